@@ -1,0 +1,3 @@
+//! faultline: an architecture linter for infrastructure descriptions.
+pub mod source;
+pub mod yaml;
