@@ -1,3 +1,25 @@
 //! faultline: an architecture linter for infrastructure descriptions.
+//!
+//! Layers, one direction of flow:
+//! `files` -> `yaml` (spanned tree) -> `load` (validated `model`) ->
+//! `graph` (threshold circuit, petgraph dependency graph) -> `engine`
+//! (DOWN under a failure set, single-failure kill sets) -> `analysis` ->
+//! `rules` (templates + rule files) -> `check` (findings) -> `report` ->
+//! `cli`.
+
+pub mod analysis;
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod diag;
+pub mod engine;
+pub mod files;
+pub mod finding;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod yaml;

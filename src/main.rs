@@ -1,3 +1,19 @@
+use clap::Parser;
+
 fn main() {
-    println!("Hello, world!");
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "faultline: internal error (this is a bug, please report it with the input that caused it)\n{info}"
+        );
+    }));
+    let cli = faultline::cli::Cli::parse();
+    // A generous stack for the YAML deserialiser's recursion (depth is
+    // capped, but debug builds use large frames).
+    let code = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || faultline::cli::run(cli))
+        .ok()
+        .and_then(|h| h.join().ok())
+        .unwrap_or(101);
+    std::process::exit(code);
 }

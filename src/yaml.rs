@@ -258,11 +258,17 @@ mod tests {
     fn deep_nesting_and_alias_bombs_are_errors() {
         let deep = "[".repeat(100_000);
         assert!(parse(&deep).is_err());
-        let block: String = (0..10_000).map(|i| format!("{}- \n", " ".repeat(i))).collect();
+        let block: String = (0..10_000)
+            .map(|i| format!("{}- \n", " ".repeat(i)))
+            .collect();
         assert!(parse(&block).is_err());
         let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
         for i in 0..12 {
-            let p = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            let p = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
             bomb += &format!("b{i}: &b{i} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n");
         }
         assert!(parse(&bomb).is_err());

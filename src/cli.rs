@@ -1,0 +1,376 @@
+//! The command line: a thin layer that reads inputs, calls the library and
+//! picks an output format. Exit codes: 0 clean, 1 findings at or above the
+//! fail level, 2 input or usage error.
+
+use crate::analysis::Analysis;
+use crate::diag::{InputError, did_you_mean};
+use crate::finding::Severity;
+use crate::load::{self, LoadFailure, parse_date};
+use crate::model::{Date, Model};
+use crate::report::{human, json};
+use crate::rules::RuleSet;
+use crate::source::Sources;
+use crate::{check, commands, files};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "faultline",
+    version,
+    about = "Architecture linter for infrastructure: finds what one failure takes down",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint descriptions: every rule, annotated findings.
+    Check {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value = "human")]
+        format: CheckFormat,
+        /// Lowest severity that makes the exit code 1.
+        #[arg(long, value_enum, default_value = "error")]
+        fail_level: FailLevel,
+    },
+    /// Single points of failure of every service.
+    Spof {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DataFormat,
+    },
+    /// What is down, degraded and one failure from an outage when these fail.
+    Impact {
+        #[command(flatten)]
+        input: Input,
+        /// An entity id to fail (repeatable).
+        #[arg(long = "fail", value_name = "ID", required = true)]
+        fail: Vec<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DataFormat,
+    },
+    /// List every rule (built-in and custom).
+    Rules {
+        /// Directory of custom rule files (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RulesFormat,
+    },
+    /// Explain one rule: why it matters, how to fix it, an example.
+    Explain {
+        rule: String,
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct Input {
+    /// Description files and directories (directories are read recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Directory of custom rule files (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<String>,
+    /// The date waivers expire against (YYYY-MM-DD; default: today).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+    /// Never colour the output (NO_COLOR is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DataFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailLevel {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailLevel {
+    fn severity(self) -> Option<Severity> {
+        match self {
+            FailLevel::Error => Some(Severity::Error),
+            FailLevel::Warning => Some(Severity::Warning),
+            FailLevel::Info => Some(Severity::Info),
+            FailLevel::Never => None,
+        }
+    }
+}
+
+/// Exit statuses.
+pub const CLEAN: i32 = 0;
+pub const FINDINGS: i32 = 1;
+pub const INPUT_ERROR: i32 = 2;
+
+fn out(s: &str) {
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+fn err(s: &str) {
+    let _ = std::io::stderr().lock().write_all(s.as_bytes());
+}
+
+fn style(no_color: bool) -> human::Style {
+    let color = !no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal()
+        && std::io::stdout().is_terminal();
+    let width = if std::io::stdout().is_terminal() {
+        terminal_width().unwrap_or(100)
+    } else {
+        100
+    };
+    human::Style { color, width }
+}
+
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+fn report_errors(sources: &Sources, errors: &[InputError], no_color: bool) -> i32 {
+    err(&human::errors(sources, errors, style(no_color)));
+    INPUT_ERROR
+}
+
+/// Today's date from the system clock (UTC).
+pub fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    civil_from_days(secs.div_euclid(86_400))
+}
+
+/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> Date {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    Date { year, month, day }
+}
+
+/// Rule files of the given directories (every `*.yaml`/`*.yml`, sorted).
+fn rule_files(dirs: &[String]) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
+    let mut names = Vec::new();
+    for d in dirs {
+        if !std::path::Path::new(d).is_dir() {
+            return Err(vec![
+                InputError::plain("no-such-file", format!("--rules `{d}` is not a directory"))
+                    .help("--rules takes a directory of rule files"),
+            ]);
+        }
+        names.extend(files::expand(std::slice::from_ref(d), &[])?);
+    }
+    files::read_all(names)
+}
+
+fn load_rules(dirs: &[String], no_color: bool) -> Result<RuleSet, i32> {
+    let files = rule_files(dirs).map_err(|e| report_errors(&Sources::new(), &e, no_color))?;
+    RuleSet::load(files).map_err(|(sources, e)| report_errors(&sources, &e, no_color))
+}
+
+/// Reads, parses and validates the description; prints errors and returns
+/// the exit code on failure.
+fn load_model(input: &Input, rules: &RuleSet) -> Result<Model, i32> {
+    let names = files::expand(&input.paths, &input.rules)
+        .map_err(|e| report_errors(&Sources::new(), &e, input.no_color))?;
+    let texts =
+        files::read_all(names).map_err(|e| report_errors(&Sources::new(), &e, input.no_color))?;
+    let model = match load::load(texts) {
+        Ok(m) => m,
+        Err(LoadFailure { sources, errors }) => {
+            return Err(report_errors(&sources, &errors, input.no_color));
+        }
+    };
+    // Waivers must name a rule that exists: a typo would waive nothing.
+    let mut errors = Vec::new();
+    for e in &model.entities {
+        for w in &e.waivers {
+            if rules.get(&w.rule).is_none() {
+                let mut ie = InputError::at(
+                    "unknown-rule",
+                    w.rule_span,
+                    format!("waiver names unknown rule `{}`", w.rule),
+                )
+                .label("no such rule");
+                ie = match did_you_mean(&w.rule, rules.ids()) {
+                    Some(s) => ie.help(format!("did you mean `{s}`?")),
+                    None => ie.help("`faultline rules` lists the rule ids"),
+                };
+                errors.push(ie);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(report_errors(&model.sources, &errors, input.no_color));
+    }
+    Ok(model)
+}
+
+fn resolve_today(input: &Input) -> Result<Date, i32> {
+    match &input.today {
+        None => Ok(today()),
+        Some(s) => parse_date(s).ok_or_else(|| {
+            report_errors(
+                &Sources::new(),
+                &[
+                    InputError::plain("usage", format!("--today `{s}` is not a date"))
+                        .help("write it as YYYY-MM-DD"),
+                ],
+                input.no_color,
+            )
+        }),
+    }
+}
+
+pub fn run(cli: Cli) -> i32 {
+    match execute(cli) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn execute(cli: Cli) -> Result<i32, i32> {
+    match cli.command {
+        Command::Check {
+            input,
+            format,
+            fail_level,
+        } => {
+            let rules = load_rules(&input.rules, input.no_color)?;
+            let model = load_model(&input, &rules)?;
+            let a = Analysis::new(&model, resolve_today(&input)?);
+            let outcome = check::run(&a, &rules);
+            match format {
+                CheckFormat::Json => out(&json::to_string(&json::check(&model, &outcome))),
+                CheckFormat::Human => {
+                    let text = human::check(&model, &outcome, style(input.no_color));
+                    out(&text);
+                }
+            }
+            Ok(if outcome.failing(fail_level.severity()) > 0 {
+                FINDINGS
+            } else {
+                CLEAN
+            })
+        }
+        Command::Spof { input, format } => {
+            let rules = load_rules(&input.rules, input.no_color)?;
+            let model = load_model(&input, &rules)?;
+            let a = Analysis::new(&model, resolve_today(&input)?);
+            let answer = commands::spof(&a);
+            match format {
+                DataFormat::Json => out(&json::to_string(&commands::spof_json(&a, &answer))),
+                DataFormat::Human => out(&commands::spof_human(&a, &answer)),
+            }
+            Ok(CLEAN)
+        }
+        Command::Impact {
+            input,
+            fail,
+            format,
+        } => {
+            let rules = load_rules(&input.rules, input.no_color)?;
+            let model = load_model(&input, &rules)?;
+            let mut failed = Vec::new();
+            let mut errors = Vec::new();
+            for f in &fail {
+                match model.lookup(f) {
+                    Some(id) => failed.push(id),
+                    None => {
+                        let mut e = InputError::plain(
+                            "unknown-id",
+                            format!("--fail `{f}`: no entity has this id"),
+                        );
+                        if let Some(s) =
+                            did_you_mean(f, model.entities.iter().map(|e| e.id.as_str()))
+                        {
+                            e = e.help(format!("did you mean `{s}`?"));
+                        }
+                        errors.push(e);
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                return Err(report_errors(&model.sources, &errors, input.no_color));
+            }
+            let a = Analysis::new(&model, resolve_today(&input)?);
+            let answer = commands::impact(&a, &failed);
+            match format {
+                DataFormat::Json => out(&json::to_string(&commands::impact_json(&a, &answer))),
+                DataFormat::Human => out(&commands::impact_human(&a, &failed, &answer)),
+            }
+            Ok(CLEAN)
+        }
+        Command::Rules { rules, format } => {
+            let set = load_rules(&rules, false)?;
+            out(&match format {
+                RulesFormat::Text => commands::rules_text(&set),
+                RulesFormat::Markdown => commands::rules_markdown(&set),
+            });
+            Ok(CLEAN)
+        }
+        Command::Explain { rule, rules } => {
+            let set = load_rules(&rules, false)?;
+            match set.get(&rule) {
+                Some(r) => {
+                    out(&commands::explain(r));
+                    Ok(CLEAN)
+                }
+                None => {
+                    let mut e = InputError::plain("unknown-rule", format!("no rule `{rule}`"));
+                    e = match did_you_mean(&rule, set.ids()) {
+                        Some(s) => e.help(format!("did you mean `{s}`?")),
+                        None => e.help("`faultline rules` lists the rule ids"),
+                    };
+                    Err(report_errors(&Sources::new(), &[e], false))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0).to_string(), "1970-01-01");
+        assert_eq!(civil_from_days(20_782).to_string(), "2026-11-25");
+        assert_eq!(civil_from_days(11_016).to_string(), "2000-02-29");
+    }
+}

@@ -1,0 +1,120 @@
+//! Input errors: what is wrong with a description, rule file or command line,
+//! located precisely enough that an editor can jump to it.
+
+use crate::source::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+    pub primary: bool,
+}
+
+/// One problem with the input. Every one of them makes the run exit with 2.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputError {
+    /// Stable kebab-case identifier, shown as `faultline::<code>`.
+    pub code: &'static str,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl InputError {
+    /// An error about input that has no position (a missing file, say).
+    pub fn plain(code: &'static str, message: impl Into<String>) -> Self {
+        InputError {
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn at(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        let message = message.into();
+        InputError {
+            code,
+            labels: vec![Label {
+                span,
+                text: String::new(),
+                primary: true,
+            }],
+            message,
+            help: None,
+        }
+    }
+
+    /// Text under the primary label (defaults to nothing).
+    pub fn label(mut self, text: impl Into<String>) -> Self {
+        if let Some(l) = self.labels.iter_mut().find(|l| l.primary) {
+            l.text = text.into();
+        }
+        self
+    }
+
+    pub fn also(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+            primary: false,
+        });
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.iter().find(|l| l.primary).map(|l| l.span)
+    }
+}
+
+/// Caps the number of errors reported: past a point more errors only bury
+/// the first ones, and a generated estate with a systematic mistake could
+/// otherwise print a million of them.
+pub const MAX_ERRORS: usize = 50;
+
+/// The nearest candidate to `word` by edit distance, if it is close enough to
+/// be a plausible typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1) + usize::from(word.len() > 6);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c.len().abs_diff(word.len()) > limit {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(word, c);
+        let d = if d > 0 && c.eq_ignore_ascii_case(word) {
+            0
+        } else {
+            d
+        };
+        if d <= limit && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_words_only() {
+        let c = ["services", "switches", "sites"];
+        assert_eq!(did_you_mean("service", c), Some("services"));
+        assert_eq!(did_you_mean("swtiches", c), Some("switches"));
+        assert_eq!(did_you_mean("hosts", c), None);
+        assert_eq!(
+            did_you_mean("r1-pdu-b", ["r1-pdu-a", "r2-pdu-b"]),
+            Some("r1-pdu-a")
+        );
+    }
+}

@@ -1,0 +1,982 @@
+//! Spanned YAML trees to a validated [`Model`].
+//!
+//! Two passes: the first walks every file, type-checks every field against
+//! the schema tables and records references by name; the second resolves
+//! names once all files are known (ids are global across files), checks
+//! kinds and the cross-field rules (a vm has exactly one of `host` and
+//! `cluster`, ...). Errors are collected rather than returned at the first,
+//! so one run shows everything that needs fixing.
+
+use crate::diag::{InputError, MAX_ERRORS, did_you_mean};
+use crate::model::{Date, Entity, EntityId, Kind, Model, Waiver};
+use crate::schema::{self, FieldSpec, FieldType, kinds_phrase};
+use crate::source::{FileId, Sources, Span};
+use crate::yaml::{self, YNode, YValue};
+use std::collections::{BTreeMap, HashMap};
+
+/// A description that could not be loaded: the errors and the sources they
+/// point into.
+pub struct LoadFailure {
+    pub sources: Sources,
+    pub errors: Vec<InputError>,
+}
+
+/// A reference by name, resolved in the second pass.
+struct RawRef {
+    name: String,
+    span: Span,
+}
+
+#[derive(Default)]
+struct PendingRefs {
+    single: Vec<(&'static FieldSpec, RawRef)>,
+    lists: Vec<(&'static FieldSpec, Vec<RawRef>)>,
+    anti_affinity: Vec<Vec<RawRef>>,
+}
+
+struct Loader {
+    sources: Sources,
+    errors: Vec<InputError>,
+    suppressed: usize,
+    entities: Vec<Entity>,
+    pending: Vec<PendingRefs>,
+    by_id: HashMap<String, EntityId>,
+}
+
+/// Loads named texts (already read from disk) into one model.
+pub fn load(files: Vec<(String, Vec<u8>)>) -> Result<Model, LoadFailure> {
+    let mut l = Loader {
+        sources: Sources::new(),
+        errors: Vec::new(),
+        suppressed: 0,
+        entities: Vec::new(),
+        pending: Vec::new(),
+        by_id: HashMap::new(),
+    };
+    for (name, bytes) in files {
+        l.load_file(name, bytes);
+    }
+    l.resolve();
+    l.finish()
+}
+
+/// Loads one in-memory text; handy in tests.
+pub fn load_str(name: &str, text: &str) -> Result<Model, LoadFailure> {
+    load(vec![(name.to_owned(), text.as_bytes().to_vec())])
+}
+
+impl Loader {
+    fn error(&mut self, e: InputError) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(e);
+        } else {
+            self.suppressed += 1;
+        }
+    }
+
+    fn span(&self, file: FileId, n: &YNode) -> Span {
+        self.sources.span(file, n.start, n.len)
+    }
+
+    /// Text of a scalar as the user wrote it: `101` as an id stays "101",
+    /// `on` stays "on". `None` for null, lists and maps.
+    fn scalar_text(&self, file: FileId, n: &YNode) -> Option<String> {
+        match &n.value {
+            YValue::Str(s) => Some(s.clone()),
+            YValue::Bool(_) | YValue::Int(_) | YValue::Float(_) => {
+                Some(self.sources.text(self.span(file, n)).trim().to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    fn load_file(&mut self, name: String, bytes: Vec<u8>) {
+        let (text, bad_utf8) = match String::from_utf8(bytes) {
+            Ok(t) => (t, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                (String::from_utf8_lossy(&bytes).into_owned(), Some(at))
+            }
+        };
+        let Some(file) = self.sources.add(name.clone(), text) else {
+            self.error(InputError::plain(
+                "too-large",
+                format!("{name}: the description is larger than 4 GiB in total"),
+            ));
+            return;
+        };
+        if let Some(at) = bad_utf8 {
+            // The lossy text has the same prefix, so the offset still holds.
+            let span = self.sources.span(file, at as u32, 0);
+            self.error(
+                InputError::at("not-text", span, format!("{name} is not UTF-8 text"))
+                    .label("first byte that is not UTF-8")
+                    .help("descriptions are YAML text files; is this a binary file?"),
+            );
+            return;
+        }
+        if self.sources.file(file).text.contains('\0') {
+            let at = self.sources.file(file).text.find('\0').unwrap_or(0) as u32;
+            let span = self.sources.span(file, at, 1);
+            self.error(
+                InputError::at("not-text", span, format!("{name} contains a NUL byte"))
+                    .help("descriptions are YAML text files; is this a binary file?"),
+            );
+            return;
+        }
+        let parsed = yaml::parse(&self.sources.file(file).text);
+        match parsed {
+            Ok(root) => self.load_root(file, &root),
+            Err(e) => {
+                let f = self.sources.file(file);
+                let off = e
+                    .line_col
+                    .map(|(line, col)| f.offset_of(line, col))
+                    .unwrap_or(0);
+                let span = self.sources.span(file, off, 0);
+                self.error(InputError::at(
+                    "syntax",
+                    span,
+                    format!("invalid YAML: {}", e.message),
+                ));
+            }
+        }
+    }
+
+    fn load_root(&mut self, file: FileId, root: &YNode) {
+        let entries = match &root.value {
+            YValue::Null => return,
+            YValue::Map(m) => m,
+            other => {
+                let span = self.span(file, root);
+                self.error(
+                    InputError::at(
+                        "wrong-type",
+                        span,
+                        format!(
+                            "a description is a map of sections, found {}",
+                            other.type_name()
+                        ),
+                    )
+                    .help("start with a section such as `hosts:` or `services:`"),
+                );
+                return;
+            }
+        };
+        if is_rule_file(entries) {
+            // A rule file inside a checked directory is not a description.
+            return;
+        }
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for (k, v) in entries {
+            let kspan = self.span(file, k);
+            let Some(key) = self.scalar_text(file, k) else {
+                self.error(InputError::at(
+                    "wrong-type",
+                    kspan,
+                    "a section name must be a string",
+                ));
+                continue;
+            };
+            if let Some(first) = seen.insert(key.clone(), kspan) {
+                self.error(
+                    InputError::at(
+                        "duplicate-key",
+                        kspan,
+                        format!("section `{key}` appears twice in this file"),
+                    )
+                    .label("again here")
+                    .also(first, "first here")
+                    .help("merge the two into one section"),
+                );
+                continue;
+            }
+            if key == "version" {
+                let ok = matches!(v.value, YValue::Int(1));
+                if !ok {
+                    let span = self.span(file, v);
+                    self.error(
+                        InputError::at("bad-value", span, "`version` must be 1")
+                            .label("unsupported version")
+                            .help("this faultline reads version 1 descriptions"),
+                    );
+                }
+                continue;
+            }
+            let Some(kind) = Kind::from_section(&key) else {
+                let mut e =
+                    InputError::at("unknown-key", kspan, format!("unknown section `{key}`"))
+                        .label("not a section of a description");
+                if let Some(s) = did_you_mean(&key, schema::top_level_keys()) {
+                    e = e.help(format!("did you mean `{s}`?"));
+                } else {
+                    e = e.help(format!(
+                        "sections are: {}",
+                        schema::top_level_keys().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                self.error(e);
+                continue;
+            };
+            match &v.value {
+                YValue::Null => {}
+                YValue::Map(m) => {
+                    for (idk, body) in m {
+                        self.load_entity(file, kind, idk, body);
+                    }
+                }
+                other => {
+                    let span = self.span(file, v);
+                    self.error(
+                        InputError::at(
+                            "wrong-type",
+                            span,
+                            format!(
+                                "`{key}` must be a map from id to {}, found {}",
+                                kind.singular(),
+                                other.type_name()
+                            ),
+                        )
+                        .help(format!(
+                            "write `{key}:` followed by `  my-id: {{...}}` lines"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    fn load_entity(&mut self, file: FileId, kind: Kind, idk: &YNode, body: &YNode) {
+        let span = self.span(file, idk);
+        let id = match self.scalar_text(file, idk) {
+            Some(s) if !s.is_empty() => s,
+            Some(_) => {
+                self.error(InputError::at("bad-id", span, "an id must not be empty"));
+                return;
+            }
+            None => {
+                self.error(InputError::at("bad-id", span, "an id must be a string"));
+                return;
+            }
+        };
+        let eid = self.entities.len() as EntityId;
+        if let Some(&first) = self.by_id.get(&id) {
+            let fe = &self.entities[first as usize];
+            let (fk, fspan) = (fe.kind(), fe.span);
+            let again = if fk == kind {
+                format!("{} `{id}` is defined twice", kind.singular())
+            } else {
+                format!(
+                    "id `{id}` is defined twice (as a {} and as a {})",
+                    fk.singular(),
+                    kind.singular()
+                )
+            };
+            self.error(
+                InputError::at("duplicate-id", span, again)
+                    .label("defined again here")
+                    .also(fspan, "first defined here")
+                    .help("ids are global across sections and files; rename one of them"),
+            );
+            return;
+        }
+        self.by_id.insert(id.clone(), eid);
+        let mut e = Entity {
+            id,
+            kind: Some(kind),
+            span,
+            min_healthy: 1,
+            ..Entity::default()
+        };
+        let mut pending = PendingRefs::default();
+        match &body.value {
+            YValue::Null => {}
+            YValue::Map(fields) => {
+                let mut seen: HashMap<&str, Span> = HashMap::new();
+                for (fk, fv) in fields {
+                    let fspan = self.span(file, fk);
+                    let Some(fname) = self.scalar_text(file, fk) else {
+                        self.error(InputError::at(
+                            "wrong-type",
+                            fspan,
+                            "a field name must be a string",
+                        ));
+                        continue;
+                    };
+                    let Some(spec) = schema::field(kind, &fname) else {
+                        self.unknown_field(kind, &fname, fspan);
+                        continue;
+                    };
+                    if let Some(first) = seen.insert(spec.name, fspan) {
+                        self.error(
+                            InputError::at(
+                                "duplicate-key",
+                                fspan,
+                                format!("field `{fname}` appears twice"),
+                            )
+                            .label("again here")
+                            .also(first, "first here"),
+                        );
+                        continue;
+                    }
+                    let vspan = self.span(file, fv);
+                    e.field_spans.push((spec.name, vspan));
+                    self.load_field(file, &mut e, &mut pending, spec, fv);
+                }
+                for spec in schema::fields(kind).iter().filter(|s| s.required) {
+                    if !seen.contains_key(spec.name) {
+                        self.missing_field(kind, &e.id, spec, span);
+                    }
+                }
+            }
+            other => {
+                let bspan = self.span(file, body);
+                self.error(
+                    InputError::at(
+                        "wrong-type",
+                        bspan,
+                        format!(
+                            "{} `{}` must be a map of fields, found {}",
+                            kind.singular(),
+                            e.id,
+                            other.type_name()
+                        ),
+                    )
+                    .help(format!(
+                        "write `{}: {{}}` for a {} with no fields",
+                        e.id,
+                        kind.singular()
+                    )),
+                );
+                if schema::fields(kind).iter().any(|s| s.required) {
+                    // Already wrong; do not also complain about missing fields.
+                }
+            }
+        }
+        if matches!(body.value, YValue::Null) {
+            for spec in schema::fields(kind).iter().filter(|s| s.required) {
+                self.missing_field(kind, &e.id, spec, span);
+            }
+        }
+        self.entities.push(e);
+        self.pending.push(pending);
+    }
+
+    fn missing_field(&mut self, kind: Kind, id: &str, spec: &FieldSpec, span: Span) {
+        let example = match spec.name {
+            "instances" => "instances: [vm-a, vm-b]",
+            "kind" => "kind: storage-array",
+            _ => spec.name,
+        };
+        self.error(
+            InputError::at(
+                "missing-field",
+                span,
+                format!("{} `{id}` has no `{}`", kind.singular(), spec.name),
+            )
+            .label(format!("needs `{}`", spec.name))
+            .help(format!("add `{example}` ({})", spec.doc)),
+        );
+    }
+
+    fn unknown_field(&mut self, kind: Kind, name: &str, span: Span) {
+        let names = schema::fields(kind).iter().map(|f| f.name);
+        let mut e = InputError::at(
+            "unknown-key",
+            span,
+            format!("unknown field `{name}` for a {}", kind.singular()),
+        );
+        if let Some(s) = did_you_mean(name, names.clone()) {
+            e = e
+                .label(format!("did you mean `{s}`?"))
+                .help(format!("did you mean `{s}`?"));
+        } else {
+            let elsewhere: Vec<&str> = Kind::ALL
+                .iter()
+                .filter(|k| schema::field(**k, name).is_some())
+                .map(|k| k.section())
+                .collect();
+            let known = names.collect::<Vec<_>>().join(", ");
+            e = if elsewhere.is_empty() {
+                e.help(format!("{} take: {known}", kind.section()))
+            } else {
+                e.help(format!(
+                    "`{name}` is a field of {}; {} take: {known}",
+                    elsewhere.join(", "),
+                    kind.section()
+                ))
+            };
+        }
+        self.error(e);
+    }
+
+    fn type_error(&mut self, file: FileId, n: &YNode, field: &str, want: &str) {
+        let span = self.span(file, n);
+        self.error(
+            InputError::at(
+                "wrong-type",
+                span,
+                format!("`{field}` must be {want}, found {}", n.value.type_name()),
+            )
+            .label(format!("expected {want}")),
+        );
+    }
+
+    fn number(&mut self, file: FileId, n: &YNode, field: &str) -> Option<f64> {
+        let v = match n.value {
+            YValue::Int(i) => i as f64,
+            YValue::Float(x) => x,
+            _ => {
+                self.type_error(file, n, field, "a number");
+                return None;
+            }
+        };
+        if !v.is_finite() {
+            self.type_error(file, n, field, "a finite number");
+            return None;
+        }
+        Some(v)
+    }
+
+    fn load_field(
+        &mut self,
+        file: FileId,
+        e: &mut Entity,
+        pending: &mut PendingRefs,
+        spec: &'static FieldSpec,
+        n: &YNode,
+    ) {
+        let name = spec.name;
+        let span = self.span(file, n);
+        match spec.ty {
+            FieldType::Str => match self.scalar_text(file, n) {
+                Some(s) => match name {
+                    "description" => e.description = Some(s),
+                    "ha" => e.ha = Some(s),
+                    "kind" => e.component_kind = Some(s),
+                    _ => unreachable!("string field {name} has no slot"),
+                },
+                None => self.type_error(file, n, name, "a string"),
+            },
+            FieldType::OneOf(words) => match self.scalar_text(file, n) {
+                Some(s) if words.contains(&s.as_str()) => e.ha = Some(s),
+                Some(s) => {
+                    let mut err = InputError::at(
+                        "bad-value",
+                        span,
+                        format!("`{name}` must be one of {}, found `{s}`", words.join(", ")),
+                    );
+                    if let Some(m) = did_you_mean(&s, words.iter().copied()) {
+                        err = err.help(format!("did you mean `{m}`?"));
+                    }
+                    self.error(err);
+                }
+                None => self.type_error(file, n, name, "a string"),
+            },
+            FieldType::Number => {
+                if let Some(v) = self.number(file, n, name) {
+                    if v < 0.0 {
+                        self.error(InputError::at(
+                            "bad-value",
+                            span,
+                            format!("`{name}` must not be negative"),
+                        ));
+                        return;
+                    }
+                    let slot = match name {
+                        "capacity_w" => &mut e.capacity_w,
+                        "draw_w" => &mut e.draw_w,
+                        "memory_gb" => &mut e.memory_gb,
+                        "cpus" => &mut e.cpus,
+                        _ => unreachable!("number field {name} has no slot"),
+                    };
+                    *slot = Some(v);
+                }
+            }
+            FieldType::Fraction => {
+                if let Some(v) = self.number(file, n, name) {
+                    if v > 0.0 && v <= 1.0 {
+                        e.availability = Some(v);
+                    } else {
+                        self.error(
+                            InputError::at(
+                                "bad-value",
+                                span,
+                                format!("`{name}` must be in (0, 1], found {v}"),
+                            )
+                            .help("write availability as a fraction: 99.9% is 0.999"),
+                        );
+                    }
+                }
+            }
+            FieldType::Percent => {
+                if let Some(v) = self.number(file, n, name) {
+                    if v > 0.0 && v <= 100.0 {
+                        e.slo = Some(v);
+                    } else {
+                        self.error(
+                            InputError::at(
+                                "bad-value",
+                                span,
+                                format!("`{name}` must be a percentage in (0, 100], found {v}"),
+                            )
+                            .help("write the SLO as a percentage, e.g. `slo: 99.95`"),
+                        );
+                    }
+                }
+            }
+            FieldType::Int { min } => match n.value {
+                YValue::Int(i) if i >= min => e.min_healthy = u32::try_from(i).unwrap_or(u32::MAX),
+                YValue::Int(i) => self.error(
+                    InputError::at(
+                        "bad-value",
+                        span,
+                        format!("`{name}` must be at least {min}, found {i}"),
+                    )
+                    .label(format!("must be >= {min}"))
+                    .help("a service needs at least one healthy instance to be up"),
+                ),
+                _ => self.type_error(file, n, name, "an integer"),
+            },
+            FieldType::Bool => match n.value {
+                YValue::Bool(b) => match name {
+                    "standby" => e.standby = b,
+                    "stateful" => e.stateful = b,
+                    _ => unreachable!("bool field {name} has no slot"),
+                },
+                _ => self.type_error(file, n, name, "true or false"),
+            },
+            FieldType::Ref(_) => match self.scalar_text(file, n) {
+                Some(s) => pending.single.push((spec, RawRef { name: s, span })),
+                None => self.type_error(file, n, name, "an id"),
+            },
+            FieldType::Refs(_) => {
+                if let Some(list) = self.id_list(file, n, name) {
+                    pending.lists.push((spec, list));
+                }
+            }
+            FieldType::Labels => self.labels(file, e, n),
+            FieldType::Waivers => self.waivers(file, e, n),
+            FieldType::AntiAffinity => match &n.value {
+                YValue::Seq(groups) => {
+                    for g in groups {
+                        if let Some(list) = self.id_list(file, g, "anti_affinity") {
+                            pending.anti_affinity.push(list);
+                        }
+                    }
+                }
+                _ => self.type_error(file, n, name, "a list of lists of vm ids"),
+            },
+        }
+    }
+
+    fn id_list(&mut self, file: FileId, n: &YNode, field: &str) -> Option<Vec<RawRef>> {
+        match &n.value {
+            YValue::Null => Some(Vec::new()),
+            YValue::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    match self.scalar_text(file, it) {
+                        Some(s) => out.push(RawRef {
+                            name: s,
+                            span: self.span(file, it),
+                        }),
+                        None => self.type_error(file, it, field, "an id"),
+                    }
+                }
+                Some(out)
+            }
+            _ => {
+                let mut err = InputError::at(
+                    "wrong-type",
+                    self.span(file, n),
+                    format!(
+                        "`{field}` must be a list of ids, found {}",
+                        n.value.type_name()
+                    ),
+                )
+                .label("expected a list");
+                if let Some(s) = self.scalar_text(file, n) {
+                    err = err.help(format!("write `{field}: [{s}]`"));
+                }
+                self.error(err);
+                None
+            }
+        }
+    }
+
+    fn labels(&mut self, file: FileId, e: &mut Entity, n: &YNode) {
+        let YValue::Map(m) = &n.value else {
+            if !matches!(n.value, YValue::Null) {
+                self.type_error(file, n, "labels", "a map of label names to values");
+            }
+            return;
+        };
+        let mut out = BTreeMap::new();
+        for (k, v) in m {
+            match (self.scalar_text(file, k), self.scalar_text(file, v)) {
+                (Some(k), Some(v)) => {
+                    out.insert(k, v);
+                }
+                (None, _) => self.type_error(file, k, "labels", "a label name"),
+                (_, None) => self.type_error(file, v, "labels", "a label value (a string)"),
+            }
+        }
+        e.labels = out;
+    }
+
+    fn waivers(&mut self, file: FileId, e: &mut Entity, n: &YNode) {
+        let items = match &n.value {
+            YValue::Null => return,
+            YValue::Seq(items) => items,
+            _ => {
+                self.type_error(file, n, "waivers", "a list of waivers");
+                return;
+            }
+        };
+        for it in items {
+            let span = self.span(file, it);
+            let YValue::Map(m) = &it.value else {
+                self.type_error(file, it, "waivers", "a map {rule, reason, until}");
+                continue;
+            };
+            let (mut rule, mut reason, mut until) = (None, None, None);
+            for (k, v) in m {
+                let kspan = self.span(file, k);
+                let key = self.scalar_text(file, k).unwrap_or_default();
+                let vspan = self.span(file, v);
+                match key.as_str() {
+                    "rule" => match self.scalar_text(file, v) {
+                        Some(s) => rule = Some((s, vspan)),
+                        None => self.type_error(file, v, "rule", "a rule id"),
+                    },
+                    "reason" => match self.scalar_text(file, v) {
+                        Some(s) if !s.trim().is_empty() => reason = Some(s),
+                        _ => self.error(
+                            InputError::at(
+                                "bad-value",
+                                vspan,
+                                "a waiver's `reason` must be a non-empty string",
+                            )
+                            .help("say why the risk is accepted, so the next reader knows"),
+                        ),
+                    },
+                    "until" => match self.scalar_text(file, v).as_deref().and_then(parse_date) {
+                        Some(d) => until = Some(d),
+                        None => self.error(
+                            InputError::at(
+                                "bad-value",
+                                vspan,
+                                "`until` must be a date written YYYY-MM-DD",
+                            )
+                            .label("not an ISO date"),
+                        ),
+                    },
+                    other => {
+                        let mut err = InputError::at(
+                            "unknown-key",
+                            kspan,
+                            format!("unknown waiver field `{other}`"),
+                        );
+                        if let Some(s) = did_you_mean(other, ["rule", "reason", "until"]) {
+                            err = err.help(format!("did you mean `{s}`?"));
+                        } else {
+                            err =
+                                err.help("a waiver takes `rule`, `reason` and optionally `until`");
+                        }
+                        self.error(err);
+                    }
+                }
+            }
+            let Some((rule, rule_span)) = rule else {
+                self.error(
+                    InputError::at("missing-field", span, "this waiver names no `rule`")
+                        .help("add `rule: <rule id>`; `faultline rules` lists them"),
+                );
+                continue;
+            };
+            let Some(reason) = reason else {
+                if !m
+                    .iter()
+                    .any(|(k, _)| self.scalar_text(file, k).as_deref() == Some("reason"))
+                {
+                    self.error(
+                        InputError::at("missing-field", span, "this waiver gives no `reason`")
+                            .help("add `reason: ...` saying why the risk is accepted"),
+                    );
+                }
+                continue;
+            };
+            e.waivers.push(Waiver {
+                rule,
+                reason,
+                until,
+                span,
+                rule_span,
+            });
+        }
+    }
+
+    /// Second pass: names to ids, kinds, and checks across fields.
+    fn resolve(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let mut anti = Vec::new();
+        for (i, p) in pending.into_iter().enumerate() {
+            let eid = i as EntityId;
+            for (spec, r) in p.single {
+                let FieldType::Ref(kinds) = spec.ty else {
+                    continue;
+                };
+                if let Some(t) = self.resolve_ref(eid, spec.name, kinds, &r) {
+                    let e = &mut self.entities[i];
+                    let slot = match spec.name {
+                        "site" => &mut e.site,
+                        "rack" => &mut e.rack,
+                        "feed" => &mut e.feed,
+                        "host" => &mut e.host,
+                        "cluster" => &mut e.cluster,
+                        "ft_secondary" => &mut e.ft_secondary,
+                        other => unreachable!("reference field {other} has no slot"),
+                    };
+                    *slot = Some(t);
+                }
+            }
+            for (spec, list) in p.lists {
+                let FieldType::Refs(kinds) = spec.ty else {
+                    continue;
+                };
+                let mut ids = Vec::with_capacity(list.len());
+                for r in &list {
+                    if let Some(t) = self.resolve_ref(eid, spec.name, kinds, r)
+                        && !ids.contains(&t)
+                    {
+                        ids.push(t);
+                    }
+                }
+                let e = &mut self.entities[i];
+                let slot = match spec.name {
+                    "requires" => &mut e.requires,
+                    "power" => &mut e.power,
+                    "network" => &mut e.network,
+                    "uplinks" => &mut e.uplinks,
+                    "instances" => &mut e.instances,
+                    "depends_on" => &mut e.depends_on,
+                    "backups" => &mut e.backups,
+                    other => unreachable!("list field {other} has no slot"),
+                };
+                *slot = ids;
+            }
+            if !p.anti_affinity.is_empty() {
+                anti.push((i, p.anti_affinity));
+            }
+        }
+        // Membership needs every vm's host and cluster resolved first.
+        for (i, groups) in anti {
+            let eid = i as EntityId;
+            for group in groups {
+                let mut ids = Vec::new();
+                for r in &group {
+                    if let Some(t) = self.resolve_ref(eid, "anti_affinity", &[Kind::Vm], r) {
+                        let vm = &self.entities[t as usize];
+                        let here = vm.cluster == Some(eid)
+                            || vm
+                                .host
+                                .is_some_and(|h| self.entities[h as usize].cluster == Some(eid));
+                        if !here {
+                            let cname = self.entities[i].id.clone();
+                            self.error(
+                                InputError::at(
+                                    "wrong-kind",
+                                    r.span,
+                                    format!("vm `{}` is not in cluster `{cname}`", r.name),
+                                )
+                                .label("not a vm of this cluster")
+                                .also(vm.span, "defined here"),
+                            );
+                        } else if !ids.contains(&t) {
+                            ids.push(t);
+                        }
+                    }
+                }
+                self.entities[i].anti_affinity.push(ids);
+            }
+        }
+        for i in 0..self.entities.len() {
+            self.check_entity(i);
+        }
+    }
+
+    fn resolve_ref(
+        &mut self,
+        _from: EntityId,
+        field: &str,
+        kinds: &[Kind],
+        r: &RawRef,
+    ) -> Option<EntityId> {
+        match self.by_id.get(&r.name) {
+            Some(&t) => {
+                let tk = self.entities[t as usize].kind();
+                if kinds.contains(&tk) {
+                    return Some(t);
+                }
+                let tspan = self.entities[t as usize].span;
+                self.error(
+                    InputError::at(
+                        "wrong-kind",
+                        r.span,
+                        format!(
+                            "`{field}` takes {}, but `{}` is a {}",
+                            kinds_phrase(kinds),
+                            r.name,
+                            tk.singular()
+                        ),
+                    )
+                    .label(format!("this is a {}", tk.singular()))
+                    .also(tspan, format!("`{}` is defined here", r.name)),
+                );
+                None
+            }
+            None => {
+                let mut err = InputError::at(
+                    "unknown-id",
+                    r.span,
+                    format!("`{field}` names `{}`, which is not defined", r.name),
+                )
+                .label("no entity has this id");
+                if let Some(s) = self.suggest_id(&r.name, kinds) {
+                    err = err.help(format!("did you mean `{s}`?"));
+                } else {
+                    err = err.help(format!(
+                        "`{field}` takes {}; define it or fix the name",
+                        kinds_phrase(kinds)
+                    ));
+                }
+                self.error(err);
+                None
+            }
+        }
+    }
+
+    /// Nearest defined id of an acceptable kind. Skipped on huge estates
+    /// once a few errors are out: it is a scan of every id.
+    fn suggest_id(&self, name: &str, kinds: &[Kind]) -> Option<String> {
+        if self.errors.len() > 10 && self.entities.len() > 100_000 {
+            return None;
+        }
+        did_you_mean(
+            name,
+            self.entities
+                .iter()
+                .filter(|e| kinds.contains(&e.kind()))
+                .map(|e| e.id.as_str()),
+        )
+        .map(str::to_owned)
+    }
+
+    fn check_entity(&mut self, i: usize) {
+        let e = &self.entities[i];
+        if e.kind() != Kind::Vm {
+            return;
+        }
+        let (span, id) = (e.span, e.id.clone());
+        let host = e.field_span("host");
+        let cluster = e.field_span("cluster");
+        let ft = e.field_span("ft_secondary");
+        match (host, cluster) {
+            (Some(h), Some(c)) => self.error(
+                InputError::at(
+                    "vm-placement",
+                    span,
+                    format!("vm `{id}` has both `host` and `cluster`"),
+                )
+                .also(h, "pinned here")
+                .also(c, "floating here")
+                .help("a vm is either pinned to a host or floats in a cluster: keep one"),
+            ),
+            (None, None) => self.error(
+                InputError::at(
+                    "vm-placement",
+                    span,
+                    format!("vm `{id}` has neither `host` nor `cluster`"),
+                )
+                .label("runs nowhere")
+                .help("add `host: <host id>` (pinned) or `cluster: <cluster id>` (floating)"),
+            ),
+            _ => {}
+        }
+        if let (Some(ft), None) = (ft, host) {
+            self.error(
+                InputError::at(
+                    "vm-placement",
+                    ft,
+                    format!("vm `{id}` has `ft_secondary` but no `host`"),
+                )
+                .help("a fault-tolerant copy pairs a pinned primary host with a secondary host"),
+            );
+        }
+    }
+
+    fn finish(mut self) -> Result<Model, LoadFailure> {
+        if self.suppressed > 0 {
+            let n = self.suppressed;
+            self.errors.push(InputError::plain(
+                "too-many-errors",
+                format!("{n} more error(s) not shown; fix the ones above first"),
+            ));
+        }
+        if !self.errors.is_empty() {
+            return Err(LoadFailure {
+                sources: self.sources,
+                errors: self.errors,
+            });
+        }
+        let mut cluster_hosts = vec![Vec::new(); self.entities.len()];
+        for (i, e) in self.entities.iter().enumerate() {
+            if e.kind() == Kind::Host
+                && let Some(c) = e.cluster
+            {
+                cluster_hosts[c as usize].push(i as EntityId);
+            }
+        }
+        Ok(Model {
+            sources: self.sources,
+            entities: self.entities,
+            by_id: self.by_id,
+            cluster_hosts,
+        })
+    }
+}
+
+/// `YYYY-MM-DD`, checked against the calendar.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year: i32 = s[0..4].parse().ok()?;
+    let month: u8 = s[5..7].parse().ok()?;
+    let day: u8 = s[8..10].parse().ok()?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days)
+        .contains(&day)
+        .then_some(Date { year, month, day })
+}
+
+/// faultline rule files have `id` and `template` at the top; no description
+/// does, so such a file found below a checked directory is skipped.
+fn is_rule_file(entries: &[(YNode, YNode)]) -> bool {
+    let has = |key: &str| {
+        entries
+            .iter()
+            .any(|(k, _)| matches!(&k.value, YValue::Str(s) if s == key))
+    };
+    has("id") && has("template")
+}

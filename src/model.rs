@@ -1,0 +1,220 @@
+//! The validated estate: every entity with its references resolved to
+//! compact indices. Nothing here can be dangling or of the wrong kind; the
+//! loader (`load`) guarantees it, so the graph and the rules never re-check.
+
+use crate::source::{Sources, Span};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Site,
+    Feed,
+    Rack,
+    Pdu,
+    Switch,
+    Host,
+    Cluster,
+    Vm,
+    Service,
+    Component,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Site,
+        Kind::Feed,
+        Kind::Rack,
+        Kind::Pdu,
+        Kind::Switch,
+        Kind::Host,
+        Kind::Cluster,
+        Kind::Vm,
+        Kind::Service,
+        Kind::Component,
+    ];
+
+    /// The top-level section that defines entities of this kind.
+    pub fn section(self) -> &'static str {
+        match self {
+            Kind::Site => "sites",
+            Kind::Feed => "feeds",
+            Kind::Rack => "racks",
+            Kind::Pdu => "pdus",
+            Kind::Switch => "switches",
+            Kind::Host => "hosts",
+            Kind::Cluster => "clusters",
+            Kind::Vm => "vms",
+            Kind::Service => "services",
+            Kind::Component => "components",
+        }
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            Kind::Site => "site",
+            Kind::Feed => "feed",
+            Kind::Rack => "rack",
+            Kind::Pdu => "pdu",
+            Kind::Switch => "switch",
+            Kind::Host => "host",
+            Kind::Cluster => "cluster",
+            Kind::Vm => "vm",
+            Kind::Service => "service",
+            Kind::Component => "component",
+        }
+    }
+
+    pub fn from_section(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.section() == s)
+    }
+
+    pub fn from_singular(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.singular() == s)
+    }
+
+    /// Clusters group hosts; they never fail on their own.
+    pub fn is_unit(self) -> bool {
+        self != Kind::Cluster
+    }
+}
+
+/// Index of an entity in [`Model::entities`].
+pub type EntityId = u32;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Waiver {
+    pub rule: String,
+    pub reason: String,
+    pub until: Option<Date>,
+    /// The waiver's map in the YAML.
+    pub span: Span,
+    pub rule_span: Span,
+}
+
+/// One entity. Fields that a kind does not take stay empty; the schema
+/// (`schema.rs`) decides which are accepted where.
+#[derive(Clone, Debug, Default)]
+pub struct Entity {
+    pub id: String,
+    pub kind: Option<Kind>,
+    /// The id key in the YAML: where findings about this entity point.
+    pub span: Span,
+    /// Spans of the fields' values, by field name (for precise labels).
+    pub field_spans: Vec<(&'static str, Span)>,
+    pub labels: BTreeMap<String, String>,
+    pub description: Option<String>,
+    pub requires: Vec<EntityId>,
+    pub waivers: Vec<Waiver>,
+    pub availability: Option<f64>,
+
+    pub site: Option<EntityId>,
+    pub rack: Option<EntityId>,
+    pub feed: Option<EntityId>,
+    pub host: Option<EntityId>,
+    pub cluster: Option<EntityId>,
+    pub ft_secondary: Option<EntityId>,
+    pub power: Vec<EntityId>,
+    pub network: Vec<EntityId>,
+    pub uplinks: Vec<EntityId>,
+    pub capacity_w: Option<f64>,
+    pub draw_w: Option<f64>,
+    pub memory_gb: Option<f64>,
+    pub cpus: Option<f64>,
+    pub standby: bool,
+
+    /// Cluster `ha` (`none`/`restart`) or service `ha` (free text).
+    pub ha: Option<String>,
+    pub anti_affinity: Vec<Vec<EntityId>>,
+
+    pub instances: Vec<EntityId>,
+    pub min_healthy: u32,
+    pub depends_on: Vec<EntityId>,
+    pub stateful: bool,
+    pub backups: Vec<EntityId>,
+    pub slo: Option<f64>,
+
+    /// Component `kind` (storage-array, load-balancer...).
+    pub component_kind: Option<String>,
+}
+
+impl Entity {
+    pub fn kind(&self) -> Kind {
+        self.kind.expect("every loaded entity has a kind")
+    }
+
+    pub fn field_span(&self, name: &str) -> Option<Span> {
+        self.field_spans
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| *s)
+    }
+}
+
+/// The whole description, merged from every file.
+pub struct Model {
+    pub sources: Sources,
+    pub entities: Vec<Entity>,
+    pub by_id: HashMap<String, EntityId>,
+    /// Hosts of each cluster (indexed by entity id; empty for non-clusters).
+    pub cluster_hosts: Vec<Vec<EntityId>>,
+}
+
+impl Model {
+    pub fn get(&self, id: EntityId) -> &Entity {
+        &self.entities[id as usize]
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<EntityId> {
+        self.by_id.get(name).copied()
+    }
+
+    pub fn name(&self, id: EntityId) -> &str {
+        &self.entities[id as usize].id
+    }
+
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = EntityId> + '_ {
+        0..self.entities.len() as EntityId
+    }
+
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = EntityId> + '_ {
+        self.ids().filter(move |&i| self.get(i).kind() == kind)
+    }
+
+    /// Entity ids sorted by their string id: the order of every output.
+    pub fn sort_by_name(&self, ids: &mut [EntityId]) {
+        ids.sort_unstable_by(|a, b| self.name(*a).cmp(self.name(*b)));
+    }
+
+    pub fn names_sorted(&self, ids: &[EntityId]) -> Vec<String> {
+        let mut v: Vec<String> = ids.iter().map(|&i| self.name(i).to_owned()).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Pinned vms without a lockstep copy depend on their host alone.
+    pub fn is_floating_vm(&self, id: EntityId) -> bool {
+        let e = self.get(id);
+        e.kind() == Kind::Vm && e.cluster.is_some() && e.host.is_none()
+    }
+}

@@ -1,0 +1,247 @@
+//! Terminal output: miette's graphical reports, pointing at the YAML.
+//!
+//! The subject's id gets the primary label, each culprit's definition a
+//! secondary one (in whatever file it lives: all files share one address
+//! space, see `source.rs`), and the help line says what would fix it.
+
+use crate::check::Outcome;
+use crate::diag::InputError;
+use crate::finding::{Finding, Severity};
+use crate::model::Model;
+use crate::source::Sources;
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+use std::fmt;
+
+/// How to draw: colours only on a terminal without NO_COLOR; a fixed width
+/// makes the golden files stable.
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Style {
+    /// Plain text at a fixed width (tests, pipes, CI logs).
+    pub fn plain() -> Self {
+        Style {
+            color: false,
+            width: 100,
+        }
+    }
+
+    fn handler(self) -> GraphicalReportHandler {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false)
+            .with_context_lines(1)
+    }
+}
+
+/// At most this many culprit labels per finding; the message lists them all.
+const MAX_CULPRIT_LABELS: usize = 8;
+
+struct FindingDiag<'a> {
+    f: &'a Finding,
+    model: &'a Model,
+}
+
+impl fmt::Debug for FindingDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.f.message)
+    }
+}
+
+impl fmt::Display for FindingDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.f.message)
+    }
+}
+
+impl std::error::Error for FindingDiag<'_> {}
+
+impl Diagnostic for FindingDiag<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let waived = if self.f.waived.is_some() {
+            " (waived)"
+        } else {
+            ""
+        };
+        Some(Box::new(format!("{}{waived}", self.f.rule)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.f.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        match (&self.f.waived, &self.f.help) {
+            (Some(reason), _) => Some(Box::new(format!("waived: {reason}"))),
+            (None, Some(h)) => Some(Box::new(h)),
+            (None, None) => None,
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.model.sources)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let m = self.model;
+        let subject = m.get(self.f.subject);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(format!("{} `{}`", subject.kind().singular(), subject.id)),
+            subject.span,
+        )];
+        for &c in self
+            .f
+            .culprits
+            .iter()
+            .filter(|&&c| c != self.f.subject)
+            .take(MAX_CULPRIT_LABELS)
+        {
+            let text = if self.f.culprit_label.is_empty() {
+                None
+            } else {
+                Some(self.f.culprit_label.clone())
+            };
+            labels.push(LabeledSpan::new_with_span(text, m.get(c).span));
+        }
+        for (span, text) in &self.f.notes {
+            labels.push(LabeledSpan::new_with_span(Some(text.clone()), *span));
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+struct ErrorDiag<'a> {
+    e: &'a InputError,
+    sources: &'a Sources,
+}
+
+impl fmt::Debug for ErrorDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.e.message)
+    }
+}
+
+impl fmt::Display for ErrorDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Also say where in plain words: the first line is what CI logs show.
+        match self.e.primary_span() {
+            Some(span) if !self.sources.files().is_empty() => {
+                let (file, lc) = self.sources.locate(span);
+                write!(f, "{file}:{}:{}: {}", lc.line, lc.column, self.e.message)
+            }
+            _ => f.write_str(&self.e.message),
+        }
+    }
+}
+
+impl std::error::Error for ErrorDiag<'_> {}
+
+impl Diagnostic for ErrorDiag<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!("input::{}", self.e.code)))
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.e
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        if self.e.labels.is_empty() {
+            None
+        } else {
+            Some(self.sources)
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.e.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.e.labels.iter().map(|l| {
+            let text = if l.text.is_empty() {
+                None
+            } else {
+                Some(l.text.clone())
+            };
+            if l.primary {
+                LabeledSpan::new_primary_with_span(text, l.span)
+            } else {
+                LabeledSpan::new_with_span(text, l.span)
+            }
+        })))
+    }
+}
+
+fn render(handler: &GraphicalReportHandler, d: &dyn Diagnostic, out: &mut String) {
+    // Writing into a String cannot fail; a rendering problem degrades to the message.
+    if handler.render_report(out, d).is_err() {
+        out.push_str(&d.to_string());
+    }
+    out.push('\n');
+}
+
+pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String {
+    let handler = style.handler();
+    let mut out = String::new();
+    for e in errors {
+        render(&handler, &ErrorDiag { e, sources }, &mut out);
+    }
+    let n = errors
+        .iter()
+        .filter(|e| e.code != "too-many-errors")
+        .count();
+    out.push_str(&format!(
+        "faultline: {n} input error{} (exit 2)\n",
+        if n == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
+    let handler = style.handler();
+    let mut out = String::new();
+    for f in &outcome.findings {
+        render(&handler, &FindingDiag { f, model }, &mut out);
+    }
+    out.push_str(&summary(model, outcome));
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+pub fn summary(model: &Model, o: &Outcome) -> String {
+    let services = model.of_kind(crate::model::Kind::Service).count();
+    let mut s = format!(
+        "faultline: {}, {}, {}",
+        plural(o.count(Severity::Error), "error"),
+        plural(o.count(Severity::Warning), "warning"),
+        plural(o.count(Severity::Info), "note"),
+    );
+    if o.waived() > 0 {
+        s.push_str(&format!(" ({} waived)", o.waived()));
+    }
+    s.push_str(&format!(
+        " in {} and {} from {}\n",
+        plural(services, "service"),
+        plural(model.len(), "entity").replace("entitys", "entities"),
+        plural(model.sources.files().len(), "file"),
+    ));
+    s
+}

@@ -1,0 +1,80 @@
+//! Templates: the code half of a rule. Each takes typed parameters from a
+//! rule file and turns the shared analysis into hits. One file each; the
+//! doc comment of each says what it checks and why.
+
+mod cluster_capacity;
+mod colocation;
+mod cycle;
+mod data_copies;
+mod expired_waiver;
+mod ha_claim;
+mod never_healthy;
+mod power;
+mod single_instance;
+mod spof;
+
+use super::params::Params;
+use crate::analysis::Analysis;
+use crate::diag::{InputError, did_you_mean};
+use crate::finding::Hit;
+use crate::source::Span;
+
+pub trait Template: Send + Sync {
+    fn check(&self, a: &Analysis) -> Vec<Hit>;
+}
+
+/// Template names, for `faultline rules` and did-you-mean.
+pub const NAMES: &[&str] = &[
+    "single-point-of-failure",
+    "single-instance",
+    "ha-claim",
+    "colocation",
+    "data-copies",
+    "power-overload",
+    "power-failover-overload",
+    "cluster-capacity",
+    "dependency-cycle",
+    "never-healthy",
+    "expired-waiver",
+];
+
+pub fn build(name: &str, at: Span, p: &Params) -> Result<Box<dyn Template>, InputError> {
+    Ok(match name {
+        "single-point-of-failure" => Box::new(spof::Spof::new(p)?),
+        "single-instance" => Box::new(single_instance::SingleInstance::new(p)?),
+        "ha-claim" => Box::new(ha_claim::HaClaim::new(p)?),
+        "colocation" => Box::new(colocation::Colocation::new(p)?),
+        "data-copies" => Box::new(data_copies::DataCopies::new(p)?),
+        "power-overload" => Box::new(power::Overload),
+        "power-failover-overload" => Box::new(power::FailoverOverload),
+        "cluster-capacity" => Box::new(cluster_capacity::ClusterCapacity),
+        "dependency-cycle" => Box::new(cycle::Cycle),
+        "never-healthy" => Box::new(never_healthy::NeverHealthy::new(p)?),
+        "expired-waiver" => Box::new(expired_waiver::ExpiredWaiver),
+        other => {
+            let mut e = InputError::at(
+                "unknown-template",
+                at,
+                format!("unknown template `{other}`"),
+            );
+            e = match did_you_mean(other, NAMES.iter().copied()) {
+                Some(s) => e.help(format!("did you mean `{s}`?")),
+                None => e.help(format!("templates are: {}", NAMES.join(", "))),
+            };
+            return Err(e);
+        }
+    })
+}
+
+/// "`a`, `b` and `c`", cut short after `max` names.
+pub fn list_names<'a>(names: impl IntoIterator<Item = &'a str>, max: usize) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    let shown: Vec<String> = names.iter().take(max).map(|n| format!("`{n}`")).collect();
+    let more = names.len().saturating_sub(max);
+    match (shown.as_slice(), more) {
+        ([], _) => String::new(),
+        ([one], 0) => one.clone(),
+        (s, 0) => format!("{} and {}", s[..s.len() - 1].join(", "), s[s.len() - 1]),
+        (s, m) => format!("{} and {m} more", s.join(", ")),
+    }
+}

@@ -1,0 +1,231 @@
+//! Power budgets, in steady state and after one pdu or feed fails.
+//!
+//! A device with `draw_w` splits its draw evenly over its live power
+//! inputs; a pdu carries what its devices draw, a feed what its live pdus
+//! carry plus what devices draw from it directly. An A+B rack whose two
+//! PDUs are each loaded to 60 % looks fine on a dashboard and trips the
+//! surviving breaker the day one side goes: that is the failover check.
+//!
+//! The failover check fails each pdu and feed in turn, but incrementally:
+//! only devices whose inputs changed state are re-split, so the cost is
+//! the size of each failure's cone, not the estate.
+
+use super::Template;
+use super::cluster_capacity::fmt_num;
+use crate::analysis::Analysis;
+use crate::engine::Evaluator;
+use crate::finding::Hit;
+use crate::model::{EntityId, Kind, Model};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub struct Overload;
+pub struct FailoverOverload;
+
+/// Tolerance for "exceeds": loads are sums of fractions of watts.
+fn exceeds(load: f64, cap: f64) -> bool {
+    load > cap + 1e-9 * cap.abs().max(1.0)
+}
+
+fn is_source(m: &Model, x: EntityId) -> bool {
+    matches!(m.get(x).kind(), Kind::Pdu | Kind::Feed)
+}
+
+/// Devices that draw power: hosts that are not standby, switches and
+/// components with `draw_w` and at least one power input.
+fn devices(m: &Model) -> Vec<EntityId> {
+    m.ids()
+        .filter(|&d| {
+            let e = m.get(d);
+            matches!(e.kind(), Kind::Host | Kind::Switch | Kind::Component)
+                && !e.standby
+                && e.draw_w.is_some()
+                && !e.power.is_empty()
+        })
+        .collect()
+}
+
+/// What one device draws from each input under a DOWN state.
+fn draws(m: &Model, d: EntityId, down: &[bool], failed: &[EntityId]) -> Vec<(EntityId, f64)> {
+    let e = m.get(d);
+    if failed.contains(&d) {
+        return Vec::new();
+    }
+    let up: Vec<EntityId> = e
+        .power
+        .iter()
+        .copied()
+        .filter(|&p| !down[p as usize])
+        .collect();
+    if up.is_empty() {
+        return Vec::new();
+    }
+    let share = e.draw_w.unwrap_or(0.0) / up.len() as f64;
+    up.into_iter().map(|p| (p, share)).collect()
+}
+
+/// Loads of every pdu and feed under a DOWN state (indexed by entity).
+pub fn loads(m: &Model, down: &[bool], failed: &[EntityId]) -> Vec<f64> {
+    let mut direct = vec![0.0f64; m.len()];
+    for d in devices(m) {
+        for (p, w) in draws(m, d, down, failed) {
+            direct[p as usize] += w;
+        }
+    }
+    let mut load = direct.clone();
+    for p in m.of_kind(Kind::Pdu) {
+        if let Some(f) = m.get(p).feed
+            && !down[p as usize]
+        {
+            load[f as usize] += direct[p as usize];
+        }
+    }
+    load
+}
+
+impl Template for Overload {
+    fn check(&self, a: &Analysis) -> Vec<Hit> {
+        let m = a.model;
+        let down = a.kill().base_down();
+        let load = loads(m, down, &[]);
+        m.ids()
+            .filter(|&p| is_source(m, p))
+            .filter_map(|p| {
+                let cap = m.get(p).capacity_w?;
+                exceeds(load[p as usize], cap).then(|| Hit {
+                    subject: p,
+                    message: format!(
+                        "{} `{}` carries {} W in steady state, over its capacity of {} W",
+                        m.get(p).kind().singular(),
+                        m.get(p).id,
+                        fmt_num(load[p as usize]),
+                        fmt_num(cap)
+                    ),
+                    help: Some("move load to another pdu or feed, or raise the capacity if the breaker allows it".into()),
+                    notes: m.get(p).field_span("capacity_w").map(|s| (s, "capacity".to_owned())).into_iter().collect(),
+                    ..Hit::default()
+                })
+            })
+            .collect()
+    }
+}
+
+impl Template for FailoverOverload {
+    fn check(&self, a: &Analysis) -> Vec<Hit> {
+        let m = a.model;
+        let base_down = a.kill().base_down().to_vec();
+        let base = loads(m, &base_down, &[]);
+        let has_cap = |p: EntityId| m.get(p).capacity_w.is_some();
+        if !m.ids().any(|p| is_source(m, p) && has_cap(p)) {
+            return Vec::new();
+        }
+        let devs = devices(m);
+        // Devices by power input, to find who re-splits.
+        let mut fed: HashMap<EntityId, Vec<EntityId>> = HashMap::new();
+        for &d in &devs {
+            for &p in &m.get(d).power {
+                fed.entry(p).or_default().push(d);
+            }
+        }
+        let steady_over: HashSet<EntityId> = m
+            .ids()
+            .filter(|&p| {
+                is_source(m, p)
+                    && m.get(p)
+                        .capacity_w
+                        .is_some_and(|c| exceeds(base[p as usize], c))
+            })
+            .collect();
+        // Per overloaded source: the failures that overload it and the worst load.
+        let mut found: BTreeMap<EntityId, (Vec<EntityId>, f64, EntityId)> = BTreeMap::new();
+        let mut ev = Evaluator::new(&a.circuit, &[]);
+        let sources: Vec<EntityId> = m
+            .ids()
+            .filter(|&u| is_source(m, u) && !base_down[u as usize])
+            .collect();
+        for u in sources {
+            let newly: Vec<EntityId> = ev.fail(&[u]).to_vec();
+            let down = ev.down();
+            // Devices whose draw changes: they lost an input.
+            let mut touched: Vec<EntityId> = newly
+                .iter()
+                .filter_map(|x| fed.get(x))
+                .flatten()
+                .copied()
+                .collect();
+            touched.sort_unstable();
+            touched.dedup();
+            let mut delta: HashMap<EntityId, f64> = HashMap::new();
+            for &d in &touched {
+                for (p, w) in draws(m, d, &base_down, &[]) {
+                    *delta.entry(p).or_default() -= w;
+                }
+                for (p, w) in draws(m, d, down, &[u]) {
+                    *delta.entry(p).or_default() += w;
+                }
+            }
+            // Feeds: lose the whole (base) load of pdus that went down, and
+            // follow the change of pdus that stayed up.
+            let mut feed_delta: HashMap<EntityId, f64> = HashMap::new();
+            for (&p, &dw) in &delta {
+                if m.get(p).kind() == Kind::Pdu
+                    && !down[p as usize]
+                    && let Some(f) = m.get(p).feed
+                {
+                    *feed_delta.entry(f).or_default() += dw;
+                }
+            }
+            for &x in &newly {
+                if m.get(x).kind() == Kind::Pdu
+                    && !base_down[x as usize]
+                    && let Some(f) = m.get(x).feed
+                {
+                    let direct_base = base[x as usize];
+                    *feed_delta.entry(f).or_default() -= direct_base;
+                }
+            }
+            for (f, dw) in feed_delta {
+                *delta.entry(f).or_default() += dw;
+            }
+            for (&p, &dw) in &delta {
+                if p == u || down[p as usize] || !is_source(m, p) || steady_over.contains(&p) {
+                    continue;
+                }
+                let Some(cap) = m.get(p).capacity_w else {
+                    continue;
+                };
+                let now = base[p as usize] + dw;
+                if exceeds(now, cap) {
+                    let entry = found.entry(p).or_insert((Vec::new(), 0.0, u));
+                    entry.0.push(u);
+                    if now > entry.1 {
+                        entry.1 = now;
+                        entry.2 = u;
+                    }
+                }
+            }
+            ev.reset();
+        }
+        found
+            .into_iter()
+            .map(|(p, (culprits, worst, worst_u))| {
+                let e = m.get(p);
+                let cap = e.capacity_w.unwrap_or(0.0);
+                Hit {
+                    subject: p,
+                    message: format!(
+                        "{} `{}` is overloaded when `{}` fails: it then carries {} W against a capacity of {} W",
+                        e.kind().singular(),
+                        e.id,
+                        m.name(worst_u),
+                        fmt_num(worst),
+                        fmt_num(cap)
+                    ),
+                    culprits,
+                    help: Some("keep each side of an A+B pair loaded below half of what one side can carry, or raise the capacity".into()),
+                    notes: e.field_span("capacity_w").map(|s| (s, "capacity".to_owned())).into_iter().collect(),
+                    culprit_label: Some("its failure overloads this".into()),
+                }
+            })
+            .collect()
+    }
+}
