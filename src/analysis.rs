@@ -1,5 +1,6 @@
 //! Everything the rules read, computed once per run and shared.
 
+use crate::availability::{self, Defaults, Estimate};
 use crate::engine::KillSets;
 use crate::graph::Circuit;
 use crate::model::{Date, EntityId, Kind, Model};
@@ -10,8 +11,11 @@ pub struct Analysis<'m> {
     pub circuit: Circuit,
     /// The date waivers expire against.
     pub today: Date,
+    /// Availability of units that declare none.
+    pub defaults: Defaults,
     kill: OnceLock<KillSets>,
     cycles: OnceLock<Vec<Vec<EntityId>>>,
+    estimates: OnceLock<Vec<Option<Estimate>>>,
 }
 
 impl<'m> Analysis<'m> {
@@ -20,9 +24,36 @@ impl<'m> Analysis<'m> {
             model,
             circuit: Circuit::build(model),
             today,
+            defaults: Defaults::default(),
             kill: OnceLock::new(),
             cycles: OnceLock::new(),
+            estimates: OnceLock::new(),
         }
+    }
+
+    pub fn with_defaults(mut self, defaults: Defaults) -> Self {
+        self.defaults = defaults;
+        self
+    }
+
+    /// Availability estimate of a service (computed for all on first use).
+    pub fn estimate(&self, s: EntityId) -> &Estimate {
+        let all = self.estimates.get_or_init(|| {
+            let mut v = vec![None; self.model.len()];
+            for s in self.services() {
+                v[s as usize] = Some(availability::estimate(
+                    self.model,
+                    &self.circuit,
+                    &self.defaults,
+                    s,
+                    self.is_up(s),
+                ));
+            }
+            v
+        });
+        all[s as usize]
+            .as_ref()
+            .expect("estimates exist for services")
     }
 
     /// Single-failure kill sets with nothing failed.

@@ -55,6 +55,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
+    /// Minimal sets of units whose joint failure takes each service down.
+    Cuts {
+        #[command(flatten)]
+        input: Input,
+        /// Largest cut set size to enumerate.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=6))]
+        max_order: u32,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DataFormat,
+    },
+    /// Estimated availability of every service against its SLO.
+    Availability {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DataFormat,
+    },
     /// List every rule (built-in and custom).
     Rules {
         /// Directory of custom rule files (repeatable).
@@ -332,6 +349,31 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             match format {
                 DataFormat::Json => out(&json::to_string(&commands::impact_json(&a, &answer))),
                 DataFormat::Human => out(&commands::impact_human(&a, &failed, &answer)),
+            }
+            Ok(CLEAN)
+        }
+        Command::Cuts {
+            input,
+            max_order,
+            format,
+        } => {
+            let rules = load_rules(&input.rules, input.no_color)?;
+            let model = load_model(&input, &rules)?;
+            let a = Analysis::new(&model, resolve_today(&input)?);
+            let answer = commands::cuts(&a, max_order as usize);
+            match format {
+                DataFormat::Json => out(&json::to_string(&commands::cuts_json(&answer))),
+                DataFormat::Human => out(&commands::cuts_human(&answer, max_order as usize)),
+            }
+            Ok(CLEAN)
+        }
+        Command::Availability { input, format } => {
+            let rules = load_rules(&input.rules, input.no_color)?;
+            let model = load_model(&input, &rules)?;
+            let a = Analysis::new(&model, resolve_today(&input)?);
+            match format {
+                DataFormat::Json => out(&json::to_string(&commands::availability_json(&a))),
+                DataFormat::Human => out(&commands::availability_human(&a)),
             }
             Ok(CLEAN)
         }

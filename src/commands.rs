@@ -220,3 +220,118 @@ fn indent(t: &str) -> String {
 pub fn object<I: IntoIterator<Item = (String, Value)>>(it: I) -> Value {
     Value::Object(it.into_iter().collect::<Map<_, _>>())
 }
+
+/// Minimal cut sets up to `max_order` of every service UP with nothing
+/// failed, as sorted id lists.
+pub fn cuts(a: &Analysis, max_order: usize) -> BTreeMap<String, Vec<Vec<String>>> {
+    let m = a.model;
+    a.services()
+        .filter(|&s| a.is_up(s))
+        .map(|s| {
+            let sets = crate::cuts::minimal_cuts(m, &a.circuit, s, max_order)
+                .into_iter()
+                .map(|c| c.iter().map(|&u| m.name(u).to_owned()).collect())
+                .collect();
+            (m.name(s).to_owned(), sets)
+        })
+        .collect()
+}
+
+pub fn cuts_json(cuts: &BTreeMap<String, Vec<Vec<String>>>) -> Value {
+    json!({ "services": cuts })
+}
+
+pub fn cuts_human(cuts: &BTreeMap<String, Vec<Vec<String>>>, max_order: usize) -> String {
+    let mut s = String::new();
+    for (svc, sets) in cuts {
+        s.push_str(&format!("{svc}\n"));
+        if sets.is_empty() {
+            s.push_str(&format!("  no cut set of up to {max_order} units\n"));
+        }
+        for order in 1..=max_order {
+            let of: Vec<&Vec<String>> = sets.iter().filter(|c| c.len() == order).collect();
+            if of.is_empty() {
+                continue;
+            }
+            let label = match order {
+                1 => "single failures".to_owned(),
+                2 => "pairs".to_owned(),
+                3 => "triples".to_owned(),
+                n => format!("sets of {n}"),
+            };
+            s.push_str(&format!("  {label} ({}):\n", of.len()));
+            for c in of {
+                s.push_str(&format!("    {}\n", c.join(" + ")));
+            }
+        }
+    }
+    s
+}
+
+pub fn availability_json(a: &Analysis) -> Value {
+    let services: Map<String, Value> = a
+        .services()
+        .map(|s| {
+            let e = a.estimate(s);
+            (
+                a.model.name(s).to_owned(),
+                json!({"availability": e.availability, "slo": e.slo}),
+            )
+        })
+        .collect::<BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    json!({ "services": services })
+}
+
+pub fn availability_human(a: &Analysis) -> String {
+    let m = a.model;
+    let mut rows: Vec<(String, u32)> = a.services().map(|s| (m.name(s).to_owned(), s)).collect();
+    rows.sort();
+    let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(7);
+    let mut s = format!(
+        "{:<w$}  {:>10}  {:>10}  {:>14}  biggest contributors\n",
+        "service", "estimate", "slo", "downtime/year"
+    );
+    for (name, id) in rows {
+        let e = a.estimate(id);
+        let pct = |x: f64| format!("{:.4}%", x * 100.0);
+        let slo = e.slo.map(pct).unwrap_or_else(|| "-".into());
+        let verdict = match e.slo {
+            Some(t) if e.availability < t => "  MISSES SLO",
+            _ => "",
+        };
+        let minutes = (1.0 - e.availability) * 365.25 * 24.0 * 60.0;
+        let downtime = if minutes >= 120.0 {
+            format!("{:.1} h", minutes / 60.0)
+        } else {
+            format!("{:.1} min", minutes)
+        };
+        let top: Vec<String> = e
+            .contributors
+            .iter()
+            .take(3)
+            .map(|(c, p)| {
+                let names: Vec<&str> = c.iter().map(|&u| m.name(u)).collect();
+                format!(
+                    "{} ({:.1}%)",
+                    names.join("+"),
+                    100.0 * p / (1.0 - e.availability).max(f64::MIN_POSITIVE)
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            "{name:<w$}  {:>10}  {:>10}  {:>14}  {}{verdict}\n",
+            pct(e.availability),
+            slo,
+            downtime,
+            if top.is_empty() {
+                "-".into()
+            } else {
+                top.join(", ")
+            }
+        ));
+    }
+    s.push_str("\nestimate: 1 - sum over minimal cut sets of up to 2 units of the product of their unavailabilities (independent failures, steady state)\n");
+    s
+}

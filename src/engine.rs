@@ -99,10 +99,26 @@ impl<'c> Evaluator<'c> {
 
     /// Back to the base failure set.
     pub fn reset(&mut self) {
-        for x in self.newly.drain(..) {
+        self.undo_to(Checkpoint {
+            newly: 0,
+            bumped: 0,
+        });
+    }
+
+    /// A point to come back to with [`undo_to`](Self::undo_to), for nested
+    /// what-ifs (cut set enumeration fails units one on top of another).
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            newly: self.newly.len(),
+            bumped: self.bumped.len(),
+        }
+    }
+
+    pub fn undo_to(&mut self, cp: Checkpoint) {
+        for x in self.newly.drain(cp.newly..) {
             self.down[x as usize] = false;
         }
-        for g in self.bumped.drain(..) {
+        for g in self.bumped.drain(cp.bumped..) {
             self.count[g as usize] -= 1;
         }
     }
@@ -114,6 +130,12 @@ impl<'c> Evaluator<'c> {
     pub fn down(&self) -> &[bool] {
         &self.down
     }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Checkpoint {
+    newly: usize,
+    bumped: usize,
 }
 
 /// For every node UP under a base failure set, the culprit units whose

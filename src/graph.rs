@@ -194,3 +194,66 @@ impl Circuit {
         out
     }
 }
+
+/// The part of a circuit that one node's state depends on: everything it
+/// reaches through its gates. Evaluating a service inside its cone gives
+/// the same answer as in the whole estate, at a fraction of the cost.
+pub struct Cone {
+    pub circuit: Circuit,
+    /// Local index to entity id; local 0 is the root.
+    pub global: Vec<EntityId>,
+}
+
+impl Circuit {
+    pub fn cone(&self, root: EntityId) -> Cone {
+        let mut local: std::collections::HashMap<EntityId, u32> = std::collections::HashMap::new();
+        let mut global = vec![root];
+        local.insert(root, 0);
+        let mut i = 0;
+        while i < global.len() {
+            let x = global[i];
+            for g in &self.gates[x as usize] {
+                for &m in &g.members {
+                    local.entry(m).or_insert_with(|| {
+                        global.push(m);
+                        global.len() as u32 - 1
+                    });
+                }
+            }
+            i += 1;
+        }
+        let gates: Vec<Vec<Gate>> = global
+            .iter()
+            .map(|&x| {
+                self.gates[x as usize]
+                    .iter()
+                    .map(|g| Gate {
+                        kind: g.kind,
+                        threshold: g.threshold,
+                        members: g.members.iter().map(|m| local[m]).collect(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut readers: Vec<Vec<(EntityId, u32)>> = vec![Vec::new(); global.len()];
+        for (owner, gs) in gates.iter().enumerate() {
+            for (gi, g) in gs.iter().enumerate() {
+                for &m in &g.members {
+                    readers[m as usize].push((owner as EntityId, gi as u32));
+                }
+            }
+        }
+        Cone {
+            circuit: Circuit {
+                forced_down: global
+                    .iter()
+                    .map(|&x| self.forced_down[x as usize])
+                    .collect(),
+                culprit: global.iter().map(|&x| self.culprit[x as usize]).collect(),
+                gates,
+                readers,
+            },
+            global,
+        }
+    }
+}

@@ -8,9 +8,11 @@
 //! `cli`.
 
 pub mod analysis;
+pub mod availability;
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod cuts;
 pub mod diag;
 pub mod engine;
 pub mod files;

@@ -31,6 +31,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     builtin!("dependency-cycle"),
     builtin!("never-healthy"),
     builtin!("expired-waiver"),
+    builtin!("slo-unmet"),
 ];
 
 macro_rules! builtin {

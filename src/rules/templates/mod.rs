@@ -11,6 +11,7 @@ mod ha_claim;
 mod never_healthy;
 mod power;
 mod single_instance;
+mod slo;
 mod spof;
 
 use super::params::Params;
@@ -36,6 +37,7 @@ pub const NAMES: &[&str] = &[
     "dependency-cycle",
     "never-healthy",
     "expired-waiver",
+    "slo",
 ];
 
 pub fn build(name: &str, at: Span, p: &Params) -> Result<Box<dyn Template>, InputError> {
@@ -51,6 +53,7 @@ pub fn build(name: &str, at: Span, p: &Params) -> Result<Box<dyn Template>, Inpu
         "dependency-cycle" => Box::new(cycle::Cycle),
         "never-healthy" => Box::new(never_healthy::NeverHealthy::new(p)?),
         "expired-waiver" => Box::new(expired_waiver::ExpiredWaiver),
+        "slo" => Box::new(slo::Slo),
         other => {
             let mut e = InputError::at(
                 "unknown-template",

@@ -14,13 +14,23 @@ use crate::rules::select::Selector;
 
 pub struct Spof {
     select: Selector,
+    /// Survive any `order` simultaneous failures (1: single failures).
+    order: usize,
     /// Only report culprits of these kinds (all when unset).
     culprit_kinds: Option<Vec<Kind>>,
 }
 
 impl Spof {
     pub fn new(p: &Params) -> Result<Self, InputError> {
+        let order = p.uint("order")?.unwrap_or(1) as usize;
+        if order > 3 {
+            let n = p.get("order").expect("order was given");
+            return Err(p
+                .error(n, "`order` above 3 is too costly to check on every run")
+                .help("use `faultline cuts --max-order N` for deeper what-ifs"));
+        }
         Ok(Spof {
+            order,
             select: p.selector("select")?,
             culprit_kinds: p.kinds("culprit_kinds")?,
         })
@@ -34,6 +44,10 @@ impl Template for Spof {
         for s in a.services() {
             let e = m.get(s);
             if !self.select.matches(e) || !a.is_up(s) {
+                continue;
+            }
+            if self.order > 1 {
+                hits.extend(self.higher_order(a, s));
                 continue;
             }
             let mut culprits = a.spofs(s);
@@ -59,6 +73,46 @@ impl Template for Spof {
             });
         }
         hits
+    }
+}
+
+impl Spof {
+    /// Sets of up to `order` units whose joint failure takes `s` down.
+    fn higher_order(&self, a: &Analysis, s: u32) -> Option<Hit> {
+        let m = a.model;
+        let mut cuts = crate::cuts::minimal_cuts(m, &a.circuit, s, self.order);
+        if let Some(ks) = &self.culprit_kinds {
+            cuts.retain(|c| c.iter().any(|&u| ks.contains(&m.get(u).kind())));
+        }
+        if cuts.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = cuts
+            .iter()
+            .take(6)
+            .map(|c| c.iter().map(|&u| m.name(u)).collect::<Vec<_>>().join(" + "))
+            .collect();
+        let more = if cuts.len() > 6 {
+            format!(" and {} more", cuts.len() - 6)
+        } else {
+            String::new()
+        };
+        let mut culprits: Vec<u32> = cuts.iter().flatten().copied().collect();
+        culprits.sort_unstable();
+        culprits.dedup();
+        Some(Hit {
+            subject: s,
+            help: Some(advice(m, &culprits)),
+            message: format!(
+                "service `{}` does not survive {} simultaneous failures: {}{more}",
+                m.name(s),
+                self.order,
+                shown.join(", ")
+            ),
+            culprits,
+            culprit_label: Some("part of a cut set".into()),
+            ..Hit::default()
+        })
     }
 }
 

@@ -1,0 +1,62 @@
+//! A service whose estimated availability is below its declared SLO. The
+//! estimate (see `availability.rs`) is what the architecture can deliver
+//! if every unit meets its own availability; no operational excellence
+//! makes up for a design that cannot reach the promise.
+
+use super::{Template, list_names};
+use crate::analysis::Analysis;
+use crate::finding::Hit;
+
+pub struct Slo;
+
+fn pct(x: f64) -> String {
+    let s = format!("{:.4}", x * 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}%")
+}
+
+impl Template for Slo {
+    fn check(&self, a: &Analysis) -> Vec<Hit> {
+        let m = a.model;
+        let mut hits = Vec::new();
+        for s in a.services() {
+            let Some(slo) = m.get(s).slo.map(|p| p / 100.0) else {
+                continue;
+            };
+            let est = a.estimate(s);
+            if est.availability >= crate::availability::tidy(slo) {
+                continue;
+            }
+            let top: Vec<&Vec<u32>> = est.contributors.iter().take(3).map(|(c, _)| c).collect();
+            let culprits: Vec<u32> = top.iter().flat_map(|c| c.iter().copied()).collect();
+            let biggest = top
+                .iter()
+                .map(|c| format!("{{{}}}", list_names(c.iter().map(|&u| m.name(u)), 3)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let message = if a.is_up(s) {
+                format!(
+                    "service `{}` is estimated at {} availability, below its SLO of {}; biggest contributors: {biggest}",
+                    m.get(s).id,
+                    pct(est.availability),
+                    pct(slo)
+                )
+            } else {
+                format!(
+                    "service `{}` is never up, so it cannot meet its SLO of {}",
+                    m.get(s).id,
+                    pct(slo)
+                )
+            };
+            hits.push(Hit {
+                subject: s,
+                culprits,
+                message,
+                help: Some("remove the single points of failure first, then the likeliest pairs; `faultline availability` shows the estimate".into()),
+                notes: m.get(s).field_span("slo").map(|sp| (sp, "promised here".to_owned())).into_iter().collect(),
+                culprit_label: Some("contributes most to downtime".into()),
+            });
+        }
+        hits
+    }
+}
