@@ -3,14 +3,16 @@
 //! fail level, 2 input or usage error.
 
 use crate::analysis::Analysis;
+use crate::config::Config;
 use crate::diag::{InputError, did_you_mean};
 use crate::finding::Severity;
-use crate::load::{self, LoadFailure, parse_date};
+use crate::load::parse_date;
 use crate::model::{Date, Model};
+use crate::prepare::{self, Prepared};
 use crate::report::{human, json};
 use crate::rules::RuleSet;
 use crate::source::Sources;
-use crate::{check, commands, files};
+use crate::{check, commands};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 
@@ -34,9 +36,10 @@ pub enum Command {
         input: Input,
         #[arg(long, value_enum, default_value = "human")]
         format: CheckFormat,
-        /// Lowest severity that makes the exit code 1.
-        #[arg(long, value_enum, default_value = "error")]
-        fail_level: FailLevel,
+        /// Lowest severity that makes the exit code 1 [default: error, or
+        /// the config's fail_level].
+        #[arg(long, value_enum)]
+        fail_level: Option<FailLevel>,
     },
     /// Single points of failure of every service.
     Spof {
@@ -96,6 +99,10 @@ pub struct Input {
     /// Directory of custom rule files (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<String>,
+    /// Config file (default: faultline.yaml or .faultline.yaml in the
+    /// working directory or the nearest parent that has one).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
     /// The date waivers expire against (YYYY-MM-DD; default: today).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
@@ -200,62 +207,37 @@ fn civil_from_days(z: i64) -> Date {
     Date { year, month, day }
 }
 
-/// Rule files of the given directories (every `*.yaml`/`*.yml`, sorted).
-fn rule_files(dirs: &[String]) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
-    let mut names = Vec::new();
-    for d in dirs {
-        if !std::path::Path::new(d).is_dir() {
-            return Err(vec![
-                InputError::plain("no-such-file", format!("--rules `{d}` is not a directory"))
-                    .help("--rules takes a directory of rule files"),
-            ]);
-        }
-        names.extend(files::expand(std::slice::from_ref(d), &[])?);
-    }
-    files::read_all(names)
-}
-
 fn load_rules(dirs: &[String], no_color: bool) -> Result<RuleSet, i32> {
-    let files = rule_files(dirs).map_err(|e| report_errors(&Sources::new(), &e, no_color))?;
-    RuleSet::load(files).map_err(|(sources, e)| report_errors(&sources, &e, no_color))
+    match prepare::policy(dirs, None) {
+        Ok((sources, _, rules, warnings)) => {
+            report_warnings(&sources, &warnings, no_color);
+            Ok(rules)
+        }
+        Err(f) => Err(report_errors(&f.sources, &f.errors, no_color)),
+    }
 }
 
-/// Reads, parses and validates the description; prints errors and returns
-/// the exit code on failure.
-fn load_model(input: &Input, rules: &RuleSet) -> Result<Model, i32> {
-    let names = files::expand(&input.paths, &input.rules)
-        .map_err(|e| report_errors(&Sources::new(), &e, input.no_color))?;
-    let texts =
-        files::read_all(names).map_err(|e| report_errors(&Sources::new(), &e, input.no_color))?;
-    let model = match load::load(texts) {
-        Ok(m) => m,
-        Err(LoadFailure { sources, errors }) => {
-            return Err(report_errors(&sources, &errors, input.no_color));
-        }
-    };
-    // Waivers must name a rule that exists: a typo would waive nothing.
-    let mut errors = Vec::new();
-    for e in &model.entities {
-        for w in &e.waivers {
-            if rules.get(&w.rule).is_none() {
-                let mut ie = InputError::at(
-                    "unknown-rule",
-                    w.rule_span,
-                    format!("waiver names unknown rule `{}`", w.rule),
-                )
-                .label("no such rule");
-                ie = match did_you_mean(&w.rule, rules.ids()) {
-                    Some(s) => ie.help(format!("did you mean `{s}`?")),
-                    None => ie.help("`faultline rules` lists the rule ids"),
-                };
-                errors.push(ie);
-            }
-        }
+fn report_warnings(sources: &Sources, warnings: &[InputError], no_color: bool) {
+    if !warnings.is_empty() {
+        err(&human::errors(sources, warnings, style(no_color)));
     }
-    if !errors.is_empty() {
-        return Err(report_errors(&model.sources, &errors, input.no_color));
+}
+
+/// Config, rules and description; prints errors (and returns the exit
+/// code) or warnings.
+fn load(input: &Input) -> Result<Prepared, i32> {
+    match prepare::prepare(&input.paths, &input.rules, input.config.as_deref()) {
+        Ok(p) => {
+            report_warnings(&p.model.sources, &p.warnings, input.no_color);
+            Ok(p)
+        }
+        Err(f) => Err(report_errors(&f.sources, &f.errors, input.no_color)),
     }
-    Ok(model)
+}
+
+fn analysis<'m>(model: &'m Model, config: &Config, input: &Input) -> Result<Analysis<'m>, i32> {
+    let defaults = config.availability.clone().unwrap_or_default();
+    Ok(Analysis::new(model, resolve_today(input)?).with_defaults(defaults))
 }
 
 fn resolve_today(input: &Input) -> Result<Date, i32> {
@@ -287,10 +269,19 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             format,
             fail_level,
         } => {
-            let rules = load_rules(&input.rules, input.no_color)?;
-            let model = load_model(&input, &rules)?;
-            let a = Analysis::new(&model, resolve_today(&input)?);
+            let Prepared {
+                model,
+                rules,
+                config,
+                ..
+            } = load(&input)?;
+            let a = analysis(&model, &config, &input)?;
             let outcome = check::run(&a, &rules);
+            report_warnings(
+                &model.sources,
+                &prepare::unused_waivers(&model, &outcome, &a.today),
+                input.no_color,
+            );
             match format {
                 CheckFormat::Json => out(&json::to_string(&json::check(&model, &outcome))),
                 CheckFormat::Human => {
@@ -298,16 +289,20 @@ fn execute(cli: Cli) -> Result<i32, i32> {
                     out(&text);
                 }
             }
-            Ok(if outcome.failing(fail_level.severity()) > 0 {
+            let level = match (fail_level, config.fail_level) {
+                (Some(l), _) => l.severity(),
+                (None, Some(from_config)) => from_config,
+                (None, None) => Some(Severity::Error),
+            };
+            Ok(if outcome.failing(level) > 0 {
                 FINDINGS
             } else {
                 CLEAN
             })
         }
         Command::Spof { input, format } => {
-            let rules = load_rules(&input.rules, input.no_color)?;
-            let model = load_model(&input, &rules)?;
-            let a = Analysis::new(&model, resolve_today(&input)?);
+            let Prepared { model, config, .. } = load(&input)?;
+            let a = analysis(&model, &config, &input)?;
             let answer = commands::spof(&a);
             match format {
                 DataFormat::Json => out(&json::to_string(&commands::spof_json(&a, &answer))),
@@ -320,8 +315,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             fail,
             format,
         } => {
-            let rules = load_rules(&input.rules, input.no_color)?;
-            let model = load_model(&input, &rules)?;
+            let Prepared { model, config, .. } = load(&input)?;
             let mut failed = Vec::new();
             let mut errors = Vec::new();
             for f in &fail {
@@ -344,7 +338,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             if !errors.is_empty() {
                 return Err(report_errors(&model.sources, &errors, input.no_color));
             }
-            let a = Analysis::new(&model, resolve_today(&input)?);
+            let a = analysis(&model, &config, &input)?;
             let answer = commands::impact(&a, &failed);
             match format {
                 DataFormat::Json => out(&json::to_string(&commands::impact_json(&a, &answer))),
@@ -357,9 +351,8 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             max_order,
             format,
         } => {
-            let rules = load_rules(&input.rules, input.no_color)?;
-            let model = load_model(&input, &rules)?;
-            let a = Analysis::new(&model, resolve_today(&input)?);
+            let Prepared { model, config, .. } = load(&input)?;
+            let a = analysis(&model, &config, &input)?;
             let answer = commands::cuts(&a, max_order as usize);
             match format {
                 DataFormat::Json => out(&json::to_string(&commands::cuts_json(&answer))),
@@ -368,9 +361,8 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             Ok(CLEAN)
         }
         Command::Availability { input, format } => {
-            let rules = load_rules(&input.rules, input.no_color)?;
-            let model = load_model(&input, &rules)?;
-            let a = Analysis::new(&model, resolve_today(&input)?);
+            let Prepared { model, config, .. } = load(&input)?;
+            let a = analysis(&model, &config, &input)?;
             match format {
                 DataFormat::Json => out(&json::to_string(&commands::availability_json(&a))),
                 DataFormat::Human => out(&commands::availability_human(&a)),

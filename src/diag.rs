@@ -18,6 +18,8 @@ pub struct InputError {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// A warning is reported but does not fail the run.
+    pub warning: bool,
 }
 
 impl InputError {
@@ -28,6 +30,7 @@ impl InputError {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            warning: false,
         }
     }
 
@@ -42,6 +45,7 @@ impl InputError {
             }],
             message,
             help: None,
+            warning: false,
         }
     }
 
@@ -64,6 +68,11 @@ impl InputError {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
         self
     }
 

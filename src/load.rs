@@ -36,6 +36,7 @@ struct PendingRefs {
 
 struct Loader {
     sources: Sources,
+    description_files: Vec<FileId>,
     errors: Vec<InputError>,
     suppressed: usize,
     entities: Vec<Entity>,
@@ -45,8 +46,15 @@ struct Loader {
 
 /// Loads named texts (already read from disk) into one model.
 pub fn load(files: Vec<(String, Vec<u8>)>) -> Result<Model, LoadFailure> {
+    load_into(Sources::new(), files)
+}
+
+/// Like [`load`], into sources that already hold the run's config and rule
+/// files (so waivers from the config can point into it).
+pub fn load_into(sources: Sources, files: Vec<(String, Vec<u8>)>) -> Result<Model, LoadFailure> {
     let mut l = Loader {
-        sources: Sources::new(),
+        description_files: Vec::new(),
+        sources,
         errors: Vec::new(),
         suppressed: 0,
         entities: Vec::new(),
@@ -99,7 +107,11 @@ impl Loader {
                 (String::from_utf8_lossy(&bytes).into_owned(), Some(at))
             }
         };
-        let Some(file) = self.sources.add(name.clone(), text) else {
+        let added = self.sources.add(name.clone(), text);
+        if let Some(f) = added {
+            self.description_files.push(f);
+        }
+        let Some(file) = added else {
             self.error(InputError::plain(
                 "too-large",
                 format!("{name}: the description is larger than 4 GiB in total"),
@@ -940,6 +952,7 @@ impl Loader {
             }
         }
         Ok(Model {
+            description_files: self.description_files,
             sources: self.sources,
             entities: self.entities,
             by_id: self.by_id,

@@ -165,7 +165,11 @@ impl Entity {
 
 /// The whole description, merged from every file.
 pub struct Model {
+    /// Every file of the run: descriptions, and the config and rule files
+    /// that findings may point into.
     pub sources: Sources,
+    /// The files that are descriptions.
+    pub description_files: Vec<crate::source::FileId>,
     pub entities: Vec<Entity>,
     pub by_id: HashMap<String, EntityId>,
     /// Hosts of each cluster (indexed by entity id; empty for non-clusters).

@@ -153,6 +153,14 @@ impl Diagnostic for ErrorDiag<'_> {
         Some(Box::new(format!("input::{}", self.e.code)))
     }
 
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.e.warning {
+            miette::Severity::Warning
+        } else {
+            miette::Severity::Error
+        })
+    }
+
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.e
             .help
@@ -203,12 +211,14 @@ pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String 
     }
     let n = errors
         .iter()
-        .filter(|e| e.code != "too-many-errors")
+        .filter(|e| e.code != "too-many-errors" && !e.warning)
         .count();
-    out.push_str(&format!(
-        "faultline: {n} input error{} (exit 2)\n",
-        if n == 1 { "" } else { "s" }
-    ));
+    if n > 0 {
+        out.push_str(&format!(
+            "faultline: {n} input error{} (exit 2)\n",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
     out
 }
 
@@ -241,7 +251,7 @@ pub fn summary(model: &Model, o: &Outcome) -> String {
         " in {} and {} from {}\n",
         plural(services, "service"),
         plural(model.len(), "entity").replace("entitys", "entities"),
-        plural(model.sources.files().len(), "file"),
+        plural(model.description_files.len(), "file"),
     ));
     s
 }

@@ -9,6 +9,7 @@ pub mod select;
 pub mod templates;
 
 use crate::analysis::Analysis;
+use crate::config::RuleOverride;
 use crate::diag::{InputError, did_you_mean};
 use crate::finding::{Finding, Severity};
 use crate::source::{FileId, Sources};
@@ -98,9 +99,27 @@ impl RuleSet {
         self.rules.iter().map(|r| r.id.as_str())
     }
 
-    /// The built-in pack plus user rule files, in that order.
+    /// The built-in pack plus user rule files, in that order, with sources
+    /// of their own.
     pub fn load(user_files: Vec<(String, Vec<u8>)>) -> Result<RuleSet, (Sources, Vec<InputError>)> {
         let mut sources = Sources::new();
+        match RuleSet::load_into(&mut sources, user_files, &[]) {
+            Ok(mut set) => {
+                set.sources = sources;
+                Ok(set)
+            }
+            Err(e) => Err((sources, e)),
+        }
+    }
+
+    /// Like [`load`](Self::load), adding the rule files to a run's shared
+    /// sources and applying a config's rule settings (severity, params,
+    /// disabling). The returned set's own `sources` is empty.
+    pub fn load_into(
+        sources: &mut Sources,
+        user_files: Vec<(String, Vec<u8>)>,
+        overrides: &[RuleOverride],
+    ) -> Result<RuleSet, Vec<InputError>> {
         let mut errors = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
         let mut seen: HashMap<String, crate::source::Span> = HashMap::new();
@@ -126,7 +145,21 @@ impl RuleSet {
                 ));
                 continue;
             };
-            match parse_rule(&sources, file, if is_builtin { "built-in" } else { &name }) {
+            // The config's settings for this rule, if any (the id is only
+            // known once parsed, so look it up from the text's `id`).
+            let origin = if is_builtin {
+                "built-in"
+            } else {
+                name.as_str()
+            };
+            match parse_rule(sources, file, origin, overrides) {
+                Ok((rule, _))
+                    if overrides
+                        .iter()
+                        .any(|o| o.id == rule.id && o.enabled == Some(false)) =>
+                {
+                    seen.insert(rule.id.clone(), crate::source::Span::default());
+                }
                 Ok((rule, id_span)) => {
                     if let Some(first) = seen.get(&rule.id) {
                         errors.push(
@@ -144,9 +177,12 @@ impl RuleSet {
             }
         }
         if errors.is_empty() {
-            Ok(RuleSet { rules, sources })
+            Ok(RuleSet {
+                rules,
+                sources: Sources::new(),
+            })
         } else {
-            Err((sources, errors))
+            Err(errors)
         }
     }
 }
@@ -166,6 +202,7 @@ fn parse_rule(
     sources: &Sources,
     file: FileId,
     origin: &str,
+    overrides: &[RuleOverride],
 ) -> Result<(Rule, crate::source::Span), Vec<InputError>> {
     let f = sources.file(file);
     let whole = sources.span(file, 0, 0);
@@ -273,7 +310,13 @@ fn parse_rule(
     let template_name = text("template", &mut errors, true);
     let template = template_name.as_ref().and_then(|t| {
         let tspan = get.get("template").map(|n| span(n)).unwrap_or(whole);
-        let params = Params::new(sources, file, get.get("params").copied(), whole);
+        let config = id
+            .as_ref()
+            .and_then(|id| overrides.iter().find(|o| &o.id == id));
+        let extra = config
+            .map(|o| params::entries_of(o.file, o.params.as_ref()))
+            .unwrap_or_default();
+        let params = Params::new(sources, file, get.get("params").copied(), extra, whole);
         match templates::build(t, tspan, &params).and_then(|tpl| params.finish().map(|_| tpl)) {
             Ok(tpl) => Some(tpl),
             Err(e) => {
@@ -285,6 +328,11 @@ fn parse_rule(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let severity = id
+        .as_ref()
+        .and_then(|id| overrides.iter().find(|o| &o.id == id))
+        .and_then(|o| o.severity)
+        .or(severity);
     let (Some(id), Some(severity), Some(summary), Some(template_name), Some(template)) =
         (id, severity, summary, template_name, template)
     else {

@@ -9,10 +9,31 @@ use crate::yaml::{YNode, YValue};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+/// One `key: value` of a params map and the file it was written in.
+#[derive(Clone, Copy)]
+pub struct Entry<'a> {
+    pub file: FileId,
+    pub key: &'a YNode,
+    pub value: &'a YNode,
+}
+
+/// The entries of a params map node (none if it is not a map).
+pub fn entries_of(file: FileId, node: Option<&YNode>) -> Vec<Entry<'_>> {
+    match node.map(|n| &n.value) {
+        Some(YValue::Map(m)) => m
+            .iter()
+            .map(|(key, value)| Entry { file, key, value })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 pub struct Params<'a> {
     sources: &'a Sources,
-    file: FileId,
-    node: Option<&'a YNode>,
+    /// Later entries win: a config file's overrides follow the rule file's.
+    entries: Vec<Entry<'a>>,
+    /// The params node of the rule file, to check it is a map.
+    node: Option<(FileId, &'a YNode)>,
     /// Where to point when a required parameter is missing.
     fallback: Span,
     known: RefCell<Vec<&'static str>>,
@@ -23,35 +44,44 @@ impl<'a> Params<'a> {
         sources: &'a Sources,
         file: FileId,
         node: Option<&'a YNode>,
+        overrides: Vec<Entry<'a>>,
         fallback: Span,
     ) -> Self {
+        let mut entries = entries_of(file, node);
+        entries.extend(overrides);
         Params {
             sources,
-            file,
-            node,
+            entries,
+            node: node.map(|n| (file, n)),
             fallback,
             known: RefCell::new(Vec::new()),
         }
     }
 
-    pub fn span_of(&self, n: &YNode) -> Span {
-        self.sources.span(self.file, n.start, n.len)
+    fn span_in(&self, file: FileId, n: &YNode) -> Span {
+        self.sources.span(file, n.start, n.len)
     }
 
-    fn entries(&self) -> &'a [(YNode, YNode)] {
-        match self.node.map(|n| &n.value) {
-            Some(YValue::Map(m)) => m,
-            _ => &[],
-        }
+    /// The span of a node of this params map, in whichever file it is.
+    pub fn span_of(&self, n: &YNode) -> Span {
+        let file = self
+            .entries
+            .iter()
+            .find(|e| std::ptr::eq(e.key, n) || contains(e.value, n))
+            .map(|e| e.file)
+            .or(self.node.map(|(f, _)| f))
+            .unwrap_or(0);
+        self.span_in(file, n)
     }
 
     /// The raw node of parameter `key`, recording that `key` is understood.
     pub fn get(&self, key: &'static str) -> Option<&'a YNode> {
         self.known.borrow_mut().push(key);
-        self.entries()
+        self.entries
             .iter()
-            .find(|(k, _)| matches!(&k.value, YValue::Str(s) if s == key))
-            .map(|(_, v)| v)
+            .rev()
+            .find(|e| matches!(&e.key.value, YValue::Str(s) if s == key))
+            .map(|e| e.value)
     }
 
     pub fn error(&self, n: &YNode, msg: impl Into<String>) -> InputError {
@@ -128,13 +158,18 @@ impl<'a> Params<'a> {
     /// Fails on a parameter the template did not ask for (a typo would
     /// otherwise silently change what the rule checks).
     pub fn finish(&self) -> Result<(), InputError> {
-        if let Some(n) = self.node
+        if let Some((f, n)) = self.node
             && !matches!(n.value, YValue::Map(_) | YValue::Null)
         {
-            return Err(self.error(n, "`params` must be a map"));
+            return Err(InputError::at(
+                "bad-param",
+                self.span_in(f, n),
+                "`params` must be a map",
+            ));
         }
         let known = self.known.borrow();
-        for (k, _) in self.entries() {
+        for e in &self.entries {
+            let k = e.key;
             let name = match &k.value {
                 YValue::Str(s) => s.as_str(),
                 _ => "",
@@ -217,4 +252,25 @@ pub fn string_map(
         }
     }
     Ok(out)
+}
+
+/// Whether `needle` is `root` or a node inside it (by address).
+fn contains(root: &YNode, needle: &YNode) -> bool {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if std::ptr::eq(n, needle) {
+            return true;
+        }
+        match &n.value {
+            YValue::Seq(items) => stack.extend(items),
+            YValue::Map(m) => {
+                for (k, v) in m {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }

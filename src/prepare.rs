@@ -1,0 +1,224 @@
+//! Everything a command needs before analysis: the config, the rules
+//! (built-in, custom, with the config's settings), the description (with
+//! the config's waivers merged in) and the warnings gathered on the way.
+//! All files share one `Sources`, so an error or a finding can point into
+//! any of them.
+
+use crate::check::Outcome;
+use crate::config::{self, Config};
+use crate::diag::{InputError, did_you_mean};
+use crate::files;
+use crate::load::{self, LoadFailure};
+use crate::model::{Date, Model};
+use crate::rules::RuleSet;
+use crate::source::Sources;
+
+pub struct Prepared {
+    pub config: Config,
+    pub rules: RuleSet,
+    pub model: Model,
+    /// Not fatal: config entries and ignore patterns that match nothing.
+    pub warnings: Vec<InputError>,
+}
+
+/// What went wrong, with the sources the errors point into.
+pub struct Failed {
+    pub sources: Sources,
+    pub errors: Vec<InputError>,
+}
+
+fn fail(sources: Sources, errors: Vec<InputError>) -> Failed {
+    Failed { sources, errors }
+}
+
+/// Rule files of the given directories (every `*.yaml`/`*.yml`, sorted).
+pub fn rule_files(dirs: &[String]) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
+    let mut names = Vec::new();
+    for d in dirs {
+        if !std::path::Path::new(d).is_dir() {
+            return Err(vec![
+                InputError::plain(
+                    "no-such-file",
+                    format!("rule directory `{d}` does not exist"),
+                )
+                .help("--rules and the config's rule_dirs take directories of rule files"),
+            ]);
+        }
+        names.extend(files::expand(std::slice::from_ref(d), &[])?);
+    }
+    files::read_all(names)
+}
+
+/// The config (if any) and the rules, into fresh sources.
+pub fn policy(
+    rule_dirs: &[String],
+    config_path: Option<&str>,
+) -> Result<(Sources, Config, RuleSet, Vec<InputError>), Failed> {
+    let mut sources = Sources::new();
+    let config = match config::find(config_path) {
+        Ok(Some(path)) => match Config::load(&mut sources, &path) {
+            Ok(c) => c,
+            Err(e) => return Err(fail(sources, e)),
+        },
+        Ok(None) => Config::default(),
+        Err(e) => return Err(fail(sources, vec![e])),
+    };
+    let mut dirs: Vec<String> = rule_dirs.to_vec();
+    dirs.extend(config.rule_dirs.iter().cloned());
+    let files = match rule_files(&dirs) {
+        Ok(f) => f,
+        Err(e) => return Err(fail(sources, e)),
+    };
+    let rules = match RuleSet::load_into(&mut sources, files, &config.rules) {
+        Ok(r) => r,
+        Err(e) => return Err(fail(sources, e)),
+    };
+    let mut warnings = Vec::new();
+    let known: Vec<&str> = crate::rules::BUILTIN
+        .iter()
+        .map(|(n, _)| n.trim_start_matches("rules/").trim_end_matches(".yaml"))
+        .chain(rules.ids())
+        .collect();
+    for o in &config.rules {
+        if !known.contains(&o.id.as_str()) {
+            let mut w = InputError::at(
+                "unused-config",
+                o.span,
+                format!("the config sets rule `{}`, which does not exist", o.id),
+            )
+            .label("matches no rule")
+            .warning();
+            w = match did_you_mean(&o.id, known.iter().copied()) {
+                Some(s) => w.help(format!("did you mean `{s}`?")),
+                None => w.help("`faultline rules` lists the rule ids"),
+            };
+            warnings.push(w);
+        }
+    }
+    Ok((sources, config, rules, warnings))
+}
+
+/// Config, rules and description for a command that reads an estate.
+pub fn prepare(
+    paths: &[String],
+    rule_dirs: &[String],
+    config_path: Option<&str>,
+) -> Result<Prepared, Failed> {
+    let (sources, config, rules, mut warnings) = policy(rule_dirs, config_path)?;
+    let mut skip_dirs: Vec<String> = rule_dirs.to_vec();
+    skip_dirs.extend(config.rule_dirs.iter().cloned());
+    let names = match files::expand(paths, &skip_dirs) {
+        Ok(n) => n,
+        Err(e) => return Err(fail(sources, e)),
+    };
+    let mut used = vec![false; config.ignore.len()];
+    let names: Vec<String> = names
+        .into_iter()
+        .filter(|n| {
+            let hit = config.ignored_by(n);
+            if let Some(i) = hit {
+                used[i] = true;
+            }
+            hit.is_none()
+        })
+        .collect();
+    for ((pat, span), used) in config.ignore.iter().zip(used) {
+        if !used {
+            warnings.push(
+                InputError::at(
+                    "unused-config",
+                    *span,
+                    format!("ignore pattern `{pat}` matches no description file"),
+                )
+                .label("matches nothing")
+                .warning(),
+            );
+        }
+    }
+    let texts = match files::read_all(names) {
+        Ok(t) => t,
+        Err(e) => return Err(fail(sources, e)),
+    };
+    let mut model = match load::load_into(sources, texts) {
+        Ok(m) => m,
+        Err(LoadFailure { sources, errors }) => return Err(fail(sources, errors)),
+    };
+    for (id, span, w) in &config.waivers {
+        match model.lookup(id) {
+            Some(e) => model.entities[e as usize].waivers.push(w.clone()),
+            None => {
+                let mut warn = InputError::at(
+                    "unused-config",
+                    *span,
+                    format!("the config waives findings of `{id}`, which is not defined"),
+                )
+                .label("matches no entity")
+                .warning();
+                if let Some(s) = did_you_mean(id, model.entities.iter().map(|e| e.id.as_str())) {
+                    warn = warn.help(format!("did you mean `{s}`?"));
+                }
+                warnings.push(warn);
+            }
+        }
+    }
+    // Waivers must name a rule that exists: a typo would waive nothing.
+    let mut errors = Vec::new();
+    for e in &model.entities {
+        for w in &e.waivers {
+            if rules.get(&w.rule).is_none() {
+                let mut ie = InputError::at(
+                    "unknown-rule",
+                    w.rule_span,
+                    format!("waiver names unknown rule `{}`", w.rule),
+                )
+                .label("no such rule");
+                ie = match did_you_mean(&w.rule, rules.ids()) {
+                    Some(s) => ie.help(format!("did you mean `{s}`?")),
+                    None => ie.help("`faultline rules` lists the rule ids"),
+                };
+                errors.push(ie);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(fail(model.sources, errors));
+    }
+    Ok(Prepared {
+        config,
+        rules,
+        model,
+        warnings,
+    })
+}
+
+/// Waivers in force that waived nothing in this run: stale promises.
+pub fn unused_waivers(model: &Model, outcome: &Outcome, today: &Date) -> Vec<InputError> {
+    let mut out = Vec::new();
+    for (i, e) in model.entities.iter().enumerate() {
+        for w in &e.waivers {
+            if w.until.as_ref().is_some_and(|u| u < today) {
+                continue; // expired-waiver reports it
+            }
+            let used = outcome
+                .findings
+                .iter()
+                .any(|f| f.subject as usize == i && f.rule == w.rule);
+            if !used {
+                out.push(
+                    InputError::at(
+                        "unused-waiver",
+                        w.span,
+                        format!(
+                            "the waiver of `{}` on `{}` suppresses nothing",
+                            w.rule, e.id
+                        ),
+                    )
+                    .label("waives no finding")
+                    .help("the problem is gone (or was never there): delete the waiver")
+                    .warning(),
+                );
+            }
+        }
+    }
+    out
+}
