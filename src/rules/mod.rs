@@ -5,6 +5,7 @@
 //! rule language is exercised by the product itself.
 
 pub mod params;
+pub mod predicate;
 pub mod select;
 pub mod templates;
 

@@ -2,17 +2,22 @@
 //! must match, as in a Kubernetes `matchLabels`), and by id globs.
 
 use super::params::{Params, kind_list, string_list, string_map};
+use super::predicate::Predicate;
 use crate::diag::InputError;
+use crate::model::Model;
 use crate::model::{Entity, Kind};
 use crate::yaml::{YNode, YValue};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Default, Clone)]
 pub struct Selector {
     pub kinds: Option<Vec<Kind>>,
     pub labels: BTreeMap<String, String>,
     pub ids: Option<GlobSet>,
+    /// A CEL predicate over `e`; an evaluation error does not select.
+    pub expr: Option<Arc<Predicate>>,
 }
 
 impl Selector {
@@ -44,16 +49,37 @@ impl Selector {
                             .map_err(|e| p.error(v, format!("bad id patterns: {e}")))?,
                     );
                 }
+                "where" => {
+                    let YValue::Str(text) = &v.value else {
+                        return Err(p.error(v, "`where` must be a CEL expression (a string)"));
+                    };
+                    sel.expr = Some(Arc::new(Predicate::compile(text, p.span_of(v))?));
+                }
                 other => {
-                    return Err(p
-                        .error(k, format!("unknown selector field `{other}`"))
-                        .help("a selector takes `kinds`, `labels` and `ids`"));
+                    let mut e = p.error(k, format!("unknown selector field `{other}`"));
+                    e = match crate::diag::did_you_mean(other, ["kinds", "labels", "ids", "where"])
+                    {
+                        Some(s) => e.help(format!("did you mean `{s}`?")),
+                        None => e.help("a selector takes `kinds`, `labels`, `ids` and `where`"),
+                    };
+                    return Err(e);
                 }
             }
         }
         Ok(sel)
     }
 
+    /// Whether `e` is selected. `model` is needed by `where` predicates
+    /// (to name referenced entities).
+    pub fn matches_in(&self, model: &Model, e: &Entity) -> bool {
+        self.matches(e)
+            && self
+                .expr
+                .as_ref()
+                .is_none_or(|p| p.eval(model, e) == Ok(true))
+    }
+
+    /// Kinds, labels and ids only (no `where`).
     pub fn matches(&self, e: &Entity) -> bool {
         self.kinds.as_ref().is_none_or(|ks| ks.contains(&e.kind()))
             && self.labels.iter().all(|(k, v)| e.labels.get(k) == Some(v))

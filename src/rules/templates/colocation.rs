@@ -31,7 +31,7 @@ impl Template for Colocation {
         let mut hits = Vec::new();
         for s in a.services() {
             let e = m.get(s);
-            if !self.select.matches(e) {
+            if !self.select.matches_in(m, e) {
                 continue;
             }
             // Floating instances per cluster.

@@ -30,7 +30,7 @@ impl Template for DataCopies {
         let mut hits = Vec::new();
         for s in a.services() {
             let e = m.get(s);
-            if !e.stateful || !self.select.matches(e) {
+            if !e.stateful || !self.select.matches_in(m, e) {
                 continue;
             }
             let mut copies: Vec<u32> = e.instances.iter().chain(&e.backups).copied().collect();
@@ -68,13 +68,15 @@ impl Template for DataCopies {
                     list_names(e.backups.iter().map(|&b| m.name(b)), 4)
                 )
             };
+            let names = list_names(culprits.iter().map(|&c| m.name(c)), 8);
+            let which = if culprits.len() == 1 {
+                names
+            } else {
+                format!("any one of {names}")
+            };
             hits.push(Hit {
                 subject: s,
-                message: format!(
-                    "every copy of service `{}`'s data is lost if one of {} fails ({what})",
-                    e.id,
-                    list_names(culprits.iter().map(|&c| m.name(c)), 8)
-                ),
+                message: format!("every copy of service `{}`'s data is lost if {which} fails ({what})", e.id),
                 culprits,
                 help: Some("keep a copy (a replica or a backup target) in another failure domain: another host, rack, power feed or site".into()),
                 culprit_label: Some("holds or carries every copy".into()),

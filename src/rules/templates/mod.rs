@@ -7,12 +7,15 @@ mod colocation;
 mod cycle;
 mod data_copies;
 mod expired_waiver;
+mod field;
 mod ha_claim;
 mod never_healthy;
 mod power;
+mod separation;
 mod single_instance;
 mod slo;
 mod spof;
+mod spread;
 
 use super::params::Params;
 use crate::analysis::Analysis;
@@ -38,6 +41,9 @@ pub const NAMES: &[&str] = &[
     "never-healthy",
     "expired-waiver",
     "slo",
+    "field",
+    "spread",
+    "separation",
 ];
 
 pub fn build(name: &str, at: Span, p: &Params) -> Result<Box<dyn Template>, InputError> {
@@ -54,6 +60,9 @@ pub fn build(name: &str, at: Span, p: &Params) -> Result<Box<dyn Template>, Inpu
         "never-healthy" => Box::new(never_healthy::NeverHealthy::new(p)?),
         "expired-waiver" => Box::new(expired_waiver::ExpiredWaiver),
         "slo" => Box::new(slo::Slo),
+        "field" => Box::new(field::Field::new(p)?),
+        "spread" => Box::new(spread::Spread::new(p)?),
+        "separation" => Box::new(separation::Separation::new(p)?),
         other => {
             let mut e = InputError::at(
                 "unknown-template",

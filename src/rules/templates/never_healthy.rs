@@ -28,7 +28,7 @@ impl Template for NeverHealthy {
         let mut hits = Vec::new();
         for s in a.services() {
             let e = m.get(s);
-            if a.is_up(s) || !self.select.matches(e) {
+            if a.is_up(s) || !self.select.matches_in(m, e) {
                 continue;
             }
             let n = e.instances.len();

@@ -36,7 +36,7 @@ impl Template for SingleInstance {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
         a.services()
-            .filter(|&s| m.get(s).instances.len() == 1 && self.select.matches(m.get(s)))
+            .filter(|&s| m.get(s).instances.len() == 1 && self.select.matches_in(m, m.get(s)))
             .map(|s| {
                 let e = m.get(s);
                 let inst = m.name(e.instances[0]);

@@ -43,7 +43,7 @@ impl Template for Spof {
         let mut hits = Vec::new();
         for s in a.services() {
             let e = m.get(s);
-            if !self.select.matches(e) || !a.is_up(s) {
+            if !self.select.matches_in(m, e) || !a.is_up(s) {
                 continue;
             }
             if self.order > 1 {

@@ -1,0 +1,100 @@
+//! Two sets of entities that must not share a failure unit of given kinds:
+//! monitoring and what it monitors (an outage must not blind the team that
+//! should see it), a primary and its disaster-recovery copy. A unit is
+//! shared when its single failure takes down an entity of each set.
+
+use super::{Template, list_names};
+use crate::analysis::Analysis;
+use crate::diag::InputError;
+use crate::finding::Hit;
+use crate::model::{EntityId, Kind};
+use crate::rules::params::Params;
+use crate::rules::select::Selector;
+use std::collections::HashSet;
+
+pub struct Separation {
+    a: Selector,
+    b: Selector,
+    kinds: Option<Vec<Kind>>,
+}
+
+impl Separation {
+    pub fn new(p: &Params) -> Result<Self, InputError> {
+        if p.get("a").is_none() {
+            return Err(p.missing("a"));
+        }
+        if p.get("b").is_none() {
+            return Err(p.missing("b"));
+        }
+        Ok(Separation {
+            a: p.selector("a")?,
+            b: p.selector("b")?,
+            kinds: p.kinds("kinds")?,
+        })
+    }
+}
+
+impl Template for Separation {
+    fn check(&self, a: &Analysis) -> Vec<Hit> {
+        let m = a.model;
+        let kill = a.kill();
+        let pick = |sel: &Selector| -> Vec<EntityId> {
+            m.ids()
+                .filter(|&x| {
+                    m.get(x).kind().is_unit() && sel.matches_in(m, m.get(x)) && !kill.is_down(x)
+                })
+                .collect()
+        };
+        let (left, right) = (pick(&self.a), pick(&self.b));
+        let keep = |u: &EntityId| {
+            self.kinds
+                .as_ref()
+                .is_none_or(|ks| ks.contains(&m.get(*u).kind()))
+        };
+        let right_sets: Vec<(EntityId, HashSet<EntityId>)> = right
+            .iter()
+            .map(|&y| (y, kill.killers(y).into_iter().filter(keep).collect()))
+            .collect();
+        let mut hits = Vec::new();
+        for x in left {
+            let mine: Vec<EntityId> = kill.killers(x).into_iter().filter(keep).collect();
+            let mut shared: Vec<EntityId> = Vec::new();
+            let mut partners: Vec<EntityId> = Vec::new();
+            for (y, theirs) in &right_sets {
+                if *y == x {
+                    continue;
+                }
+                let common: Vec<EntityId> = mine
+                    .iter()
+                    .copied()
+                    .filter(|u| theirs.contains(u))
+                    .collect();
+                if !common.is_empty() {
+                    partners.push(*y);
+                    shared.extend(common);
+                }
+            }
+            if partners.is_empty() {
+                continue;
+            }
+            shared.sort_unstable();
+            shared.dedup();
+            m.sort_by_name(&mut shared);
+            m.sort_by_name(&mut partners);
+            hits.push(Hit {
+                subject: x,
+                message: format!(
+                    "`{}` shares {} with {}: one failure takes both down",
+                    m.name(x),
+                    list_names(shared.iter().map(|&u| m.name(u)), 5),
+                    list_names(partners.iter().map(|&y| m.name(y)), 5)
+                ),
+                culprits: shared,
+                help: Some("move one side to independent racks, power and hosts".into()),
+                culprit_label: Some("shared failure unit".into()),
+                ..Hit::default()
+            });
+        }
+        hits
+    }
+}
