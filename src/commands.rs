@@ -165,6 +165,13 @@ pub fn rules_markdown(set: &RuleSet) -> String {
             r.id, r.id, r.severity, r.template_name, r.summary
         ));
     }
+    s.push_str("\n## Templates\n\nA rule file names one of these templates and gives its `params`. A selector (`select`, `a`, `b`) takes `kinds`, `labels` (all must match), `ids` (globs) and `where` (a CEL expression over `e`).\n\n| template | params | checks |\n|---|---|---|\n");
+    for (name, params, doc) in crate::rules::templates::DOCS {
+        s.push_str(&format!(
+            "| `{name}` | {} | {doc} |\n",
+            if params.is_empty() { "none" } else { params }
+        ));
+    }
     for r in &set.rules {
         s.push_str(&format!("\n## {}\n\n{}\n\n", r.id, r.description));
         if !r.remediation.is_empty() {

@@ -46,6 +46,78 @@ pub const NAMES: &[&str] = &[
     "separation",
 ];
 
+/// Template reference: name, parameters, what it checks. Rendered into
+/// `docs/rules.md` by `faultline rules --format markdown`.
+pub const DOCS: &[(&str, &str, &str)] = &[
+    (
+        "single-point-of-failure",
+        "select?, culprit_kinds?, order? (1-3)",
+        "Services that one failure (or, with order N, N simultaneous failures) takes down; names the culprits.",
+    ),
+    (
+        "single-instance",
+        "select?",
+        "Services with exactly one instance.",
+    ),
+    (
+        "ha-claim",
+        "mechanisms",
+        "Services whose `ha` is one of the given words (any letter case).",
+    ),
+    (
+        "colocation",
+        "select?",
+        "Services with two floating vms of one cluster that no anti_affinity list keeps apart.",
+    ),
+    (
+        "data-copies",
+        "select?",
+        "Stateful services whose instances and backups one failure takes down together.",
+    ),
+    (
+        "power-overload",
+        "",
+        "PDUs and feeds above capacity_w with nothing failed.",
+    ),
+    (
+        "power-failover-overload",
+        "",
+        "PDUs and feeds above capacity_w after another PDU or feed fails.",
+    ),
+    (
+        "cluster-capacity",
+        "",
+        "Clusters whose vms do not fit on their running hosts minus the largest.",
+    ),
+    ("dependency-cycle", "", "Cycles in the dependency graph."),
+    (
+        "never-healthy",
+        "select?",
+        "Services that are down with nothing failed.",
+    ),
+    ("expired-waiver", "", "Waivers past their until date."),
+    (
+        "slo",
+        "",
+        "Services whose estimated availability is below their slo.",
+    ),
+    (
+        "field",
+        "select?, assert, message?",
+        "Entities for which the CEL expression `assert` is not true.",
+    ),
+    (
+        "spread",
+        "select?, kind, min? (2-4)",
+        "Services whose instances fewer than `min` entities of `kind` can take down together.",
+    ),
+    (
+        "separation",
+        "a, b, kinds?",
+        "Entities of `a` that share a failure unit (of `kinds`) with an entity of `b`.",
+    ),
+];
+
 pub fn build(name: &str, at: Span, p: &Params) -> Result<Box<dyn Template>, InputError> {
     Ok(match name {
         "single-point-of-failure" => Box::new(spof::Spof::new(p)?),
