@@ -16,6 +16,8 @@ mod single_instance;
 mod slo;
 mod spof;
 mod spread;
+#[cfg(test)]
+mod tests;
 
 use super::params::Params;
 use crate::analysis::Analysis;
