@@ -7,32 +7,58 @@ use crate::rules::RuleSet;
 
 pub struct Outcome {
     pub findings: Vec<Finding>,
+    /// Per finding (same index): its fingerprint is in the `--baseline`
+    /// file, so it is known debt rather than news (see `baseline.rs`).
+    /// All false without a baseline.
+    pub baselined: Vec<bool>,
 }
 
 impl Outcome {
-    /// Findings that count: not waived, at or above `level`.
-    pub fn failing(&self, level: Option<Severity>) -> usize {
-        let Some(level) = level else { return 0 };
+    /// Whether finding `i` is in the baseline.
+    pub fn is_baselined(&self, i: usize) -> bool {
+        self.baselined.get(i).copied().unwrap_or(false)
+    }
+
+    /// Findings that are neither waived nor baselined, with their index.
+    fn live(&self) -> impl Iterator<Item = &Finding> {
         self.findings
             .iter()
-            .filter(|f| f.waived.is_none() && f.severity >= level)
-            .count()
+            .enumerate()
+            .filter(|(i, f)| f.waived.is_none() && !self.is_baselined(*i))
+            .map(|(_, f)| f)
+    }
+
+    /// Findings that count: not waived, not baselined, at or above `level`.
+    pub fn failing(&self, level: Option<Severity>) -> usize {
+        let Some(level) = level else { return 0 };
+        self.live().filter(|f| f.severity >= level).count()
     }
 
     pub fn count(&self, sev: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.waived.is_none() && f.severity == sev)
-            .count()
+        self.live().filter(|f| f.severity == sev).count()
     }
 
     pub fn waived(&self) -> usize {
         self.findings.iter().filter(|f| f.waived.is_some()).count()
     }
+
+    /// Baselined findings that are not also waived.
+    pub fn baselined(&self) -> usize {
+        self.findings
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| f.waived.is_none() && self.is_baselined(*i))
+            .count()
+    }
 }
 
+/// Rules are independent, so they run in parallel (rayon); the final sort
+/// makes the output the same whatever the scheduling.
 pub fn run(a: &Analysis, rules: &RuleSet) -> Outcome {
-    let mut findings: Vec<Finding> = rules.rules.iter().flat_map(|r| r.run(a)).collect();
+    use rayon::prelude::*;
+    // Shared analyses first, so the rules do not all wait on one lock.
+    a.kill();
+    let mut findings: Vec<Finding> = rules.rules.par_iter().flat_map_iter(|r| r.run(a)).collect();
     for f in &mut findings {
         let e = a.model.get(f.subject);
         f.waived = e
@@ -42,5 +68,9 @@ pub fn run(a: &Analysis, rules: &RuleSet) -> Outcome {
             .map(|w| w.reason.clone());
     }
     Finding::sort(&mut findings, a.model);
-    Outcome { findings }
+    let baselined = vec![false; findings.len()];
+    Outcome {
+        findings,
+        baselined,
+    }
 }

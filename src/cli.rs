@@ -320,6 +320,18 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             let mut errors = Vec::new();
             for f in &fail {
                 match model.lookup(f) {
+                    Some(id) if model.get(id).kind() == crate::model::Kind::Cluster => {
+                        // A cluster is a grouping, never down itself.
+                        report_warnings(
+                            &model.sources,
+                            &[InputError::plain(
+                                "not-a-unit",
+                                format!("--fail `{f}`: a cluster never fails as such; fail its hosts to see what they take down"),
+                            )
+                            .warning()],
+                            input.no_color,
+                        );
+                    }
                     Some(id) => failed.push(id),
                     None => {
                         let mut e = InputError::plain(

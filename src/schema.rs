@@ -232,6 +232,13 @@ const SERVICE_FIELDS: &[FieldSpec] = &[
     DESCRIPTION,
     REQUIRES,
     WAIVERS,
+    // Accepted because a service is a failure unit too, but a service's
+    // availability is always estimated from its units; this is not used.
+    f(
+        "availability",
+        FieldType::Fraction,
+        "not used: a service's availability is estimated from its units",
+    ),
     req(
         "instances",
         FieldType::Refs(INSTANCE_KINDS),
