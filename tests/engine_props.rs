@@ -1,0 +1,1347 @@
+//! Differential property tests: the engine, the analyses and the built-in
+//! rules against a deliberately naive reading of the failure semantics.
+//!
+//! Each case generates a small random estate (a struct of small integers
+//! and choices, so proptest can shrink it), renders it as YAML, loads it
+//! with the real loader, and then compares what faultline computes with a
+//! brute-force reference that is written straight from the `Model`
+//! entities. The reference never touches `Circuit`, `KillSets` or the rule
+//! templates: it evaluates DOWN as a plain fixed-point iteration, finds
+//! single points of failure by failing every unit in turn, recomputes power
+//! loads from scratch for every failure (in exact integer arithmetic), and
+//! finds cycles by plain reachability.
+//!
+//! Every assertion message carries the YAML so a failure can be replayed
+//! with `faultline check`.
+
+use faultline::analysis::Analysis;
+use faultline::availability::{Defaults, estimate};
+use faultline::check;
+use faultline::commands;
+use faultline::cuts::minimal_cuts;
+use faultline::engine;
+use faultline::graph::Circuit;
+use faultline::load::load_str;
+use faultline::model::{Date, EntityId, Kind, Model};
+use faultline::rules::RuleSet;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+// ---------------------------------------------------------------------------
+// Generation: small integers and choices, rendered to YAML afterwards.
+// ---------------------------------------------------------------------------
+
+/// An optional reference: `None`, or an index taken modulo the number of
+/// candidates (no candidates: no reference).
+type Pick = Option<u8>;
+
+#[derive(Clone, Debug)]
+struct FeedG {
+    site: Pick,
+    cap: Option<u8>,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct RackG {
+    site: Pick,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct PduG {
+    rack: Pick,
+    feed: Pick,
+    cap: Option<u8>,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct SwitchG {
+    rack: Pick,
+    power: Vec<u8>,
+    uplinks: Vec<u8>,
+    draw: Option<u8>,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct HostG {
+    rack: Pick,
+    power: Vec<u8>,
+    network: Vec<u8>,
+    cluster: Pick,
+    draw: Option<u8>,
+    mem: Option<u8>,
+    standby: bool,
+    avail: Option<u8>,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct ClusterG {
+    anti: Vec<Vec<u8>>,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct VmG {
+    pinned: bool,
+    host: u8,
+    cluster: u8,
+    ft: Pick,
+    mem: Option<u8>,
+    avail: Option<u8>,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct CompG {
+    site: Pick,
+    rack: Pick,
+    power: Vec<u8>,
+    network: Vec<u8>,
+    draw: Option<u8>,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct SvcG {
+    instances: Vec<u8>,
+    min_healthy: u8,
+    depends: Vec<u8>,
+    stateful: bool,
+    backups: Vec<u8>,
+    req: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct Gen {
+    sites: Vec<Vec<u8>>,
+    feeds: Vec<FeedG>,
+    racks: Vec<RackG>,
+    pdus: Vec<PduG>,
+    switches: Vec<SwitchG>,
+    hosts: Vec<HostG>,
+    clusters: Vec<ClusterG>,
+    vms: Vec<VmG>,
+    comps: Vec<CompG>,
+    svcs: Vec<SvcG>,
+    /// Extra failure sets (pairs and triples) picked among the units.
+    fail_sets: Vec<Vec<u8>>,
+}
+
+fn pick() -> impl Strategy<Value = Pick> {
+    proptest::option::of(any::<u8>())
+}
+
+fn picks(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    vec(any::<u8>(), 0..=max)
+}
+
+/// `requires` lists: usually empty, sometimes one or two arbitrary units
+/// (this is what closes most cycles).
+fn reqs() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![7 => Just(Vec::new()), 1 => vec(any::<u8>(), 1..=2)]
+}
+
+/// A declared `availability`, now and then (the section default otherwise).
+fn avail() -> impl Strategy<Value = Option<u8>> {
+    proptest::option::weighted(0.2, any::<u8>())
+}
+
+fn gen_estate() -> impl Strategy<Value = Gen> {
+    let feed = (pick(), proptest::option::of(any::<u8>()), reqs())
+        .prop_map(|(site, cap, req)| FeedG { site, cap, req });
+    let rack = (pick(), reqs()).prop_map(|(site, req)| RackG { site, req });
+    let pdu = (pick(), pick(), proptest::option::of(any::<u8>()), reqs()).prop_map(
+        |(rack, feed, cap, req)| PduG {
+            rack,
+            feed,
+            cap,
+            req,
+        },
+    );
+    let switch = (
+        pick(),
+        picks(2),
+        prop_oneof![2 => Just(Vec::new()), 1 => vec(any::<u8>(), 1..=2)],
+        proptest::option::of(any::<u8>()),
+        reqs(),
+    )
+        .prop_map(|(rack, power, uplinks, draw, req)| SwitchG {
+            rack,
+            power,
+            uplinks,
+            draw,
+            req,
+        });
+    let host = (
+        pick(),
+        picks(3),
+        picks(2),
+        pick(),
+        proptest::option::of(any::<u8>()),
+        proptest::option::of(any::<u8>()),
+        proptest::bool::weighted(0.12),
+        avail(),
+        reqs(),
+    )
+        .prop_map(
+            |(rack, power, network, cluster, draw, mem, standby, avail, req)| HostG {
+                rack,
+                power,
+                network,
+                cluster,
+                draw,
+                mem,
+                standby,
+                avail,
+                req,
+            },
+        );
+    let cluster = (
+        vec(picks(3), 0..=2),
+        prop_oneof![6 => Just(Vec::new()), 1 => vec(any::<u8>(), 1..=1)],
+    )
+        .prop_map(|(anti, req)| ClusterG { anti, req });
+    let vm = (
+        any::<bool>(),
+        any::<u8>(),
+        any::<u8>(),
+        prop_oneof![2 => Just(None), 1 => any::<u8>().prop_map(Some)],
+        proptest::option::of(any::<u8>()),
+        avail(),
+        reqs(),
+    )
+        .prop_map(|(pinned, host, cluster, ft, mem, avail, req)| VmG {
+            pinned,
+            host,
+            cluster,
+            ft,
+            mem,
+            avail,
+            req,
+        });
+    let comp = (
+        pick(),
+        pick(),
+        picks(2),
+        picks(2),
+        proptest::option::of(any::<u8>()),
+        reqs(),
+    )
+        .prop_map(|(site, rack, power, network, draw, req)| CompG {
+            site,
+            rack,
+            power,
+            network,
+            draw,
+            req,
+        });
+    let svc = (
+        prop_oneof![1 => vec(any::<u8>(), 0..=0), 4 => vec(any::<u8>(), 1..=1), 12 => vec(any::<u8>(), 2..=3)],
+        prop_oneof![8 => Just(1u8), 2 => Just(2u8), 1 => Just(3u8)],
+        prop_oneof![3 => Just(Vec::new()), 1 => vec(any::<u8>(), 1..=2)],
+        any::<bool>(),
+        picks(2),
+        reqs(),
+    )
+        .prop_map(
+            |(instances, min_healthy, depends, stateful, backups, req)| SvcG {
+                instances,
+                min_healthy,
+                depends,
+                stateful,
+                backups,
+                req,
+            },
+        );
+    (
+        vec(reqs(), 0..=2),
+        vec(feed, 0..=2),
+        vec(rack, 0..=3),
+        vec(pdu, 0..=3),
+        vec(switch, 0..=2),
+        vec(host, 1..=4),
+        vec(cluster, 0..=2),
+        vec(vm, 0..=5),
+        vec(comp, 0..=2),
+        vec(svc, 1..=3),
+        vec(vec(any::<u8>(), 2..=3), 3),
+    )
+        .prop_map(
+            |(
+                sites,
+                feeds,
+                racks,
+                pdus,
+                switches,
+                hosts,
+                clusters,
+                vms,
+                comps,
+                svcs,
+                fail_sets,
+            )| {
+                Gen {
+                    sites,
+                    feeds,
+                    racks,
+                    pdus,
+                    switches,
+                    hosts,
+                    clusters,
+                    vms,
+                    comps,
+                    svcs,
+                    fail_sets,
+                }
+            },
+        )
+}
+
+fn sel(p: Pick, pool: &[String]) -> Option<String> {
+    match p {
+        Some(x) if !pool.is_empty() => Some(pool[x as usize % pool.len()].clone()),
+        _ => None,
+    }
+}
+
+fn sel_list(v: &[u8], pool: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if pool.is_empty() {
+        return out;
+    }
+    for &x in v {
+        let n = &pool[x as usize % pool.len()];
+        if !out.contains(n) {
+            out.push(n.clone());
+        }
+    }
+    out
+}
+
+/// Like [`sel_list`] over `pool` without `me`: self-loops come from
+/// `requires` only, so that not every estate is cyclic.
+fn sel_others(v: &[u8], pool: &[String], me: &str) -> Vec<String> {
+    let others: Vec<String> = pool.iter().filter(|n| *n != me).cloned().collect();
+    sel_list(v, &others)
+}
+
+/// 0.911 to 0.999, or exactly 1.
+fn availability(x: Option<u8>) -> Option<String> {
+    x.map(|v| match v % 10 {
+        0 => "1".to_owned(),
+        k => format!("0.9{}", u32::from(k) * 11),
+    })
+}
+
+fn names(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i}")).collect()
+}
+
+/// Accumulates `key: value` pairs of one entity, rendered as a flow map.
+#[derive(Default)]
+struct Fields(Vec<String>);
+
+impl Fields {
+    fn one(&mut self, key: &str, v: Option<String>) {
+        if let Some(v) = v {
+            self.0.push(format!("{key}: {v}"));
+        }
+    }
+    fn list(&mut self, key: &str, v: Vec<String>) {
+        if !v.is_empty() {
+            self.0.push(format!("{key}: [{}]", v.join(", ")));
+        }
+    }
+    fn render(self, id: &str) -> String {
+        format!("  {id}: {{{}}}\n", self.0.join(", "))
+    }
+}
+
+/// The YAML text of a generated estate, and its extra failure sets (ids).
+fn render(g: &Gen) -> (String, Vec<Vec<String>>) {
+    let sites = names("s", g.sites.len());
+    let feeds = names("f", g.feeds.len());
+    let racks = names("r", g.racks.len());
+    let pdus = names("p", g.pdus.len());
+    let switches = names("sw", g.switches.len());
+    let hosts = names("h", g.hosts.len());
+    let clusters = names("c", g.clusters.len());
+    let vms = names("v", g.vms.len());
+    let comps = names("k", g.comps.len());
+    let svcs = names("svc", g.svcs.len());
+    let units: Vec<String> = [
+        &sites, &feeds, &racks, &pdus, &switches, &hosts, &vms, &comps, &svcs,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    let power_pool: Vec<String> = [&pdus, &feeds, &comps]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let net_pool: Vec<String> = [&switches, &comps].into_iter().flatten().cloned().collect();
+    let inst_pool: Vec<String> = [&vms, &hosts, &comps]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let dep_pool: Vec<String> = [&svcs, &comps].into_iter().flatten().cloned().collect();
+    let num = |x: Option<u8>, step: u32, modulo: u32, base: u32| {
+        x.map(|v| ((u32::from(v) % modulo + base) * step).to_string())
+    };
+
+    let mut y = String::from("version: 1\n");
+    let mut section = |name: &str, body: String| {
+        if !body.is_empty() {
+            y.push_str(name);
+            y.push_str(":\n");
+            y.push_str(&body);
+        }
+    };
+
+    let mut b = String::new();
+    for (i, req) in g.sites.iter().enumerate() {
+        let mut f = Fields::default();
+        f.list("requires", sel_list(req, &units));
+        b.push_str(&f.render(&sites[i]));
+    }
+    section("sites", b);
+
+    let mut b = String::new();
+    for (i, e) in g.feeds.iter().enumerate() {
+        let mut f = Fields::default();
+        f.one("site", sel(e.site, &sites));
+        f.one("capacity_w", num(e.cap, 100, 20, 0));
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&feeds[i]));
+    }
+    section("feeds", b);
+
+    let mut b = String::new();
+    for (i, e) in g.racks.iter().enumerate() {
+        let mut f = Fields::default();
+        f.one("site", sel(e.site, &sites));
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&racks[i]));
+    }
+    section("racks", b);
+
+    let mut b = String::new();
+    for (i, e) in g.pdus.iter().enumerate() {
+        let mut f = Fields::default();
+        f.one("rack", sel(e.rack, &racks));
+        f.one("feed", sel(e.feed, &feeds));
+        f.one("capacity_w", num(e.cap, 100, 10, 0));
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&pdus[i]));
+    }
+    section("pdus", b);
+
+    let mut b = String::new();
+    for (i, e) in g.switches.iter().enumerate() {
+        let mut f = Fields::default();
+        f.one("rack", sel(e.rack, &racks));
+        f.list("power", sel_list(&e.power, &power_pool));
+        f.list("uplinks", sel_others(&e.uplinks, &net_pool, &switches[i]));
+        f.one("draw_w", num(e.draw, 100, 4, 1));
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&switches[i]));
+    }
+    section("switches", b);
+
+    let mut b = String::new();
+    let mut host_cluster: Vec<Option<usize>> = Vec::new();
+    for (i, e) in g.hosts.iter().enumerate() {
+        let c = match e.cluster {
+            Some(x) if !clusters.is_empty() => Some(x as usize % clusters.len()),
+            _ => None,
+        };
+        host_cluster.push(c);
+        let mut f = Fields::default();
+        f.one("rack", sel(e.rack, &racks));
+        f.list("power", sel_list(&e.power, &power_pool));
+        f.list("network", sel_list(&e.network, &net_pool));
+        f.one("cluster", c.map(|c| clusters[c].clone()));
+        f.one("draw_w", num(e.draw, 100, 6, 1));
+        f.one("memory_gb", num(e.mem, 16, 8, 1));
+        f.one("availability", availability(e.avail));
+        if e.standby {
+            f.one("standby", Some("true".into()));
+        }
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&hosts[i]));
+    }
+    section("hosts", b);
+
+    // Vm placement first: anti_affinity lists name the floating vms of
+    // their cluster.
+    let mut floating: Vec<Vec<String>> = vec![Vec::new(); clusters.len()];
+    let mut b = String::new();
+    for (i, e) in g.vms.iter().enumerate() {
+        let mut f = Fields::default();
+        if e.pinned || clusters.is_empty() {
+            f.one("host", Some(hosts[e.host as usize % hosts.len()].clone()));
+            f.one("ft_secondary", sel(e.ft, &hosts));
+        } else {
+            let c = e.cluster as usize % clusters.len();
+            floating[c].push(vms[i].clone());
+            f.one("cluster", Some(clusters[c].clone()));
+        }
+        f.one("memory_gb", num(e.mem, 8, 8, 1));
+        f.one("availability", availability(e.avail));
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&vms[i]));
+    }
+    let vm_section = b;
+
+    let mut b = String::new();
+    for (i, e) in g.clusters.iter().enumerate() {
+        let mut f = Fields::default();
+        f.one("ha", Some("restart".into()));
+        let groups: Vec<String> = e
+            .anti
+            .iter()
+            .map(|grp| sel_list(grp, &floating[i]))
+            .filter(|grp| !grp.is_empty())
+            .map(|grp| format!("[{}]", grp.join(", ")))
+            .collect();
+        f.list("anti_affinity", groups);
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&clusters[i]));
+    }
+    section("clusters", b);
+    section("vms", vm_section);
+
+    let mut b = String::new();
+    for (i, e) in g.comps.iter().enumerate() {
+        let mut f = Fields::default();
+        f.one(
+            "kind",
+            Some(if i % 2 == 0 { "ups" } else { "storage-array" }.into()),
+        );
+        f.one("site", sel(e.site, &sites));
+        f.one("rack", sel(e.rack, &racks));
+        f.list("power", sel_others(&e.power, &power_pool, &comps[i]));
+        f.list("network", sel_others(&e.network, &net_pool, &comps[i]));
+        f.one("draw_w", num(e.draw, 100, 3, 1));
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&comps[i]));
+    }
+    section("components", b);
+
+    let mut b = String::new();
+    for (i, e) in g.svcs.iter().enumerate() {
+        let mut f = Fields::default();
+        f.0.push(format!(
+            "instances: [{}]",
+            sel_list(&e.instances, &inst_pool).join(", ")
+        ));
+        if e.min_healthy != 1 {
+            f.one("min_healthy", Some(e.min_healthy.to_string()));
+        }
+        f.list("depends_on", sel_others(&e.depends, &dep_pool, &svcs[i]));
+        if e.stateful {
+            f.one("stateful", Some("true".into()));
+        }
+        f.list("backups", sel_list(&e.backups, &units));
+        f.list("requires", sel_list(&e.req, &units));
+        b.push_str(&f.render(&svcs[i]));
+    }
+    section("services", b);
+
+    let sets = g.fail_sets.iter().map(|s| sel_list(s, &units)).collect();
+    (y, sets)
+}
+
+struct Case {
+    yaml: String,
+    model: Model,
+    fail_sets: Vec<Vec<EntityId>>,
+}
+
+fn setup(g: &Gen) -> Result<Case, TestCaseError> {
+    let (yaml, sets) = render(g);
+    let model = match load_str("estate.yaml", &yaml) {
+        Ok(m) => m,
+        Err(f) => {
+            return Err(TestCaseError::fail(format!(
+                "generated estate does not load: {:#?}\n--- yaml ---\n{yaml}",
+                f.errors
+            )));
+        }
+    };
+    let fail_sets = sets
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|n| model.lookup(n).expect("rendered id"))
+                .collect()
+        })
+        .collect();
+    Ok(Case {
+        yaml,
+        model,
+        fail_sets,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The reference: FORMAT.md section 3, read literally.
+// ---------------------------------------------------------------------------
+
+fn kind(m: &Model, x: EntityId) -> Kind {
+    m.get(x).kind()
+}
+
+/// A failure unit that may be named as a culprit: not a cluster, not a
+/// service.
+fn is_culprit_unit(m: &Model, x: EntityId) -> bool {
+    !matches!(kind(m, x), Kind::Cluster | Kind::Service)
+}
+
+/// Hosts whose `cluster` is `c`, found by scanning the hosts.
+fn hosts_of(m: &Model, c: EntityId) -> Vec<EntityId> {
+    m.ids()
+        .filter(|&h| kind(m, h) == Kind::Host && m.get(h).cluster == Some(c))
+        .collect()
+}
+
+/// Whether the DOWN condition of `x` holds given the current DOWN marks
+/// (membership in F aside).
+fn down_condition(m: &Model, x: EntityId, down: &[bool]) -> bool {
+    let e = m.get(x);
+    let k = e.kind();
+    if k == Kind::Cluster {
+        return false;
+    }
+    let d = |i: EntityId| down[i as usize];
+    // all-of requirements
+    if e.site.is_some_and(d)
+        || e.rack.is_some_and(d)
+        || e.feed.is_some_and(d)
+        || e.requires.iter().copied().any(d)
+        || e.depends_on.iter().copied().any(d)
+    {
+        return true;
+    }
+    if k == Kind::Vm {
+        match (e.host, e.ft_secondary) {
+            (Some(h), None) => {
+                if d(h) {
+                    return true;
+                }
+            }
+            (Some(h), Some(s)) => {
+                if d(h) && d(s) {
+                    return true;
+                }
+            }
+            (None, _) => {
+                let c = e.cluster.expect("a vm without host floats in a cluster");
+                // `all` over no hosts is true: an empty cluster runs nothing.
+                if hosts_of(m, c).into_iter().all(d) {
+                    return true;
+                }
+            }
+        }
+    }
+    if k == Kind::Host && e.standby {
+        return true;
+    }
+    for group in [&e.power, &e.network, &e.uplinks] {
+        if !group.is_empty() && group.iter().copied().all(d) {
+            return true;
+        }
+    }
+    if k == Kind::Service {
+        let up = e.instances.iter().filter(|&&i| !d(i)).count();
+        if up < e.min_healthy as usize {
+            return true;
+        }
+    }
+    false
+}
+
+/// DOWN under `failed`: start from everything UP except `failed` and mark
+/// DOWN whatever's condition holds until nothing changes. Only ever marking
+/// DOWN from "all up" yields the greatest fixed point of UP.
+fn ref_down(m: &Model, failed: &[EntityId]) -> Vec<bool> {
+    let mut down = vec![false; m.len()];
+    for &f in failed {
+        down[f as usize] = true;
+    }
+    loop {
+        let mut changed = false;
+        for x in m.ids() {
+            if !down[x as usize] && down_condition(m, x, &down) {
+                down[x as usize] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return down;
+        }
+    }
+}
+
+/// Units (not clusters, not services, not in `base`) whose extra failure
+/// takes `x` DOWN, for `x` UP under `base`.
+fn ref_killers(m: &Model, base: &[EntityId], x: EntityId) -> Vec<EntityId> {
+    m.ids()
+        .filter(|&u| is_culprit_unit(m, u) && !base.contains(&u))
+        .filter(|&u| {
+            let mut f = base.to_vec();
+            f.push(u);
+            ref_down(m, &f)[x as usize]
+        })
+        .collect()
+}
+
+/// Minimal cut sets of `s` with at most `max` members, by trying every set
+/// of units in order of size: a set is a cut when it takes `s` DOWN, and
+/// minimal when no cut found before (all smaller) is inside it. Each set
+/// sorted by name; the list by length, then lexicographically.
+fn ref_cuts(m: &Model, s: EntityId, max: usize) -> Vec<Vec<String>> {
+    if ref_down(m, &[])[s as usize] {
+        return Vec::new();
+    }
+    let units: Vec<EntityId> = m.ids().filter(|&u| is_culprit_unit(m, u)).collect();
+    let mut cuts: Vec<Vec<EntityId>> = Vec::new();
+    for size in 1..=max {
+        let mut found: Vec<Vec<EntityId>> = Vec::new();
+        for_each_subset(&units, size, &mut |set: &[EntityId]| {
+            let minimal = !cuts.iter().any(|c| c.iter().all(|x| set.contains(x)));
+            if minimal && ref_down(m, set)[s as usize] {
+                found.push(set.to_vec());
+            }
+        });
+        cuts.extend(found);
+    }
+    let mut named: Vec<Vec<String>> = cuts.iter().map(|c| m.names_sorted(c)).collect();
+    named.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    named
+}
+
+/// Calls `f` with every `size`-element subset of `items`.
+fn for_each_subset(items: &[EntityId], size: usize, f: &mut dyn FnMut(&[EntityId])) {
+    fn go(
+        items: &[EntityId],
+        from: usize,
+        size: usize,
+        cur: &mut Vec<EntityId>,
+        f: &mut dyn FnMut(&[EntityId]),
+    ) {
+        if cur.len() == size {
+            f(cur);
+            return;
+        }
+        for i in from..items.len() {
+            cur.push(items[i]);
+            go(items, i + 1, size, cur, f);
+            cur.pop();
+        }
+    }
+    go(items, 0, size, &mut Vec::new(), f);
+}
+
+/// Everything the DOWN condition of `x` reads.
+fn ref_edges(m: &Model, x: EntityId) -> Vec<EntityId> {
+    let e = m.get(x);
+    if e.kind() == Kind::Cluster {
+        return Vec::new();
+    }
+    let mut out: Vec<EntityId> = Vec::new();
+    out.extend(e.site);
+    out.extend(e.rack);
+    out.extend(e.feed);
+    out.extend(&e.requires);
+    out.extend(&e.depends_on);
+    if e.kind() == Kind::Vm {
+        match e.host {
+            Some(h) => {
+                out.push(h);
+                out.extend(e.ft_secondary);
+            }
+            None => out.extend(hosts_of(m, e.cluster.expect("floating vm"))),
+        }
+    }
+    out.extend(&e.power);
+    out.extend(&e.network);
+    out.extend(&e.uplinks);
+    out.extend(&e.instances);
+    out
+}
+
+/// reach[x][y]: y is reachable from x by one or more dependency edges.
+fn reachability(m: &Model) -> Vec<Vec<bool>> {
+    let n = m.len();
+    let mut reach = vec![vec![false; n]; n];
+    for x in m.ids() {
+        let mut stack = ref_edges(m, x);
+        while let Some(y) = stack.pop() {
+            if !reach[x as usize][y as usize] {
+                reach[x as usize][y as usize] = true;
+                stack.extend(ref_edges(m, y));
+            }
+        }
+    }
+    reach
+}
+
+/// Exact power loads, in units of 1/`scale` watt, under `failed`.
+fn ref_loads(m: &Model, failed: &[EntityId], down: &[bool], scale: i128) -> Vec<i128> {
+    let watts = |x: f64| {
+        assert!(x.fract() == 0.0, "the generator only writes whole watts");
+        x as i128
+    };
+    let mut direct = vec![0i128; m.len()];
+    for d in m.ids() {
+        let e = m.get(d);
+        if !matches!(e.kind(), Kind::Host | Kind::Switch | Kind::Component)
+            || failed.contains(&d)
+            || (e.kind() == Kind::Host && e.standby)
+        {
+            continue;
+        }
+        let Some(draw) = e.draw_w else { continue };
+        let up: Vec<EntityId> = e
+            .power
+            .iter()
+            .copied()
+            .filter(|&p| !down[p as usize])
+            .collect();
+        if up.is_empty() {
+            continue;
+        }
+        let total = watts(draw) * scale;
+        assert!(total % up.len() as i128 == 0, "scale covers every split");
+        for p in &up {
+            direct[*p as usize] += total / up.len() as i128;
+        }
+    }
+    let mut load = direct.clone();
+    for p in m.of_kind(Kind::Pdu) {
+        if let Some(f) = m.get(p).feed
+            && !down[p as usize]
+        {
+            load[f as usize] += direct[p as usize];
+        }
+    }
+    load
+}
+
+fn power_scale(m: &Model) -> i128 {
+    let widest = m.ids().map(|x| m.get(x).power.len()).max().unwrap_or(1);
+    (1..=widest.max(1) as i128).fold(1, |acc, k| acc * k / gcd(acc, k))
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+fn is_source(m: &Model, x: EntityId) -> bool {
+    matches!(kind(m, x), Kind::Pdu | Kind::Feed)
+}
+
+fn capacity(m: &Model, p: EntityId, scale: i128) -> Option<i128> {
+    m.get(p).capacity_w.map(|c| {
+        assert!(c.fract() == 0.0, "the generator only writes whole watts");
+        c as i128 * scale
+    })
+}
+
+/// (subject, culprits) per rule id, as names.
+type Findings = BTreeMap<&'static str, BTreeSet<(String, Vec<String>)>>;
+
+/// The rules' expected findings, by brute force. Culprits are left empty
+/// for rules whose culprits are not compared.
+fn ref_rules(m: &Model) -> Findings {
+    let mut out: Findings = BTreeMap::new();
+    let mut add = |rule: &'static str, s: EntityId, culprits: Vec<String>| {
+        out.entry(rule)
+            .or_default()
+            .insert((m.name(s).to_owned(), culprits));
+    };
+    let base = ref_down(m, &[]);
+    let services: Vec<EntityId> = m.of_kind(Kind::Service).collect();
+
+    for &s in &services {
+        if base[s as usize] {
+            add("never-healthy", s, Vec::new());
+        } else {
+            let k = ref_killers(m, &[], s);
+            if !k.is_empty() {
+                add("single-point-of-failure", s, m.names_sorted(&k));
+            }
+        }
+    }
+
+    for &s in &services {
+        let e = m.get(s);
+        if !e.stateful {
+            continue;
+        }
+        let copies: Vec<EntityId> = e.instances.iter().chain(&e.backups).copied().collect();
+        if copies.iter().all(|&c| base[c as usize]) {
+            continue;
+        }
+        let culprits: Vec<EntityId> = m
+            .ids()
+            .filter(|&u| is_culprit_unit(m, u))
+            .filter(|&u| {
+                let d = ref_down(m, &[u]);
+                copies.iter().all(|&c| d[c as usize])
+            })
+            .collect();
+        if !culprits.is_empty() {
+            add("data-single-failure-domain", s, m.names_sorted(&culprits));
+        }
+    }
+
+    for &s in &services {
+        let e = m.get(s);
+        let floating: Vec<EntityId> = e
+            .instances
+            .iter()
+            .copied()
+            .filter(|&i| kind(m, i) == Kind::Vm && m.get(i).host.is_none())
+            .collect();
+        let risky = floating.iter().enumerate().any(|(i, &x)| {
+            floating[i + 1..].iter().any(|&y| {
+                let c = m.get(x).cluster;
+                c == m.get(y).cluster && {
+                    let groups = &m.get(c.expect("floating")).anti_affinity;
+                    !groups.iter().any(|g| g.contains(&x) && g.contains(&y))
+                }
+            })
+        });
+        if risky {
+            add("colocation-risk", s, Vec::new());
+        }
+    }
+
+    let scale = power_scale(m);
+    let steady = ref_loads(m, &[], &base, scale);
+    let mut overloaded = BTreeSet::new();
+    for p in m.ids().filter(|&p| is_source(m, p)) {
+        if let Some(cap) = capacity(m, p, scale)
+            && steady[p as usize] > cap
+        {
+            overloaded.insert(p);
+            add("power-overload", p, Vec::new());
+        }
+    }
+    let sources: Vec<EntityId> = m.ids().filter(|&p| is_source(m, p)).collect();
+    let after: Vec<(EntityId, Vec<bool>, Vec<i128>)> = sources
+        .iter()
+        .map(|&u| {
+            let d = ref_down(m, &[u]);
+            let l = ref_loads(m, &[u], &d, scale);
+            (u, d, l)
+        })
+        .collect();
+    for &p in &sources {
+        let Some(cap) = capacity(m, p, scale) else {
+            continue;
+        };
+        if overloaded.contains(&p) {
+            continue;
+        }
+        let culprits: Vec<EntityId> = after
+            .iter()
+            .filter(|(u, d, l)| *u != p && !d[p as usize] && l[p as usize] > cap)
+            .map(|(u, _, _)| *u)
+            .collect();
+        if !culprits.is_empty() {
+            add("power-failover-overload", p, m.names_sorted(&culprits));
+        }
+    }
+
+    for c in m.of_kind(Kind::Cluster) {
+        let hosts: Vec<EntityId> = hosts_of(m, c)
+            .into_iter()
+            .filter(|&h| !m.get(h).standby)
+            .collect();
+        if !hosts.iter().any(|&h| m.get(h).memory_gb.is_some()) {
+            continue;
+        }
+        let mems: Vec<f64> = hosts
+            .iter()
+            .map(|&h| m.get(h).memory_gb.unwrap_or(0.0))
+            .collect();
+        let left = mems.iter().sum::<f64>() - mems.iter().copied().fold(0.0, f64::max);
+        let need: f64 = m
+            .of_kind(Kind::Vm)
+            .filter(|&v| {
+                let e = m.get(v);
+                match e.host {
+                    Some(h) => m.get(h).cluster == Some(c),
+                    None => e.cluster == Some(c),
+                }
+            })
+            .map(|v| m.get(v).memory_gb.unwrap_or(0.0))
+            .sum();
+        // Whole gigabytes only: these sums are exact.
+        if need > left {
+            add("cluster-failover-capacity", c, Vec::new());
+        }
+    }
+
+    let reach = reachability(m);
+    let on_cycle: Vec<EntityId> = m.ids().filter(|&x| reach[x as usize][x as usize]).collect();
+    for &x in &on_cycle {
+        let class: Vec<EntityId> = on_cycle
+            .iter()
+            .copied()
+            .filter(|&y| reach[x as usize][y as usize] && reach[y as usize][x as usize])
+            .collect();
+        let names = m.names_sorted(&class);
+        let subject = m.lookup(&names[0]).expect("named");
+        add("dependency-cycle", subject, names);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for comparing.
+// ---------------------------------------------------------------------------
+
+fn today() -> Date {
+    Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    }
+}
+
+fn down_names(m: &Model, d: &[bool]) -> Vec<String> {
+    let ids: Vec<EntityId> = m.ids().filter(|&x| d[x as usize]).collect();
+    m.names_sorted(&ids)
+}
+
+/// Every failure set worth checking: none, each unit alone, the extra sets.
+fn failure_sets(c: &Case) -> Vec<Vec<EntityId>> {
+    let m = &c.model;
+    let mut sets = vec![Vec::new()];
+    sets.extend(
+        m.ids()
+            .filter(|&x| kind(m, x) != Kind::Cluster)
+            .map(|x| vec![x]),
+    );
+    sets.extend(c.fail_sets.iter().cloned());
+    sets
+}
+
+/// 300 cases per property unless `PROPTEST_CASES` asks for another number
+/// (e.g. `PROPTEST_CASES=20000` for a deeper run).
+fn config() -> ProptestConfig {
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = 300;
+    }
+    c
+}
+
+// ---------------------------------------------------------------------------
+// Properties.
+// ---------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `engine::down` is the greatest fixed point of the DOWN conditions.
+    #[test]
+    fn down_matches_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let circuit = Circuit::build(m);
+        for f in failure_sets(&c) {
+            let got = engine::down(&circuit, &f);
+            let want = ref_down(m, &f);
+            prop_assert_eq!(
+                down_names(m, &got),
+                down_names(m, &want),
+                "DOWN under F = {:?} (left: engine, right: reference)\n--- yaml ---\n{}",
+                m.names_sorted(&f),
+                c.yaml
+            );
+        }
+    }
+
+    /// Single points of failure: by failing every unit in turn.
+    #[test]
+    fn spofs_match_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let a = Analysis::new(m, today());
+        let base = ref_down(m, &[]);
+        let mut want_map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for s in m.of_kind(Kind::Service) {
+            prop_assert_eq!(
+                a.is_up(s),
+                !base[s as usize],
+                "service {} UP with nothing failed\n--- yaml ---\n{}",
+                m.name(s),
+                c.yaml
+            );
+            if base[s as usize] {
+                continue;
+            }
+            let want = m.names_sorted(&ref_killers(m, &[], s));
+            let got: Vec<String> = a.spofs(s).iter().map(|&x| m.name(x).to_owned()).collect();
+            prop_assert_eq!(
+                &got,
+                &want,
+                "SPOFs of {} (left: analysis, right: reference)\n--- yaml ---\n{}",
+                m.name(s),
+                c.yaml
+            );
+            want_map.insert(m.name(s).to_owned(), want);
+        }
+        prop_assert_eq!(
+            commands::spof(&a),
+            want_map,
+            "`spof` output (left: command, right: reference)\n--- yaml ---\n{}",
+            c.yaml
+        );
+    }
+
+    /// `impact`: down, degraded and at_risk under a failure set.
+    #[test]
+    fn impact_matches_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let a = Analysis::new(m, today());
+        for f in failure_sets(&c) {
+            let got = commands::impact(&a, &f);
+            let d = ref_down(m, &f);
+            let services: Vec<EntityId> = m.of_kind(Kind::Service).collect();
+            let degraded: Vec<EntityId> = services
+                .iter()
+                .copied()
+                .filter(|&s| {
+                    !d[s as usize] && m.get(s).instances.iter().any(|&i| d[i as usize])
+                })
+                .collect();
+            let mut at_risk: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for &s in services.iter().filter(|&&s| !d[s as usize]) {
+                let k = ref_killers(m, &f, s);
+                if !k.is_empty() {
+                    at_risk.insert(m.name(s).to_owned(), m.names_sorted(&k));
+                }
+            }
+            let fnames = m.names_sorted(&f);
+            prop_assert_eq!(
+                &got.down,
+                &down_names(m, &d),
+                "impact down under F = {:?} (left: command, right: reference)\n--- yaml ---\n{}",
+                fnames,
+                c.yaml
+            );
+            prop_assert_eq!(
+                &got.degraded,
+                &m.names_sorted(&degraded),
+                "impact degraded under F = {:?} (left: command, right: reference)\n--- yaml ---\n{}",
+                fnames,
+                c.yaml
+            );
+            prop_assert_eq!(
+                &got.at_risk,
+                &at_risk,
+                "impact at_risk under F = {:?} (left: command, right: reference)\n--- yaml ---\n{}",
+                fnames,
+                c.yaml
+            );
+        }
+    }
+
+    /// Minimal cut sets up to order 3, and the availability estimate built
+    /// on those of order 1 and 2 (section 7).
+    #[test]
+    fn cuts_and_availability_match_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let a = Analysis::new(m, today());
+        let defaults = Defaults::default();
+        for s in m.of_kind(Kind::Service) {
+            let want = ref_cuts(m, s, 3);
+            let got: Vec<Vec<String>> = minimal_cuts(m, &a.circuit, s, 3)
+                .iter()
+                .map(|cut| cut.iter().map(|&x| m.name(x).to_owned()).collect())
+                .collect();
+            prop_assert_eq!(
+                &got,
+                &want,
+                "minimal cut sets of {} (left: cuts, right: reference)\n--- yaml ---\n{}",
+                m.name(s),
+                c.yaml
+            );
+            let up = !ref_down(m, &[])[s as usize];
+            let unavailable: f64 = want
+                .iter()
+                .filter(|cut| cut.len() <= 2)
+                .map(|cut| {
+                    cut.iter()
+                        .map(|n| {
+                            let e = m.get(m.lookup(n).expect("named"));
+                            1.0 - e.availability.unwrap_or_else(|| defaults.of(e.kind()))
+                        })
+                        .product::<f64>()
+                })
+                .sum();
+            let expected = if up { 1.0 - unavailable } else { 0.0 };
+            let est = estimate(m, &a.circuit, &defaults, s, a.is_up(s));
+            prop_assert!(
+                (est.availability - expected).abs() < 1e-11,
+                "availability of {}: estimate {} vs reference {}\n--- yaml ---\n{}",
+                m.name(s),
+                est.availability,
+                expected,
+                c.yaml
+            );
+        }
+    }
+
+    /// The built-in rules whose answers the format defines exactly.
+    #[test]
+    fn rules_match_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let a = Analysis::new(m, today());
+        let Ok(rules) = RuleSet::load(Vec::new()) else {
+            return Err(TestCaseError::fail("the built-in rules do not load"));
+        };
+        let outcome = check::run(&a, &rules);
+        let want = ref_rules(m);
+        let compared: [(&str, bool); 9] = [
+            ("single-point-of-failure", true),
+            ("data-single-failure-domain", true),
+            ("power-overload", false),
+            ("power-failover-overload", true),
+            ("colocation-risk", false),
+            ("cluster-failover-capacity", false),
+            ("never-healthy", false),
+            ("dependency-cycle", true),
+            ("expired-waiver", false),
+        ];
+        for (rule, with_culprits) in compared {
+            let got: BTreeSet<(String, Vec<String>)> = outcome
+                .findings
+                .iter()
+                .filter(|f| f.rule == rule)
+                .map(|f| {
+                    let culprits = if with_culprits {
+                        f.culprits.iter().map(|&x| m.name(x).to_owned()).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    (m.name(f.subject).to_owned(), culprits)
+                })
+                .collect();
+            let expected = want.get(rule).cloned().unwrap_or_default();
+            prop_assert_eq!(
+                &got,
+                &expected,
+                "rule {} (left: check, right: reference)\n--- yaml ---\n{}",
+                rule,
+                c.yaml
+            );
+        }
+    }
+}
+
+/// The properties above are only as good as the estates they see: on a
+/// fixed sample, every compared rule must fire, and the tricky shapes
+/// (cycles through an UP service, fault-tolerant and floating vms,
+/// services without any SPOF, failure sets that leave services degraded)
+/// must all occur.
+#[test]
+fn generator_reaches_every_case() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = gen_estate();
+    let Ok(rules) = RuleSet::load(Vec::new()) else {
+        panic!("the built-in rules do not load");
+    };
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut note = |what: &str| *seen.entry(what.to_owned()).or_default() += 1;
+    let mut largest = 0;
+    for _ in 0..300 {
+        let g = strategy
+            .new_tree(&mut runner)
+            .expect("a strategy value")
+            .current();
+        let c = match setup(&g) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        };
+        let m = &c.model;
+        largest = largest.max(m.len());
+        let a = Analysis::new(m, today());
+        let rules_hit: BTreeSet<String> = check::run(&a, &rules)
+            .findings
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
+        rules_hit.iter().for_each(|r| note(r));
+        let base = ref_down(m, &[]);
+        let up = |x: EntityId| !base[x as usize];
+        if m.of_kind(Kind::Service)
+            .any(|s| up(s) && a.spofs(s).is_empty())
+        {
+            note("service without SPOF");
+        }
+        if a.cycles()
+            .iter()
+            .any(|scc| scc.iter().any(|&x| kind(m, x) == Kind::Service && up(x)))
+        {
+            note("UP service on a cycle");
+        }
+        if m.of_kind(Kind::Vm).any(|v| m.get(v).ft_secondary.is_some()) {
+            note("fault-tolerant vm");
+        }
+        if m.of_kind(Kind::Vm).any(|v| m.get(v).host.is_none()) {
+            note("floating vm");
+        }
+        if m.of_kind(Kind::Host).any(|h| m.get(h).standby) {
+            note("standby host");
+        }
+        if failure_sets(&c)
+            .iter()
+            .any(|f| !commands::impact(&a, f).degraded.is_empty())
+        {
+            note("degraded service");
+        }
+    }
+    let wanted = [
+        "single-point-of-failure",
+        "data-single-failure-domain",
+        "power-overload",
+        "power-failover-overload",
+        "colocation-risk",
+        "cluster-failover-capacity",
+        "never-healthy",
+        "dependency-cycle",
+        "service without SPOF",
+        "UP service on a cycle",
+        "fault-tolerant vm",
+        "floating vm",
+        "standby host",
+        "degraded service",
+    ];
+    for w in wanted {
+        assert!(
+            seen.get(w).copied().unwrap_or(0) > 0,
+            "the generator never produced: {w} (seen: {seen:?})"
+        );
+    }
+    assert!(largest <= 30, "estates stay small (largest: {largest})");
+}
