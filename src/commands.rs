@@ -100,8 +100,13 @@ pub fn impact_human(a: &Analysis, failed: &[EntityId], i: &Impact) -> String {
         .iter()
         .filter(|n| {
             m.lookup(n)
-                .is_some_and(|x| m.get(x).kind() == Kind::Service)
+                .is_some_and(|x| m.get(x).kind() == Kind::Service && a.is_up(x))
         })
+        .collect();
+    let already: Vec<&str> = a
+        .services()
+        .filter(|&x| !a.is_up(x))
+        .map(|x| m.name(x))
         .collect();
     let svc_list = |v: &[&String]| v.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ");
     s.push_str(&format!(
@@ -113,6 +118,12 @@ pub fn impact_human(a: &Analysis, failed: &[EntityId], i: &Impact) -> String {
             svc_list(&services)
         }
     ));
+    if !already.is_empty() {
+        s.push_str(&format!(
+            "already down with nothing failed: {}\n",
+            already.join(", ")
+        ));
+    }
     s.push_str(&format!(
         "services degraded ({}): {}\n",
         i.degraded.len(),
@@ -202,10 +213,7 @@ pub fn explain(r: &Rule) -> String {
         s.push_str(&format!("\nHow to fix it:\n{}\n", indent(&r.remediation)));
     }
     if let Some(ex) = &r.example {
-        s.push_str(&format!("\nExample:\n{}", indent(ex)));
-        if !ex.ends_with('\n') {
-            s.push('\n');
-        }
+        s.push_str(&format!("\nExample:\n{}\n", indent(ex)));
     }
     s
 }

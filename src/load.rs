@@ -99,6 +99,13 @@ impl Loader {
     }
 
     fn load_file(&mut self, name: String, bytes: Vec<u8>) {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            self.error(
+                InputError::plain("not-text", format!("{name}:1:1: the file is UTF-16 text"))
+                    .help("save it as UTF-8 (most editors: \"Save with encoding\")"),
+            );
+            return;
+        }
         let (text, bad_utf8) = match String::from_utf8(bytes) {
             Ok(t) => (t, None),
             Err(e) => {
@@ -118,22 +125,33 @@ impl Loader {
             ));
             return;
         };
+        // Binary content is not shown: its bytes would garble the terminal.
         if let Some(at) = bad_utf8 {
             // The lossy text has the same prefix, so the offset still holds.
-            let span = self.sources.span(file, at as u32, 0);
+            let lc = self.sources.file(file).line_col(at as u32);
             self.error(
-                InputError::at("not-text", span, format!("{name} is not UTF-8 text"))
-                    .label("first byte that is not UTF-8")
-                    .help("descriptions are YAML text files; is this a binary file?"),
+                InputError::plain(
+                    "not-text",
+                    format!(
+                        "{name}:{}:{}: not UTF-8 text (byte {at})",
+                        lc.line, lc.column
+                    ),
+                )
+                .help("descriptions are YAML text files; is this a binary file?"),
             );
             return;
         }
-        if self.sources.file(file).text.contains('\0') {
-            let at = self.sources.file(file).text.find('\0').unwrap_or(0) as u32;
-            let span = self.sources.span(file, at, 1);
+        if let Some(at) = self.sources.file(file).text.find('\0') {
+            let lc = self.sources.file(file).line_col(at as u32);
             self.error(
-                InputError::at("not-text", span, format!("{name} contains a NUL byte"))
-                    .help("descriptions are YAML text files; is this a binary file?"),
+                InputError::plain(
+                    "not-text",
+                    format!(
+                        "{name}:{}:{}: the file contains a NUL byte",
+                        lc.line, lc.column
+                    ),
+                )
+                .help("descriptions are YAML text files; is this a binary file?"),
             );
             return;
         }
@@ -147,11 +165,17 @@ impl Loader {
                     .map(|(line, col)| f.offset_of(line, col))
                     .unwrap_or(0);
                 let span = self.sources.span(file, off, 0);
-                self.error(InputError::at(
-                    "syntax",
-                    span,
-                    format!("invalid YAML: {}", e.message),
-                ));
+                let help = if e.message.contains("nested") {
+                    "a description needs a handful of levels; this looks generated or corrupt"
+                } else if e.message.contains("alias") {
+                    "descriptions rarely need anchors and aliases; write the values out"
+                } else {
+                    "the mistake is often just before this point: an unclosed bracket or quote, or a wrong indentation"
+                };
+                self.error(
+                    InputError::at("syntax", span, format!("invalid YAML: {}", e.message))
+                        .help(help),
+                );
             }
         }
     }
@@ -178,6 +202,7 @@ impl Loader {
         };
         if is_rule_file(entries) {
             // A rule file inside a checked directory is not a description.
+            self.description_files.retain(|&f| f != file);
             return;
         }
         let mut seen: HashMap<String, Span> = HashMap::new();
@@ -401,7 +426,7 @@ impl Loader {
         );
         if let Some(s) = did_you_mean(name, names.clone()) {
             e = e
-                .label(format!("did you mean `{s}`?"))
+                .label("unknown field")
                 .help(format!("did you mean `{s}`?"));
         } else {
             let elsewhere: Vec<&str> = Kind::ALL
@@ -674,16 +699,12 @@ impl Loader {
                             .help("say why the risk is accepted, so the next reader knows"),
                         ),
                     },
-                    "until" => match self.scalar_text(file, v).as_deref().and_then(parse_date) {
-                        Some(d) => until = Some(d),
-                        None => self.error(
-                            InputError::at(
-                                "bad-value",
-                                vspan,
-                                "`until` must be a date written YYYY-MM-DD",
-                            )
-                            .label("not an ISO date"),
-                        ),
+                    "until" => match self.scalar_text(file, v) {
+                        Some(text) => match parse_date(&text) {
+                            Some(d) => until = Some(d),
+                            None => self.error(date_error(vspan, &text)),
+                        },
+                        None => self.error(date_error(vspan, "")),
                     },
                     other => {
                         let mut err = InputError::at(
@@ -845,7 +866,8 @@ impl Loader {
                         ),
                     )
                     .label(format!("this is a {}", tk.singular()))
-                    .also(tspan, format!("`{}` is defined here", r.name)),
+                    .also(tspan, format!("`{}` is defined here", r.name))
+                    .help(format!("name {} here", kinds_phrase(kinds))),
                 );
                 None
             }
@@ -924,12 +946,16 @@ impl Loader {
                     ft,
                     format!("vm `{id}` has `ft_secondary` but no `host`"),
                 )
+                .label("needs a pinned `host`")
                 .help("a fault-tolerant copy pairs a pinned primary host with a secondary host"),
             );
         }
     }
 
     fn finish(mut self) -> Result<Model, LoadFailure> {
+        // Report in reading order: by file, then position.
+        self.errors
+            .sort_by_key(|e| e.primary_span().map_or(0, |s| s.start));
         if self.suppressed > 0 {
             let n = self.suppressed;
             self.errors.push(InputError::plain(
@@ -992,4 +1018,32 @@ fn is_rule_file(entries: &[(YNode, YNode)]) -> bool {
             .any(|(k, _)| matches!(&k.value, YValue::Str(s) if s == key))
     };
     has("id") && has("template")
+}
+
+/// "not a date" vs "no such day", for `until`.
+pub fn date_error(span: Span, text: &str) -> InputError {
+    if looks_like_date(text) {
+        InputError::at("bad-value", span, format!("`{text}` is not a day of the calendar"))
+            .label("no such day")
+            .help("check the month and day (February has 28 or 29 days; April, June, September and November 30)")
+    } else {
+        InputError::at(
+            "bad-value",
+            span,
+            "`until` must be a date written YYYY-MM-DD",
+        )
+        .label("not an ISO date")
+        .help("e.g. `until: 2027-03-31`")
+    }
+}
+
+/// Shaped like YYYY-MM-DD, whether or not the day exists.
+pub fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }

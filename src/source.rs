@@ -183,10 +183,13 @@ impl SourceCode for Sources {
         }
         let f = self.file(self.file_at(span.offset() as u32));
         let local = (span.offset() as u32).saturating_sub(f.base);
-        if local as usize > f.text.len() {
+        // A span that runs past its file's end would join two files: miette
+        // asks for such spans when merging nearby labels, and must be told
+        // no, or it would print one file's lines under the other's name.
+        if local as usize + span.len() > f.text.len() {
             return Err(MietteError::OutOfBounds);
         }
-        let local_end = (local as usize + span.len()).min(f.text.len()) as u32;
+        let local_end = (local as usize + span.len()) as u32;
         let first = f.line_index(local).saturating_sub(context_lines_before);
         let last_of_span = f.line_index(local_end.saturating_sub(1).max(local));
         let last = (last_of_span + context_lines_after).min(f.line_starts.len() - 1);

@@ -188,6 +188,11 @@ fn clean_message(raw: &str) -> String {
         msg = &rest[i + 2..];
     }
     let msg = msg.split("; use from_str_multiple").next().unwrap_or(msg);
+    // The position is printed separately.
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains("column") => &msg[..i],
+        _ => msg,
+    };
     let msg = msg.split(", set DuplicateKeyPolicy").next().unwrap_or(msg);
     if msg.contains("budget breached: Depth") || msg.contains("recursion limit exceeded") {
         return format!("the YAML is nested more than {MAX_DEPTH} levels deep");

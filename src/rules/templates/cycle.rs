@@ -21,7 +21,7 @@ impl Template for Cycle {
                 m.sort_by_name(&mut members);
                 let subject = members[0];
                 let path = loop_through(a, subject, scc);
-                let shown: Vec<&str> = path.iter().map(|&x| m.name(x)).collect();
+                let shown: Vec<String> = path.iter().map(|&x| format!("`{}`", m.name(x))).collect();
                 let message = if members.len() + 1 == path.len() {
                     format!("dependency cycle: {}", shown.join(" -> "))
                 } else {

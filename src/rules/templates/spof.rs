@@ -137,9 +137,5 @@ fn advice(m: &crate::model::Model, culprits: &[u32]) -> String {
             Kind::Service | Kind::Cluster => continue,
         });
     }
-    let mut s = tips.join("; ");
-    if let Some(first) = s.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    s
+    tips.join("; ")
 }
