@@ -1,0 +1,117 @@
+//! Checks on the rule pack itself: the embedded list matches the `rules/`
+//! directory, every rule's own example triggers it, every rule has a
+//! failing and a passing golden case, and the generated reference in
+//! `docs/rules.md` is current.
+
+use faultline::analysis::Analysis;
+use faultline::load::load_str;
+use faultline::model::Date;
+use faultline::rules::{BUILTIN, RuleSet};
+use std::path::Path;
+
+fn builtin() -> RuleSet {
+    RuleSet::load(vec![]).ok().expect("the built-in rules load")
+}
+
+fn today() -> Date {
+    Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    }
+}
+
+#[test]
+fn every_rule_file_is_embedded_and_ids_match_file_names() {
+    let mut on_disk: Vec<String> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    on_disk.sort();
+    let mut embedded: Vec<String> = BUILTIN
+        .iter()
+        .map(|(n, _)| n.trim_start_matches("rules/").to_owned())
+        .collect();
+    embedded.sort();
+    assert_eq!(on_disk, embedded, "rules/ and rules::BUILTIN disagree");
+    for r in &builtin().rules {
+        assert!(
+            Path::new(&format!("rules/{}.yaml", r.id)).exists(),
+            "rule {} is not in rules/{}.yaml",
+            r.id,
+            r.id
+        );
+    }
+}
+
+#[test]
+fn every_rule_example_triggers_its_rule() {
+    for r in &builtin().rules {
+        let ex = r
+            .example
+            .as_deref()
+            .unwrap_or_else(|| panic!("rule {} has no example", r.id));
+        let model = load_str("example.yaml", ex)
+            .ok()
+            .unwrap_or_else(|| panic!("the example of {} does not load", r.id));
+        let a = Analysis::new(&model, today());
+        assert!(
+            !r.run(&a).is_empty(),
+            "the example of {} does not trigger it",
+            r.id
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_a_failing_and_a_passing_golden_case() {
+    for r in &builtin().rules {
+        for side in ["fail", "pass"] {
+            let dir = format!("testdata/rule-{}-{side}", r.id);
+            assert!(Path::new(&dir).is_dir(), "missing golden case {dir}");
+        }
+    }
+}
+
+#[test]
+fn rules_reference_is_current() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["rules", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let committed = std::fs::read_to_string("docs/rules.md").unwrap_or_default();
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write("docs/rules.md", &generated).unwrap();
+        return;
+    }
+    assert!(
+        committed == generated,
+        "docs/rules.md is stale: run `cargo run -- rules --format markdown > docs/rules.md` (or BLESS=1 cargo test --test meta)"
+    );
+}
+
+#[test]
+fn rule_ids_are_unique() {
+    let set = builtin();
+    let mut ids: Vec<&str> = set.ids().collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n);
+}
+
+#[test]
+fn every_template_is_documented() {
+    let documented: Vec<&str> = faultline::rules::templates::DOCS
+        .iter()
+        .map(|d| d.0)
+        .collect();
+    assert_eq!(
+        documented,
+        faultline::rules::templates::NAMES,
+        "templates::DOCS and NAMES disagree"
+    );
+}
