@@ -9,6 +9,7 @@ use crate::finding::Severity;
 use crate::load::parse_date;
 use crate::model::{Date, Model};
 use crate::prepare::{self, Prepared};
+use crate::report::{github, junit, markdown, sarif};
 use crate::report::{human, json};
 use crate::rules::RuleSet;
 use crate::source::Sources;
@@ -40,6 +41,14 @@ pub enum Command {
         /// the config's fail_level].
         #[arg(long, value_enum)]
         fail_level: Option<FailLevel>,
+        /// Baseline file: findings whose fingerprint it lists are shown as
+        /// baselined and do not fail the run; only new ones do.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<String>,
+        /// Write the fingerprints of the current findings to FILE (they
+        /// then count as baselined for this run).
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<String>,
     },
     /// Single points of failure of every service.
     Spof {
@@ -89,6 +98,18 @@ pub enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<String>,
     },
+    /// Draw the dependency graph (or one service's cone) as DOT or Mermaid.
+    Graph {
+        #[command(flatten)]
+        input: Input,
+        /// Draw only this service and everything it depends on.
+        #[arg(long, value_name = "ID")]
+        service: Option<String>,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: crate::report::graph::GraphFormat,
+    },
+    /// Print a JSON Schema (draft-07) of the description format, for editors.
+    Schema,
 }
 
 #[derive(Args, Debug)]
@@ -115,6 +136,14 @@ pub struct Input {
 pub enum CheckFormat {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML: one test suite per rule.
+    Junit,
+    /// Markdown, for $GITHUB_STEP_SUMMARY and pull-request comments.
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -246,10 +275,16 @@ fn resolve_today(input: &Input) -> Result<Date, i32> {
         Some(s) => parse_date(s).ok_or_else(|| {
             report_errors(
                 &Sources::new(),
-                &[
+                &[if crate::load::looks_like_date(s) {
+                    InputError::plain(
+                        "usage",
+                        format!("--today `{s}` is not a day of the calendar"),
+                    )
+                    .help("check the month and day")
+                } else {
                     InputError::plain("usage", format!("--today `{s}` is not a date"))
-                        .help("write it as YYYY-MM-DD"),
-                ],
+                        .help("write it as YYYY-MM-DD")
+                }],
                 input.no_color,
             )
         }),
@@ -268,6 +303,8 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             input,
             format,
             fail_level,
+            baseline,
+            write_baseline,
         } => {
             let Prepared {
                 model,
@@ -276,7 +313,14 @@ fn execute(cli: Cli) -> Result<i32, i32> {
                 ..
             } = load(&input)?;
             let a = analysis(&model, &config, &input)?;
-            let outcome = check::run(&a, &rules);
+            let mut outcome = check::run(&a, &rules);
+            let baseline_used = crate::baseline::apply_options(
+                &model,
+                &mut outcome,
+                baseline.as_deref(),
+                write_baseline.as_deref(),
+            )
+            .map_err(|e| report_errors(&Sources::new(), &[e], input.no_color))?;
             report_warnings(
                 &model.sources,
                 &prepare::unused_waivers(&model, &outcome, &a.today),
@@ -288,6 +332,17 @@ fn execute(cli: Cli) -> Result<i32, i32> {
                     let text = human::check(&model, &outcome, style(input.no_color));
                     out(&text);
                 }
+                CheckFormat::Sarif => out(&sarif::to_string(&sarif::check(
+                    &model,
+                    &rules,
+                    &outcome,
+                    baseline_used,
+                ))),
+                CheckFormat::Github => out(&github::check(&model, &outcome)),
+                CheckFormat::Junit => {
+                    out(&junit::to_string(&junit::check(&model, &rules, &outcome)))
+                }
+                CheckFormat::Markdown => out(&markdown::check(&a, &rules, &outcome)),
             }
             let level = match (fail_level, config.fail_level) {
                 (Some(l), _) => l.severity(),
@@ -405,6 +460,35 @@ fn execute(cli: Cli) -> Result<i32, i32> {
                     Err(report_errors(&Sources::new(), &[e], false))
                 }
             }
+        }
+        Command::Graph {
+            input,
+            service,
+            format,
+        } => {
+            use crate::report::graph as picture;
+            let Prepared {
+                model,
+                rules,
+                config,
+                ..
+            } = load(&input)?;
+            let root = match &service {
+                None => None,
+                Some(s) => Some(
+                    picture::lookup_service(&model, s)
+                        .map_err(|e| report_errors(&Sources::new(), &[e], input.no_color))?,
+                ),
+            };
+            let a = analysis(&model, &config, &input)?;
+            let outcome = check::run(&a, &rules);
+            let view = picture::view(&model, &a.circuit, &rules, &outcome, root);
+            out(&picture::render(&model, &view, format));
+            Ok(CLEAN)
+        }
+        Command::Schema => {
+            out(&crate::jsonschema::to_string());
+            Ok(CLEAN)
         }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod availability;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -18,7 +19,9 @@ pub mod diag;
 pub mod engine;
 pub mod files;
 pub mod finding;
+pub mod fingerprint;
 pub mod graph;
+pub mod jsonschema;
 pub mod load;
 pub mod model;
 pub mod prepare;

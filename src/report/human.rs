@@ -48,6 +48,8 @@ const MAX_CULPRIT_LABELS: usize = 8;
 struct FindingDiag<'a> {
     f: &'a Finding,
     model: &'a Model,
+    /// In the `--baseline` file: shown, but not failing.
+    baselined: bool,
 }
 
 impl fmt::Debug for FindingDiag<'_> {
@@ -68,6 +70,8 @@ impl Diagnostic for FindingDiag<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let waived = if self.f.waived.is_some() {
             " (waived)"
+        } else if self.baselined {
+            " (baselined)"
         } else {
             ""
         };
@@ -225,8 +229,17 @@ pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String 
 pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
     let handler = style.handler();
     let mut out = String::new();
-    for f in &outcome.findings {
-        render(&handler, &FindingDiag { f, model }, &mut out);
+    for (i, f) in outcome.findings.iter().enumerate() {
+        let baselined = outcome.is_baselined(i);
+        render(
+            &handler,
+            &FindingDiag {
+                f,
+                model,
+                baselined,
+            },
+            &mut out,
+        );
     }
     out.push_str(&summary(model, outcome));
     out
@@ -244,8 +257,15 @@ pub fn summary(model: &Model, o: &Outcome) -> String {
         plural(o.count(Severity::Warning), "warning"),
         plural(o.count(Severity::Info), "note"),
     );
+    let mut aside = Vec::new();
     if o.waived() > 0 {
-        s.push_str(&format!(" ({} waived)", o.waived()));
+        aside.push(format!("{} waived", o.waived()));
+    }
+    if o.baselined() > 0 {
+        aside.push(format!("{} baselined", o.baselined()));
+    }
+    if !aside.is_empty() {
+        s.push_str(&format!(" ({})", aside.join(", ")));
     }
     s.push_str(&format!(
         " in {} and {} from {}\n",

@@ -15,7 +15,8 @@ pub fn check(model: &Model, out: &Outcome) -> Value {
     let findings: Vec<Value> = out
         .findings
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let mut v = json!({
                 "rule": f.rule,
                 "severity": f.severity.as_str(),
@@ -31,10 +32,15 @@ pub fn check(model: &Model, out: &Outcome) -> Value {
             if let Some(r) = &f.waived {
                 v["waiver_reason"] = json!(r);
             }
+            // Only with `--baseline`, so runs without one print what they
+            // always printed.
+            if out.is_baselined(i) {
+                v["baselined"] = json!(true);
+            }
             v
         })
         .collect();
-    json!({
+    let mut v = json!({
         "findings": findings,
         "summary": {
             "errors": out.count(Severity::Error),
@@ -42,7 +48,11 @@ pub fn check(model: &Model, out: &Outcome) -> Value {
             "infos": out.count(Severity::Info),
             "waived": out.waived(),
         }
-    })
+    });
+    if out.baselined.iter().any(|&b| b) {
+        v["summary"]["baselined"] = json!(out.baselined());
+    }
+    v
 }
 
 /// Pretty JSON with a final newline.

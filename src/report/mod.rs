@@ -1,5 +1,11 @@
 //! Output formats. Each turns typed findings (or analysis answers) into
 //! bytes; none of them computes anything.
 
+pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod place;
+pub mod sarif;

@@ -1,0 +1,540 @@
+//! Pictures of the dependency graph (`faultline graph`), as Graphviz DOT or
+//! Mermaid, and the small single-point-of-failure chains of the Markdown
+//! report.
+//!
+//! The edges are the circuit's (see `graph.rs`): an arrow from X to
+//! everything X's DOWN condition reads, labelled with the field it comes
+//! from. An arrow is dashed when its gate survives the loss of any single
+//! member (a threshold above one: one of two power inputs, one instance of
+//! a redundant service, one host of a cluster); a solid arrow is a
+//! dependency whose loss alone takes the owner down. Nodes are shaped and
+//! coloured by kind; hypervisor clusters are drawn as boxes around their
+//! hosts; the culprits of single-point-of-failure findings are red, and the
+//! services they take down have a red outline.
+//!
+//! Node identifiers in the output are synthetic (`n<index>`): entity ids may
+//! hold any character, and quoting rules differ between the two languages,
+//! so ids only ever appear inside escaped labels.
+
+use crate::check::Outcome;
+use crate::diag::{InputError, did_you_mean};
+use crate::graph::{Circuit, GateKind};
+use crate::model::{EntityId, Kind, Model};
+use crate::rules::RuleSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+
+/// `faultline graph --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT: `faultline graph infra/ | dot -Tsvg > graph.svg`.
+    Dot,
+    /// A Mermaid flowchart, for Markdown that renders Mermaid.
+    Mermaid,
+}
+
+/// Renders a view in the chosen language.
+pub fn render(model: &Model, v: &View, format: GraphFormat) -> String {
+    match format {
+        GraphFormat::Dot => dot(model, v),
+        GraphFormat::Mermaid => mermaid(model, v),
+    }
+}
+
+/// The service that `--service ID` names.
+pub fn lookup_service(model: &Model, id: &str) -> Result<EntityId, InputError> {
+    match model.lookup(id) {
+        Some(x) if model.get(x).kind() == Kind::Service => Ok(x),
+        Some(x) => Err(InputError::plain(
+            "usage",
+            format!(
+                "--service `{id}` is a {}, not a service",
+                model.get(x).kind().singular()
+            ),
+        )
+        .help("name a service id; without --service the whole graph is drawn")),
+        None => {
+            let services = model.of_kind(Kind::Service).map(|s| model.name(s));
+            let e = InputError::plain("unknown-id", format!("--service `{id}`: no such service"));
+            Err(match did_you_mean(id, services) {
+                Some(s) => e.help(format!("did you mean `{s}`?")),
+                None => e.help("`faultline spof PATH...` lists the services"),
+            })
+        }
+    }
+}
+
+/// The template of the single-point-of-failure rule (and of custom rules
+/// built on it).
+pub const SPOF_TEMPLATE: &str = "single-point-of-failure";
+
+/// Whether findings of `rule` are single-point-of-failure findings.
+pub fn is_spof_rule(rules: &RuleSet, rule: &str) -> bool {
+    rules
+        .get(rule)
+        .is_some_and(|r| r.template_name == SPOF_TEMPLATE)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edge {
+    pub from: EntityId,
+    pub to: EntityId,
+    pub label: &'static str,
+    /// The owner survives this member's loss on its own.
+    pub redundant: bool,
+}
+
+/// What to draw.
+#[derive(Debug, Default)]
+pub struct View {
+    /// In definition order.
+    pub nodes: Vec<EntityId>,
+    pub edges: Vec<Edge>,
+    /// Drawn red.
+    pub culprits: HashSet<EntityId>,
+    /// Drawn with a red outline (services with a SPOF).
+    pub flagged: HashSet<EntityId>,
+    /// A line to add as a comment (what was left out).
+    pub note: Option<String>,
+}
+
+/// Which field of `owner` an edge to `member` of a gate of kind `k` comes
+/// from.
+fn edge_label(model: &Model, owner: EntityId, k: GateKind, member: EntityId) -> &'static str {
+    let e = model.get(owner);
+    match k {
+        GateKind::Power => "power",
+        GateKind::Network => "network",
+        GateKind::Uplinks => "uplinks",
+        GateKind::ClusterHosts => "cluster",
+        GateKind::FaultTolerant => {
+            if e.ft_secondary == Some(member) {
+                "ft_secondary"
+            } else {
+                "host"
+            }
+        }
+        GateKind::Instances => "instances",
+        GateKind::AllOf => {
+            if e.site == Some(member) {
+                "site"
+            } else if e.rack == Some(member) {
+                "rack"
+            } else if e.feed == Some(member) {
+                "feed"
+            } else if e.host == Some(member) {
+                "host"
+            } else if e.depends_on.contains(&member) {
+                "depends_on"
+            } else {
+                "requires"
+            }
+        }
+    }
+}
+
+/// Edges among `nodes`, one per (owner, member), solid when any gate makes
+/// the member a lone dependency.
+fn edges_among(model: &Model, circuit: &Circuit, nodes: &BTreeSet<EntityId>) -> Vec<Edge> {
+    let mut by_pair: BTreeMap<(EntityId, EntityId), Edge> = BTreeMap::new();
+    for &owner in nodes {
+        for g in &circuit.gates[owner as usize] {
+            for &m in &g.members {
+                if !nodes.contains(&m) {
+                    continue;
+                }
+                let e = Edge {
+                    from: owner,
+                    to: m,
+                    label: edge_label(model, owner, g.kind, m),
+                    redundant: g.threshold > 1,
+                };
+                by_pair
+                    .entry((owner, m))
+                    .and_modify(|old| {
+                        if old.redundant && !e.redundant {
+                            *old = e.clone();
+                        }
+                    })
+                    .or_insert(e);
+            }
+        }
+    }
+    by_pair.into_values().collect()
+}
+
+/// Everything `root` reaches through its gates (its cone), root included.
+pub fn reach(circuit: &Circuit, root: EntityId) -> BTreeSet<EntityId> {
+    let mut seen = BTreeSet::from([root]);
+    let mut queue = VecDeque::from([root]);
+    while let Some(x) = queue.pop_front() {
+        for g in &circuit.gates[x as usize] {
+            for &m in &g.members {
+                if seen.insert(m) {
+                    queue.push_back(m);
+                }
+            }
+        }
+    }
+    seen
+}
+
+/// The whole dependency graph (`root: None`) or one entity's cone, with
+/// the culprits of the single-point-of-failure findings of `out` marked
+/// (for a cone: only those of findings about entities in it).
+pub fn view(
+    model: &Model,
+    circuit: &Circuit,
+    rules: &RuleSet,
+    out: &Outcome,
+    root: Option<EntityId>,
+) -> View {
+    let nodes: BTreeSet<EntityId> = match root {
+        Some(r) => reach(circuit, r),
+        None => model
+            .ids()
+            .filter(|&i| model.get(i).kind() != Kind::Cluster)
+            .collect(),
+    };
+    let mut v = View {
+        edges: edges_among(model, circuit, &nodes),
+        ..View::default()
+    };
+    for f in &out.findings {
+        if is_spof_rule(rules, &f.rule) && nodes.contains(&f.subject) {
+            v.flagged.insert(f.subject);
+            v.culprits
+                .extend(f.culprits.iter().filter(|c| nodes.contains(c)));
+        }
+    }
+    v.nodes = nodes.into_iter().collect();
+    v
+}
+
+/// At most this many nodes in a Markdown chain before falling back to
+/// shortest paths.
+pub const MAX_CHAIN_NODES: usize = 30;
+
+/// The part of `service`'s cone that leads to `culprits`: every node on
+/// some path from the service to a culprit. When that is more than
+/// [`MAX_CHAIN_NODES`] (a site takes everything down), only one shortest
+/// path to each culprit is kept, and culprits past the limit are left out
+/// with a note.
+pub fn chain(model: &Model, circuit: &Circuit, service: EntityId, culprits: &[EntityId]) -> View {
+    let cone = reach(circuit, service);
+    // Walk back from the culprits, staying inside the cone.
+    let mut on_path: BTreeSet<EntityId> = BTreeSet::new();
+    let mut queue: VecDeque<EntityId> = VecDeque::new();
+    for &c in culprits.iter().filter(|c| cone.contains(c)) {
+        if on_path.insert(c) {
+            queue.push_back(c);
+        }
+    }
+    while let Some(x) = queue.pop_front() {
+        for &(owner, _) in &circuit.readers[x as usize] {
+            if cone.contains(&owner) && on_path.insert(owner) {
+                queue.push_back(owner);
+            }
+        }
+    }
+    let mut note = None;
+    if on_path.len() > MAX_CHAIN_NODES {
+        // Shortest paths: BFS parents from the service.
+        let mut parent: BTreeMap<EntityId, EntityId> = BTreeMap::new();
+        let mut seen = BTreeSet::from([service]);
+        let mut q = VecDeque::from([service]);
+        while let Some(x) = q.pop_front() {
+            for g in &circuit.gates[x as usize] {
+                for &m in &g.members {
+                    if seen.insert(m) {
+                        parent.insert(m, x);
+                        q.push_back(m);
+                    }
+                }
+            }
+        }
+        let mut kept = BTreeSet::from([service]);
+        let mut left_out = 0;
+        for &c in culprits.iter().filter(|c| cone.contains(c)) {
+            let mut path = vec![c];
+            let mut x = c;
+            while let Some(&p) = parent.get(&x) {
+                path.push(p);
+                x = p;
+            }
+            let new = path.iter().filter(|n| !kept.contains(n)).count();
+            if kept.len() + new > MAX_CHAIN_NODES && kept.len() > 1 {
+                left_out += 1;
+                continue;
+            }
+            kept.extend(path);
+        }
+        note = Some(if left_out > 0 {
+            format!("shortest paths only; {left_out} more culprits not drawn")
+        } else {
+            "shortest paths only".to_owned()
+        });
+        on_path = kept;
+        // Keep only the tree edges, so the picture stays a set of paths.
+        let edges = edges_among(model, circuit, &on_path)
+            .into_iter()
+            .filter(|e| parent.get(&e.to) == Some(&e.from))
+            .collect();
+        let culprits = culprits
+            .iter()
+            .copied()
+            .filter(|c| on_path.contains(c))
+            .collect();
+        return View {
+            nodes: on_path.into_iter().collect(),
+            edges,
+            culprits,
+            flagged: HashSet::from([service]),
+            note,
+        };
+    }
+    on_path.insert(service);
+    View {
+        edges: edges_among(model, circuit, &on_path),
+        culprits: culprits
+            .iter()
+            .copied()
+            .filter(|c| on_path.contains(c))
+            .collect(),
+        nodes: on_path.into_iter().collect(),
+        flagged: HashSet::from([service]),
+        note,
+    }
+}
+
+/// Fill colour per kind (the same in both languages).
+fn fill(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Site => "#f3f4f6",
+        Kind::Feed => "#fef3c7",
+        Kind::Rack => "#e0e7ff",
+        Kind::Pdu => "#fde68a",
+        Kind::Switch => "#cffafe",
+        Kind::Host => "#dbeafe",
+        Kind::Cluster => "#ffffff",
+        Kind::Vm => "#dcfce7",
+        Kind::Service => "#ede9fe",
+        Kind::Component => "#f5f5f4",
+    }
+}
+
+const RED: &str = "#dc2626";
+const RED_FILL: &str = "#fecaca";
+
+fn dot_shape(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Site => "tab",
+        Kind::Feed => "invhouse",
+        Kind::Rack => "box3d",
+        Kind::Pdu => "parallelogram",
+        Kind::Switch => "hexagon",
+        Kind::Host | Kind::Vm | Kind::Cluster => "box",
+        Kind::Service => "ellipse",
+        Kind::Component => "cylinder",
+    }
+}
+
+/// A DOT double-quoted string.
+fn dot_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Hypervisor clusters with at least one host in the view, and those hosts.
+fn clusters_of(model: &Model, nodes: &[EntityId]) -> BTreeMap<EntityId, Vec<EntityId>> {
+    let mut out: BTreeMap<EntityId, Vec<EntityId>> = BTreeMap::new();
+    for &n in nodes {
+        let e = model.get(n);
+        if e.kind() == Kind::Host
+            && let Some(c) = e.cluster
+        {
+            out.entry(c).or_default().push(n);
+        }
+    }
+    out
+}
+
+/// Graphviz DOT (render with `dot -Tsvg`).
+pub fn dot(model: &Model, v: &View) -> String {
+    let mut s = String::from("digraph faultline {\n");
+    s.push_str("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11];\n");
+    s.push_str("  node [fontname=\"Helvetica\", fontsize=11, style=filled, color=\"#4b5563\"];\n");
+    s.push_str("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#6b7280\"];\n");
+    if let Some(n) = &v.note {
+        s.push_str(&format!("  // {}\n", n.replace('\n', " ")));
+    }
+    for (c, hosts) in clusters_of(model, &v.nodes) {
+        s.push_str(&format!("  subgraph \"cluster_n{c}\" {{\n"));
+        s.push_str(&format!(
+            "    label={}; style=\"rounded,dashed\"; color=\"#9ca3af\";\n",
+            dot_str(&format!("cluster {}", model.name(c)))
+        ));
+        for h in hosts {
+            s.push_str(&format!("    \"n{h}\";\n"));
+        }
+        s.push_str("  }\n");
+    }
+    for &n in &v.nodes {
+        let e = model.get(n);
+        let kind = e.kind();
+        let mut attrs = vec![
+            format!(
+                "label={}",
+                dot_str(&format!("{}\n({})", e.id, kind.singular()))
+            ),
+            format!("tooltip={}", dot_str(&e.id)),
+            format!("shape={}", dot_shape(kind)),
+        ];
+        let mut style = vec!["filled"];
+        if kind == Kind::Vm {
+            style.push("rounded");
+        }
+        if kind == Kind::Service {
+            attrs.push("peripheries=2".into());
+        }
+        if v.culprits.contains(&n) {
+            attrs.push(format!(
+                "fillcolor=\"{RED_FILL}\", color=\"{RED}\", penwidth=2.5"
+            ));
+            style.push("bold");
+        } else if v.flagged.contains(&n) {
+            attrs.push(format!(
+                "fillcolor=\"{}\", color=\"{RED}\", penwidth=2.5",
+                fill(kind)
+            ));
+        } else {
+            attrs.push(format!("fillcolor=\"{}\"", fill(kind)));
+        }
+        attrs.push(format!("style=\"{}\"", style.join(",")));
+        s.push_str(&format!("  \"n{n}\" [{}];\n", attrs.join(", ")));
+    }
+    for e in &v.edges {
+        let mut attrs = vec![format!("label={}", dot_str(e.label))];
+        if e.redundant {
+            attrs.push("style=dashed".into());
+        }
+        if v.culprits.contains(&e.to) && !e.redundant {
+            attrs.push(format!("color=\"{RED}\""));
+        }
+        s.push_str(&format!(
+            "  \"n{}\" -> \"n{}\" [{}];\n",
+            e.from,
+            e.to,
+            attrs.join(", ")
+        ));
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// Mermaid label text: quoted, with the characters Mermaid would read as
+/// markup written as entity codes.
+fn mermaid_label(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '`' => out.push_str("#96;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn mermaid_node(model: &Model, n: EntityId) -> String {
+    let e = model.get(n);
+    let l = mermaid_label(&format!("{} ({})", e.id, e.kind().singular()));
+    match e.kind() {
+        Kind::Site => format!("n{n}[/\"{l}\"\\]"),
+        Kind::Feed => format!("n{n}>\"{l}\"]"),
+        Kind::Rack => format!("n{n}[[\"{l}\"]]"),
+        Kind::Pdu => format!("n{n}[/\"{l}\"/]"),
+        Kind::Switch => format!("n{n}{{{{\"{l}\"}}}}"),
+        Kind::Host | Kind::Cluster => format!("n{n}[\"{l}\"]"),
+        Kind::Vm => format!("n{n}(\"{l}\")"),
+        Kind::Service => format!("n{n}([\"{l}\"])"),
+        Kind::Component => format!("n{n}[(\"{l}\")]"),
+    }
+}
+
+/// A Mermaid flowchart (`graph LR`), without the Markdown fence.
+pub fn mermaid(model: &Model, v: &View) -> String {
+    let mut s = String::from("graph LR\n");
+    if let Some(n) = &v.note {
+        s.push_str(&format!("  %% {}\n", n.replace('\n', " ")));
+    }
+    let clusters = clusters_of(model, &v.nodes);
+    let in_cluster: HashSet<EntityId> = clusters.values().flatten().copied().collect();
+    for (c, hosts) in &clusters {
+        s.push_str(&format!(
+            "  subgraph n{c} [\"{}\"]\n",
+            mermaid_label(&format!("cluster {}", model.name(*c)))
+        ));
+        for &h in hosts {
+            s.push_str(&format!("    {}\n", mermaid_node(model, h)));
+        }
+        s.push_str("  end\n");
+    }
+    for &n in v.nodes.iter().filter(|n| !in_cluster.contains(n)) {
+        s.push_str(&format!("  {}\n", mermaid_node(model, n)));
+    }
+    for e in &v.edges {
+        let arrow = if e.redundant { "-.->" } else { "-->" };
+        s.push_str(&format!("  n{} {arrow}|{}| n{}\n", e.from, e.label, e.to));
+    }
+    // One class per node: culprit, flagged, or its kind.
+    let mut classes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for &n in &v.nodes {
+        let class = if v.culprits.contains(&n) {
+            "culprit"
+        } else if v.flagged.contains(&n) {
+            "flagged"
+        } else {
+            model.get(n).kind().singular()
+        };
+        classes.entry(class).or_default().push(format!("n{n}"));
+    }
+    for (class, members) in &classes {
+        let def = match *class {
+            "culprit" => format!("fill:{RED_FILL},stroke:{RED},stroke-width:3px"),
+            "flagged" => format!("fill:{},stroke:{RED},stroke-width:3px", fill(Kind::Service)),
+            k => format!(
+                "fill:{},stroke:#4b5563",
+                fill(Kind::from_singular(k).unwrap_or(Kind::Component))
+            ),
+        };
+        s.push_str(&format!("  classDef {class} {def}\n"));
+        s.push_str(&format!("  class {} {class}\n", members.join(",")));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_escaped() {
+        assert_eq!(dot_str("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(mermaid_label("a\"#<b>"), "a#quot;#35;#lt;b#gt;");
+    }
+}

@@ -1,0 +1,232 @@
+//! SARIF 2.1.0 (`check --format sarif`), for GitHub code scanning and any
+//! other SARIF viewer, built with the `serde-sarif` types.
+//!
+//! - `tool.driver.rules`: every loaded rule (built-in and custom) with its
+//!   summary, description, remediation and default level.
+//! - one result per finding: `ruleId`/`ruleIndex`, `level`, the message, the
+//!   subject's id key as the location (start and end line and column;
+//!   columns count Unicode code points, hence `columnKind`), each culprit's
+//!   id key as a related location, and `partialFingerprints` under
+//!   `faultline/v1` (see `fingerprint.rs`: rule, subject and culprits, no
+//!   line numbers, so alerts survive edits around them).
+//! - a waived finding carries an `inSource` suppression whose justification
+//!   is the waiver's reason; viewers show it as suppressed.
+//! - with `--baseline`, `baselineState` is `unchanged` for a baselined
+//!   finding and `new` for the rest.
+
+use crate::check::Outcome;
+use crate::finding::Severity;
+use crate::fingerprint;
+use crate::model::Model;
+use crate::report::place::{self, Place};
+use crate::rules::RuleSet;
+use serde_json::{Value, json};
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
+    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+};
+use std::collections::BTreeMap;
+
+/// The published JSON Schema of SARIF 2.1.0.
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const VERSION: &str = "2.1.0";
+
+fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Error => ResultLevel::Error,
+        Severity::Warning => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
+    }
+}
+
+fn level_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn text(s: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(s).build()
+}
+
+fn message(s: impl Into<String>) -> Message {
+    Message {
+        text: Some(s.into()),
+        ..Message::default()
+    }
+}
+
+fn physical(p: &Place) -> PhysicalLocation {
+    let uri = place::uri(p.file);
+    let artifact = ArtifactLocation {
+        uri_base_id: (!place::is_absolute(&place::repo_path(p.file))).then(|| "%SRCROOT%".into()),
+        uri: Some(uri),
+        ..ArtifactLocation::default()
+    };
+    PhysicalLocation {
+        artifact_location: Some(artifact),
+        region: Some(Region {
+            start_line: Some(p.start.line.into()),
+            start_column: Some(p.start.column.into()),
+            end_line: Some(p.end.line.into()),
+            end_column: Some(p.end.column.into()),
+            ..Region::default()
+        }),
+        ..PhysicalLocation::default()
+    }
+}
+
+fn rule_descriptor(r: &crate::rules::Rule) -> ReportingDescriptor {
+    let mut d = ReportingDescriptor::builder()
+        .id(r.id.clone())
+        .name(r.id.clone())
+        .short_description(text(&r.summary))
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level_name(r.severity)))
+                .build(),
+        )
+        .build();
+    if !r.description.is_empty() {
+        d.full_description = Some(text(&r.description));
+    }
+    if !r.remediation.is_empty() {
+        d.help = Some(text(&r.remediation));
+    }
+    let mut props = BTreeMap::new();
+    props.insert("origin".to_owned(), json!(r.origin));
+    d.properties = Some(
+        PropertyBag::builder()
+            .tags(vec!["reliability".to_owned()])
+            .additional_properties(props)
+            .build(),
+    );
+    d
+}
+
+/// The SARIF log of one run. `baseline_used` says whether `--baseline` was
+/// given (then every result gets a `baselineState`).
+pub fn check(model: &Model, rules: &RuleSet, out: &Outcome, baseline_used: bool) -> Sarif {
+    let index: BTreeMap<&str, usize> = rules
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let prints = fingerprint::all(model, &out.findings);
+    let mut results = Vec::with_capacity(out.findings.len());
+    for (i, f) in out.findings.iter().enumerate() {
+        let subject = model.get(f.subject);
+        let mut related = Vec::new();
+        for &c in f.culprits.iter().filter(|&&c| c != f.subject) {
+            let e = model.get(c);
+            let mut what = format!("culprit `{}` ({})", e.id, e.kind().singular());
+            if !f.culprit_label.is_empty() {
+                what = format!("{what}: {}", f.culprit_label);
+            }
+            related.push(Location {
+                id: Some(related.len() as i64 + 1),
+                physical_location: Some(physical(&place::of_entity(model, c))),
+                message: Some(message(what)),
+                ..Location::default()
+            });
+        }
+        for (span, note) in &f.notes {
+            related.push(Location {
+                id: Some(related.len() as i64 + 1),
+                physical_location: Some(physical(&place::of_span(model, *span))),
+                message: Some(message(note.clone())),
+                ..Location::default()
+            });
+        }
+        let mut fps = BTreeMap::new();
+        fps.insert(fingerprint::KEY.to_owned(), prints[i].clone());
+        let mut props = BTreeMap::new();
+        props.insert("subject".to_owned(), json!(subject.id));
+        props.insert("subjectKind".to_owned(), json!(subject.kind().singular()));
+        props.insert(
+            "culprits".to_owned(),
+            json!(
+                f.culprits
+                    .iter()
+                    .map(|&c| model.name(c))
+                    .collect::<Vec<_>>()
+            ),
+        );
+        if let Some(h) = &f.help {
+            props.insert("help".to_owned(), json!(h));
+        }
+        if out.is_baselined(i) {
+            props.insert("baselined".to_owned(), json!(true));
+        }
+        let mut r = SarifResult::builder()
+            .rule_id(f.rule.clone())
+            .level(level(f.severity))
+            .message(message(f.message.clone()))
+            .locations(vec![Location {
+                physical_location: Some(physical(&place::of_entity(model, f.subject))),
+                ..Location::default()
+            }])
+            .partial_fingerprints(fps)
+            .properties(PropertyBag::builder().additional_properties(props).build())
+            .build();
+        r.rule_index = index.get(f.rule.as_str()).map(|&i| i as i64);
+        if !related.is_empty() {
+            r.related_locations = Some(related);
+        }
+        if let Some(reason) = &f.waived {
+            let mut s = Suppression::builder()
+                .kind(json!("inSource"))
+                .justification(reason.clone())
+                .build();
+            // Point at the waiver itself when it can be found.
+            if let Some(w) = subject
+                .waivers
+                .iter()
+                .find(|w| w.rule == f.rule && &w.reason == reason)
+            {
+                s.location = Some(Location {
+                    physical_location: Some(physical(&place::of_span(model, w.span))),
+                    ..Location::default()
+                });
+            }
+            r.suppressions = Some(vec![s]);
+        }
+        if baseline_used {
+            r.baseline_state = Some(json!(if out.is_baselined(i) {
+                "unchanged"
+            } else {
+                "new"
+            }));
+        }
+        results.push(r);
+    }
+    let driver = ToolComponent::builder()
+        .name("faultline")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .rules(rules.rules.iter().map(rule_descriptor).collect::<Vec<_>>())
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("unicodeCodePoints"))
+        .invocations(vec![
+            Invocation::builder().execution_successful(true).build(),
+        ])
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!(VERSION))
+        .runs(vec![run])
+        .build()
+}
+
+/// Pretty JSON with a final newline.
+pub fn to_string(log: &Sarif) -> String {
+    let v: Value = serde_json::to_value(log).expect("SARIF values always serialise");
+    crate::report::json::to_string(&v)
+}
