@@ -39,6 +39,8 @@ impl Style {
             .with_width(self.width)
             .with_links(false)
             .with_context_lines(1)
+            // Ids contain hyphens: never break a line inside one.
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
     }
 }
 
