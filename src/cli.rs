@@ -306,14 +306,18 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             baseline,
             write_baseline,
         } => {
+            let progress = crate::progress::Progress::new(matches!(format, CheckFormat::Human));
+            progress.phase("reading the description");
             let Prepared {
                 model,
                 rules,
                 config,
                 ..
             } = load(&input)?;
+            progress.phase("analysing failures");
             let a = analysis(&model, &config, &input)?;
             let mut outcome = check::run(&a, &rules);
+            drop(progress);
             let baseline_used = crate::baseline::apply_options(
                 &model,
                 &mut outcome,

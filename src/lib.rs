@@ -25,6 +25,7 @@ pub mod jsonschema;
 pub mod load;
 pub mod model;
 pub mod prepare;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod schema;
