@@ -20,6 +20,7 @@ use crate::graph::Circuit;
 use crate::model::EntityId;
 use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// DOWN state of every node under failure set `failed`.
 pub fn down(c: &Circuit, failed: &[EntityId]) -> Vec<bool> {
@@ -147,6 +148,10 @@ pub struct KillSets {
     union_edges: Vec<Vec<EntityId>>,
     /// Killers contributed by gates of effective threshold > 1.
     extra: HashMap<EntityId, Vec<EntityId>>,
+    /// Marks reused by [`killers`](Self::killers): a fresh `Scratch` is as
+    /// large as the estate, so allocating one per query made "the killers
+    /// of every service" quadratic. One per concurrent caller.
+    pool: Mutex<Vec<Scratch>>,
 }
 
 impl KillSets {
@@ -183,6 +188,7 @@ impl KillSets {
             base_down,
             union_edges,
             extra: HashMap::new(),
+            pool: Mutex::new(Vec::new()),
         };
         if thresh.iter().all(Vec::is_empty) {
             return ks;
@@ -204,6 +210,11 @@ impl KillSets {
             }
         }
         let mut scratch = Scratch::new(n);
+        // Identical gates have identical killers: the floating vms of a
+        // cluster all read its hosts, the hosts of a rack its two pdus.
+        // Only results computed from final member sets (outside a loop)
+        // are remembered, so a hit is always final too.
+        let mut memo: HashMap<Vec<EntityId>, Vec<(u32, Vec<EntityId>)>> = HashMap::new();
         for scc in petgraph::algo::kosaraju_scc(&g) {
             let nodes: Vec<usize> = scc
                 .iter()
@@ -221,7 +232,18 @@ impl KillSets {
                 for &x in &nodes {
                     let mut acc: Vec<EntityId> = Vec::new();
                     for (t, ms) in &thresh[x] {
-                        acc.extend(ks.threshold_killers(*t, ms, &mut scratch));
+                        let known = memo
+                            .get(ms.as_slice())
+                            .and_then(|v| v.iter().find(|(mt, _)| mt == t));
+                        if let Some((_, k)) = known {
+                            acc.extend_from_slice(k);
+                            continue;
+                        }
+                        let k = ks.threshold_killers(*t, ms, &mut scratch);
+                        acc.extend_from_slice(&k);
+                        if !inner_cycle {
+                            memo.entry(ms.clone()).or_default().push((*t, k));
+                        }
                     }
                     acc.sort_unstable();
                     acc.dedup();
@@ -250,8 +272,13 @@ impl KillSets {
     /// Units whose single failure takes `x` DOWN (empty if `x` is already
     /// DOWN). Unsorted.
     pub fn killers(&self, x: EntityId) -> Vec<EntityId> {
-        let mut s = Scratch::new(self.culprit.len());
-        self.collect(x, &mut s)
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        let mut s = pooled.unwrap_or_else(|| Scratch::new(self.culprit.len()));
+        let out = self.collect(x, &mut s);
+        if let Ok(mut p) = self.pool.lock() {
+            p.push(s);
+        }
+        out
     }
 
     /// Like [`killers`](Self::killers) with a caller-held scratch, for loops.

@@ -20,6 +20,7 @@ pub mod engine;
 pub mod files;
 pub mod finding;
 pub mod fingerprint;
+pub mod generate;
 pub mod graph;
 pub mod jsonschema;
 pub mod load;

@@ -23,7 +23,10 @@ impl Template for Slo {
             let Some(slo) = m.get(s).slo.map(|p| p / 100.0) else {
                 continue;
             };
-            let est = a.estimate(s);
+            // Only this service's estimate: `Analysis::estimate` computes
+            // every service's on first use, which made one declared SLO cost
+            // an order-2 cut-set search over the whole estate.
+            let est = crate::availability::estimate(m, &a.circuit, &a.defaults, s, a.is_up(s));
             if est.availability >= crate::availability::tidy(slo) {
                 continue;
             }
