@@ -39,15 +39,25 @@ impl<'m> Analysis<'m> {
     /// Availability estimate of a service (computed for all on first use).
     pub fn estimate(&self, s: EntityId) -> &Estimate {
         let all = self.estimates.get_or_init(|| {
+            use rayon::prelude::*;
+            self.kill();
+            let services: Vec<EntityId> = self.services().collect();
+            let estimates: Vec<(EntityId, Estimate)> = services
+                .par_iter()
+                .map(|&s| {
+                    let e = availability::estimate(
+                        self.model,
+                        &self.circuit,
+                        &self.defaults,
+                        s,
+                        self.is_up(s),
+                    );
+                    (s, e)
+                })
+                .collect();
             let mut v = vec![None; self.model.len()];
-            for s in self.services() {
-                v[s as usize] = Some(availability::estimate(
-                    self.model,
-                    &self.circuit,
-                    &self.defaults,
-                    s,
-                    self.is_up(s),
-                ));
+            for (s, e) in estimates {
+                v[s as usize] = Some(e);
             }
             v
         });

@@ -26,7 +26,7 @@ pub fn spof_json(_a: &Analysis, spofs: &BTreeMap<String, Vec<String>>) -> Value 
 }
 
 pub fn spof_human(a: &Analysis, spofs: &BTreeMap<String, Vec<String>>) -> String {
-    let width = spofs.keys().map(String::len).max().unwrap_or(0).max(7);
+    let width = column_width(spofs.keys().map(String::len));
     let mut s = format!("{:<width$}  single points of failure\n", "service");
     for (svc, culprits) in spofs {
         let list = if culprits.is_empty() {
@@ -53,6 +53,13 @@ pub fn spof_human(a: &Analysis, spofs: &BTreeMap<String, Vec<String>>) -> String
         spofs.len()
     ));
     s
+}
+
+/// Width of a table's name column: the longest name, at least 7 (the
+/// header), at most 60 so that one very long id runs past its column
+/// instead of padding every row of the table to its length.
+fn column_width(lens: impl Iterator<Item = usize>) -> usize {
+    lens.max().unwrap_or(0).clamp(7, 60)
 }
 
 pub struct Impact {
@@ -239,10 +246,13 @@ pub fn object<I: IntoIterator<Item = (String, Value)>>(it: I) -> Value {
 /// Minimal cut sets up to `max_order` of every service UP with nothing
 /// failed, as sorted id lists.
 pub fn cuts(a: &Analysis, max_order: usize) -> BTreeMap<String, Vec<Vec<String>>> {
+    use rayon::prelude::*;
     let m = a.model;
-    a.services()
-        .filter(|&s| a.is_up(s))
-        .map(|s| {
+    let services: Vec<EntityId> = a.services().filter(|&s| a.is_up(s)).collect();
+    // Services are independent: one cone each, in parallel.
+    services
+        .par_iter()
+        .map(|&s| {
             let sets = crate::cuts::minimal_cuts(m, &a.circuit, s, max_order)
                 .into_iter()
                 .map(|c| c.iter().map(|&u| m.name(u).to_owned()).collect())
@@ -303,7 +313,7 @@ pub fn availability_human(a: &Analysis) -> String {
     let m = a.model;
     let mut rows: Vec<(String, u32)> = a.services().map(|s| (m.name(s).to_owned(), s)).collect();
     rows.sort();
-    let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(7);
+    let w = column_width(rows.iter().map(|r| r.0.len()));
     let mut s = format!(
         "{:<w$}  {:>10}  {:>10}  {:>14}  biggest contributors\n",
         "service", "estimate", "slo", "downtime/year"

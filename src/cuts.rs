@@ -41,9 +41,10 @@ pub fn minimal_cuts(
         let mut by_unit: Vec<Vec<usize>> = vec![Vec::new(); c.len()];
         let mut higher: Vec<Vec<u32>> = Vec::new();
         let mut set: Vec<u32> = Vec::new();
-        // Level by level, so that every smaller cut is known when a set is
-        // tested for minimality.
-        for order in 2..=max_order {
+        pairs(&mut ev, &candidates, &mut higher, &mut by_unit);
+        // Then level by level, so that every smaller cut is known when a
+        // set is tested for minimality.
+        for order in 3..=max_order {
             grow(
                 &mut ev,
                 &candidates,
@@ -72,6 +73,84 @@ pub fn minimal_cuts(
         })
     });
     out
+}
+
+/// Minimal cut sets of two units. Both members are non-SPOF candidates, so
+/// any pair that takes the root down is minimal. Trying every pair is
+/// quadratic in the cone; but for {u, v} to succeed where u and v alone
+/// fail, some gate must count a member downed by u and one downed by v
+/// (the first node their joint failure downs, and neither alone does,
+/// needs both). So only pairs whose single failures touch a common gate
+/// are tried.
+fn pairs(
+    ev: &mut Evaluator,
+    candidates: &[u32],
+    found: &mut Vec<Vec<u32>>,
+    by_unit: &mut [Vec<usize>],
+) {
+    use std::collections::HashMap;
+    // Per candidate: the gates its failure reaches, with how many of their
+    // members it downs. A gate needing `need` more members can only fire
+    // for a pair whose two counts add up to `need` (an upper bound, as the
+    // two may down the same member), so a 16-host cluster does not make
+    // every pair of its hosts a candidate.
+    let mut touched: Vec<Vec<(u32, u32)>> = Vec::with_capacity(candidates.len());
+    let mut by_gate: HashMap<u32, Vec<(usize, u32)>> = HashMap::new();
+    let mut need: HashMap<u32, u32> = HashMap::new();
+    for (i, &u) in candidates.iter().enumerate() {
+        let cp = ev.checkpoint();
+        ev.fail(&[u]);
+        let mut slots = ev.touched_since(cp).to_vec();
+        ev.undo_to(cp);
+        slots.sort_unstable();
+        let mut counted: Vec<(u32, u32)> = Vec::new();
+        for s in slots {
+            match counted.last_mut() {
+                Some((g, k)) if *g == s => *k += 1,
+                _ => counted.push((s, 1)),
+            }
+        }
+        for &(g, k) in &counted {
+            by_gate.entry(g).or_default().push((i, k));
+            need.entry(g).or_insert_with(|| ev.slot_need(g));
+        }
+        touched.push(counted);
+    }
+    let mut partners: Vec<usize> = Vec::new();
+    for (i, &u) in candidates.iter().enumerate() {
+        partners.clear();
+        for &(g, k) in &touched[i] {
+            let want = need[&g].saturating_sub(k);
+            partners.extend(
+                by_gate[&g]
+                    .iter()
+                    .filter(|&&(j, kj)| j > i && kj >= want)
+                    .map(|&(j, _)| j),
+            );
+        }
+        if partners.is_empty() {
+            continue;
+        }
+        partners.sort_unstable();
+        partners.dedup();
+        let cp = ev.checkpoint();
+        ev.fail(&[u]);
+        for &j in &partners {
+            let v = candidates[j];
+            if ev.is_down(v) {
+                continue;
+            }
+            let inner = ev.checkpoint();
+            ev.fail(&[v]);
+            if ev.is_down(0) {
+                by_unit[u as usize].push(found.len());
+                by_unit[v as usize].push(found.len());
+                found.push(vec![u, v]);
+            }
+            ev.undo_to(inner);
+        }
+        ev.undo_to(cp);
+    }
 }
 
 /// Depth-first over sets of exactly `order` members in increasing

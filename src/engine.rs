@@ -115,6 +115,20 @@ impl<'c> Evaluator<'c> {
         }
     }
 
+    /// How many more members of gate `slot` must go DOWN for it to fire.
+    pub fn slot_need(&self, slot: u32) -> u32 {
+        let owner = self.gate_at.partition_point(|&g| g <= slot) - 1;
+        let gi = slot - self.gate_at[owner];
+        let t = self.c.gates[owner][gi as usize].threshold;
+        t.saturating_sub(self.count[slot as usize])
+    }
+
+    /// Gates (as flat slot numbers) that counted a member going DOWN since
+    /// `cp`: where this what-if reached.
+    pub fn touched_since(&self, cp: Checkpoint) -> &[u32] {
+        &self.bumped[cp.bumped..]
+    }
+
     pub fn undo_to(&mut self, cp: Checkpoint) {
         for x in self.newly.drain(cp.newly..) {
             self.down[x as usize] = false;
