@@ -100,6 +100,12 @@ impl Config {
     /// Reads and validates a config file into `sources`.
     pub fn load(sources: &mut Sources, path: &Path) -> Result<Config, Vec<InputError>> {
         let name = display(path);
+        if let Some(e) = std::fs::metadata(path)
+            .ok()
+            .and_then(|m| crate::files::size_error(&name, m.len()))
+        {
+            return Err(vec![e]);
+        }
         let bytes = std::fs::read(path).map_err(|e| {
             vec![InputError::plain(
                 "no-such-file",

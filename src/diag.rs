@@ -86,6 +86,49 @@ impl InputError {
 /// otherwise print a million of them.
 pub const MAX_ERRORS: usize = 50;
 
+/// Longest id shown whole in terminal text. Ids are any string, and a
+/// generated one can be thousands of characters long: repeated in a
+/// message, under each label and in the help, it would bury the report.
+/// Machine formats (JSON) keep ids exact.
+pub const MAX_ID_SHOWN: usize = 100;
+
+/// `text` with every backquoted name longer than [`MAX_ID_SHOWN`]
+/// characters cut to its first 60 and last 20 characters around an
+/// ellipsis: "`aaaa…zzzz`".
+pub fn cut_long_ids(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if text.len() <= MAX_ID_SHOWN {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`') else {
+            break;
+        };
+        let inner = &after[..close];
+        out.push_str(&rest[..=open]);
+        let n = inner.chars().count();
+        if n > MAX_ID_SHOWN {
+            changed = true;
+            out.extend(inner.chars().take(60));
+            out.push('…');
+            out.extend(inner.chars().skip(n - 20));
+        } else {
+            out.push_str(inner);
+        }
+        out.push('`');
+        rest = &after[close + 1..];
+    }
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 /// The nearest candidate to `word` by edit distance, if it is close enough to
 /// be a plausible typo.
 pub fn did_you_mean<'a>(
@@ -114,6 +157,23 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cuts_long_backquoted_ids_only() {
+        let long = "x".repeat(10_000);
+        let text = format!("service `{long}` goes down if `r1` or `ü{long}ü` fails");
+        let cut = cut_long_ids(&text);
+        let want = format!(
+            "service `{}…{}` goes down if `r1` or `ü{}…{}ü` fails",
+            "x".repeat(60),
+            "x".repeat(20),
+            "x".repeat(59),
+            "x".repeat(19)
+        );
+        assert_eq!(cut, want);
+        let short = format!("service `{}` is fine, `unclosed {long}", "y".repeat(100));
+        assert_eq!(cut_long_ids(&short), short);
+    }
 
     #[test]
     fn suggests_close_words_only() {

@@ -81,6 +81,18 @@ pub fn expand(paths: &[String], exclude_dirs: &[String]) -> Result<Vec<String>, 
     }
 }
 
+/// Reads at most one byte past the limit, so a file that grows after its
+/// size was checked (or a device that reports no size) is still refused:
+/// `Ok(None)` when it is over the limit.
+fn read_capped(name: &str) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(name)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut buf)?;
+    Ok((buf.len() as u64 <= MAX_FILE_BYTES).then_some(buf))
+}
+
 pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -89,13 +101,41 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads every file; a file that cannot be read is an input error.
+/// Largest description, rule or config file read: 512 MiB. A generated
+/// 1M-entity estate is about 100 MiB; anything far beyond is a mistake (a
+/// log, a disk image, `/dev/zero`) and is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The error for a file of `len` bytes, if that is over [`MAX_FILE_BYTES`].
+pub fn size_error(name: &str, len: u64) -> Option<InputError> {
+    (len > MAX_FILE_BYTES).then(|| {
+        InputError::plain(
+            "too-large",
+            format!(
+                "{name}: the file is larger than {} MiB, the limit for one file",
+                MAX_FILE_BYTES >> 20
+            ),
+        )
+        .help("split the description into several files, or check that this is the file you meant")
+    })
+}
+
+/// Reads every file; a file that cannot be read, or is larger than
+/// [`MAX_FILE_BYTES`], is an input error.
 pub fn read_all(names: Vec<String>) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for n in names {
-        match std::fs::read(&n) {
-            Ok(b) => out.push((n, b)),
+        if let Some(e) = std::fs::metadata(&n)
+            .ok()
+            .and_then(|m| size_error(&n, m.len()))
+        {
+            errors.push(e);
+            continue;
+        }
+        match read_capped(&n) {
+            Ok(Some(b)) => out.push((n, b)),
+            Ok(None) => errors.extend(size_error(&n, MAX_FILE_BYTES + 1)),
             Err(e) => errors.push(InputError::plain(
                 "no-such-file",
                 format!("cannot read `{n}`: {}", io_reason(&e)),
@@ -106,5 +146,40 @@ pub fn read_all(names: Vec<String>) -> Result<Vec<(String, Vec<u8>)>, Vec<InputE
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_size_limit_is_512_mib_and_refuses_before_reading() {
+        assert_eq!(MAX_FILE_BYTES, 536_870_912);
+        assert!(size_error("a.yaml", MAX_FILE_BYTES).is_none());
+        let e = size_error("a.yaml", MAX_FILE_BYTES + 1).expect("over the limit");
+        assert_eq!(e.code, "too-large");
+        assert_eq!(
+            e.message,
+            "a.yaml: the file is larger than 512 MiB, the limit for one file"
+        );
+        // A sparse file one byte over the limit: refused from its size,
+        // without reading (or allocating) half a gigabyte.
+        let dir = std::env::temp_dir().join(format!("faultline-size-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.yaml");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let small = dir.join("small.yaml");
+        std::fs::write(&small, "sites: {dc1: {}}\n").unwrap();
+        let names = vec![
+            small.to_string_lossy().into_owned(),
+            big.to_string_lossy().into_owned(),
+        ];
+        let errors = read_all(names).expect_err("the big file is refused");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, "too-large");
+        assert!(errors[0].message.starts_with(&*big.to_string_lossy()));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

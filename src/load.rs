@@ -42,7 +42,16 @@ struct Loader {
     entities: Vec<Entity>,
     pending: Vec<PendingRefs>,
     by_id: HashMap<String, EntityId>,
+    /// Entities accepted before `too-many-entities` ([`MAX_ENTITIES`]).
+    max_entities: usize,
+    past_limit: bool,
 }
+
+/// Most entities one run loads: 5,000,000, five times the largest estates
+/// the tests analyse. The first entity past it is an input error; the rest
+/// are not loaded and references are not resolved (every reference to an
+/// entity left out would be one more error).
+pub const MAX_ENTITIES: usize = 5_000_000;
 
 /// Loads named texts (already read from disk) into one model.
 pub fn load(files: Vec<(String, Vec<u8>)>) -> Result<Model, LoadFailure> {
@@ -52,6 +61,14 @@ pub fn load(files: Vec<(String, Vec<u8>)>) -> Result<Model, LoadFailure> {
 /// Like [`load`], into sources that already hold the run's config and rule
 /// files (so waivers from the config can point into it).
 pub fn load_into(sources: Sources, files: Vec<(String, Vec<u8>)>) -> Result<Model, LoadFailure> {
+    load_limited(sources, files, MAX_ENTITIES)
+}
+
+fn load_limited(
+    sources: Sources,
+    files: Vec<(String, Vec<u8>)>,
+    max_entities: usize,
+) -> Result<Model, LoadFailure> {
     let mut l = Loader {
         description_files: Vec::new(),
         sources,
@@ -60,11 +77,15 @@ pub fn load_into(sources: Sources, files: Vec<(String, Vec<u8>)>) -> Result<Mode
         entities: Vec::new(),
         pending: Vec::new(),
         by_id: HashMap::new(),
+        max_entities,
+        past_limit: false,
     };
     for (name, bytes) in files {
         l.load_file(name, bytes);
     }
-    l.resolve();
+    if !l.past_limit {
+        l.resolve();
+    }
     l.finish()
 }
 
@@ -286,6 +307,23 @@ impl Loader {
 
     fn load_entity(&mut self, file: FileId, kind: Kind, idk: &YNode, body: &YNode) {
         let span = self.span(file, idk);
+        if self.entities.len() >= self.max_entities {
+            // Once, at the first entity past the limit.
+            if !self.past_limit {
+                self.past_limit = true;
+                let limit = self.max_entities;
+                self.error(
+                    InputError::at(
+                        "too-many-entities",
+                        span,
+                        format!("more than {limit} entities, the limit for one run"),
+                    )
+                    .label("the first one past the limit")
+                    .help("check the generator of this description; split the estate into independent runs"),
+                );
+            }
+            return;
+        }
         let id = match self.scalar_text(file, idk) {
             Some(s) if !s.is_empty() => s,
             Some(_) => {
@@ -1046,4 +1084,32 @@ pub fn looks_like_date(s: &str) -> bool {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(text: &str) -> Vec<(String, Vec<u8>)> {
+        vec![("t.yaml".to_owned(), text.as_bytes().to_vec())]
+    }
+
+    #[test]
+    fn entities_past_the_limit_are_one_error_at_the_first_of_them() {
+        let text = "hosts:\n  h1: {}\n  h2: {}\nservices:\n  s: {instances: [h1, h2]}\n";
+        // At the limit: loads.
+        assert!(load_limited(Sources::new(), files(text), 3).is_ok());
+        // One past it: one error, at `s` (the fourth entity), nothing else
+        // (references are not resolved once entities are left out).
+        let Err(f) = load_limited(Sources::new(), files(text), 2) else {
+            panic!("over the limit must fail")
+        };
+        assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+        let e = &f.errors[0];
+        assert_eq!(e.code, "too-many-entities");
+        assert_eq!(e.message, "more than 2 entities, the limit for one run");
+        let (file, lc) = f.sources.locate(e.primary_span().expect("a position"));
+        assert_eq!((file, lc.line, lc.column), ("t.yaml", 5, 3));
+        assert_eq!(MAX_ENTITIES, 5_000_000);
+    }
 }

@@ -112,6 +112,11 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Longest line (in bytes) drawn in a report's source snippet; a report
+/// with a label on a longer line is printed without its snippet, with the
+/// file, line and column in its first line instead.
+pub const MAX_SNIPPET_LINE: usize = 10_000;
+
 /// Index of a file in [`Sources`].
 pub type FileId = u32;
 
@@ -162,6 +167,24 @@ impl Sources {
         let s = (span.start - f.base) as usize;
         let e = (s + span.len as usize).min(f.text.len());
         f.text.get(s..e).unwrap_or("")
+    }
+
+    /// Whether a span starts or ends on a line longer than
+    /// [`MAX_SNIPPET_LINE`] bytes: such a line is not drawn under a report
+    /// (the renderer pads labels to their column with a width that
+    /// overflows on lines of 64 Ki characters).
+    pub fn on_long_line(&self, span: Span) -> bool {
+        if self.files.is_empty() {
+            return false;
+        }
+        let f = self.file(self.file_at(span.start));
+        let len = f.text.len() as u32;
+        let start = span.start.saturating_sub(f.base).min(len);
+        let end = start.saturating_add(span.len).min(len);
+        [start, end].into_iter().any(|off| {
+            let line = f.line_index(off);
+            (f.line_end(line) - f.line_starts[line]) as usize > MAX_SNIPPET_LINE
+        })
     }
 
     /// File name, line and column where a span starts.

@@ -143,6 +143,11 @@ fn options() -> Options {
     budget.max_depth = MAX_DEPTH;
     budget.max_aliases = MAX_ALIASES;
     budget.max_recorded_anchor_events = 200_000;
+    // serde-saphyr also refuses, by default, more than 10 aliases per
+    // anchor once a file has 100 aliases: 200 hosts sharing `power: *ab`
+    // would be an "alias bomb". The two limits above already bound the
+    // expansion, so that heuristic is off.
+    budget.enforce_alias_anchor_ratio = false;
     budget.max_documents = 1;
     let mut o = Options::default();
     o.budget = Some(budget);
@@ -257,6 +262,36 @@ mod tests {
         let e = parse("a: [1\nb: 2\n").unwrap_err();
         assert_eq!(e.line_col.map(|p| p.0), Some(2));
         assert!(!e.message.starts_with("error"));
+    }
+
+    #[test]
+    fn nesting_is_limited_to_32_levels() {
+        // The root map, a section, an entity, then lists: 3 + 29 = 32.
+        let nested = |lists: usize| {
+            format!(
+                "hosts:\n  h1:\n    labels: {}{}\n",
+                "[".repeat(lists),
+                "]".repeat(lists)
+            )
+        };
+        assert!(parse(&nested(MAX_DEPTH - 3)).is_ok());
+        let e = parse(&nested(MAX_DEPTH - 2)).unwrap_err();
+        assert!(e.message.contains("nested more than 32"), "{}", e.message);
+    }
+
+    #[test]
+    fn aliases_are_limited_in_number_not_per_anchor() {
+        let aliases = |n: usize| {
+            format!(
+                "racks: {{r1: {{site: &a dc1}}}}\nhosts: {{h1: {{requires: [{}]}}}}\n",
+                vec!["*a"; n].join(", ")
+            )
+        };
+        // 200 hosts sharing one `power: *ab` is ordinary YAML.
+        assert!(parse(&aliases(200)).is_ok());
+        assert!(parse(&aliases(MAX_ALIASES)).is_ok());
+        let e = parse(&aliases(MAX_ALIASES + 1)).unwrap_err();
+        assert!(e.message.contains("aliases"), "{}", e.message);
     }
 
     #[test]

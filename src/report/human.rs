@@ -5,7 +5,7 @@
 //! space, see `source.rs`), and the help line says what would fix it.
 
 use crate::check::Outcome;
-use crate::diag::InputError;
+use crate::diag::{InputError, cut_long_ids};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 use crate::source::Sources;
@@ -62,7 +62,7 @@ impl fmt::Debug for FindingDiag<'_> {
 
 impl fmt::Display for FindingDiag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.f.message)
+        f.write_str(&cut_long_ids(&self.f.message))
     }
 }
 
@@ -91,7 +91,7 @@ impl Diagnostic for FindingDiag<'_> {
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         match (&self.f.waived, &self.f.help) {
             (Some(reason), _) => Some(Box::new(format!("waived: {reason}"))),
-            (None, Some(h)) => Some(Box::new(h)),
+            (None, Some(h)) => Some(Box::new(cut_long_ids(h))),
             (None, None) => None,
         }
     }
@@ -104,7 +104,10 @@ impl Diagnostic for FindingDiag<'_> {
         let m = self.model;
         let subject = m.get(self.f.subject);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(format!("{} `{}`", subject.kind().singular(), subject.id)),
+            Some(
+                cut_long_ids(&format!("{} `{}`", subject.kind().singular(), subject.id))
+                    .into_owned(),
+            ),
             subject.span,
         )];
         for &c in self
@@ -122,7 +125,10 @@ impl Diagnostic for FindingDiag<'_> {
             labels.push(LabeledSpan::new_with_span(text, m.get(c).span));
         }
         for (span, text) in &self.f.notes {
-            labels.push(LabeledSpan::new_with_span(Some(text.clone()), *span));
+            labels.push(LabeledSpan::new_with_span(
+                Some(cut_long_ids(text).into_owned()),
+                *span,
+            ));
         }
         Some(Box::new(labels.into_iter()))
     }
@@ -145,9 +151,10 @@ impl fmt::Display for ErrorDiag<'_> {
         match self.e.primary_span() {
             Some(span) if !self.sources.files().is_empty() => {
                 let (file, lc) = self.sources.locate(span);
-                write!(f, "{file}:{}:{}: {}", lc.line, lc.column, self.e.message)
+                let message = cut_long_ids(&self.e.message);
+                write!(f, "{file}:{}:{}: {message}", lc.line, lc.column)
             }
-            _ => f.write_str(&self.e.message),
+            _ => f.write_str(&cut_long_ids(&self.e.message)),
         }
     }
 }
@@ -171,7 +178,7 @@ impl Diagnostic for ErrorDiag<'_> {
         self.e
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(cut_long_ids(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -190,7 +197,7 @@ impl Diagnostic for ErrorDiag<'_> {
             let text = if l.text.is_empty() {
                 None
             } else {
-                Some(l.text.clone())
+                Some(cut_long_ids(&l.text).into_owned())
             };
             if l.primary {
                 LabeledSpan::new_primary_with_span(text, l.span)
@@ -201,7 +208,68 @@ impl Diagnostic for ErrorDiag<'_> {
     }
 }
 
-fn render(handler: &GraphicalReportHandler, d: &dyn Diagnostic, out: &mut String) {
+/// A report without its source snippet, for labels on lines too long to
+/// draw (see [`Sources::on_long_line`]): the location, when the message
+/// does not already start with it, leads the message.
+struct Bare<'a> {
+    d: &'a dyn Diagnostic,
+    at: Option<String>,
+}
+
+impl fmt::Debug for Bare<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Bare<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.at {
+            Some(at) => write!(f, "{at}: {}", self.d),
+            None => write!(f, "{}", self.d),
+        }
+    }
+}
+
+impl std::error::Error for Bare<'_> {}
+
+impl Diagnostic for Bare<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.d.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.d.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.d.help()
+    }
+}
+
+/// Renders one report; `subject` is where a finding's location is, for
+/// when its snippet cannot be drawn (input errors carry theirs already).
+fn render(
+    handler: &GraphicalReportHandler,
+    d: &dyn Diagnostic,
+    sources: &Sources,
+    subject: Option<crate::source::Span>,
+    out: &mut String,
+) {
+    let long = d.labels().is_some_and(|mut labels| {
+        labels.any(|l| {
+            sources.on_long_line(crate::source::Span::new(l.offset() as u32, l.len() as u32))
+        })
+    });
+    let bare;
+    let d = if long {
+        let at = subject.map(|s| {
+            let (file, lc) = sources.locate(s);
+            format!("{file}:{}:{}", lc.line, lc.column)
+        });
+        bare = Bare { d, at };
+        &bare as &dyn Diagnostic
+    } else {
+        d
+    };
     // Writing into a String cannot fail; a rendering problem degrades to the message.
     if handler.render_report(out, d).is_err() {
         out.push_str(&d.to_string());
@@ -213,7 +281,7 @@ pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String 
     let handler = style.handler();
     let mut out = String::new();
     for e in errors {
-        render(&handler, &ErrorDiag { e, sources }, &mut out);
+        render(&handler, &ErrorDiag { e, sources }, sources, None, &mut out);
     }
     let n = errors
         .iter()
@@ -240,6 +308,8 @@ pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
                 model,
                 baselined,
             },
+            &model.sources,
+            Some(model.get(f.subject).span),
             &mut out,
         );
     }

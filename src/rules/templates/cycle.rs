@@ -23,13 +23,13 @@ impl Template for Cycle {
                 let path = loop_through(a, subject, scc);
                 let shown: Vec<String> = path.iter().map(|&x| format!("`{}`", m.name(x))).collect();
                 let message = if members.len() + 1 == path.len() {
-                    format!("dependency cycle: {}", shown.join(" -> "))
+                    format!("dependency cycle: {}", path_text(&shown))
                 } else {
                     format!(
                         "dependency cycle among {} entities ({}), e.g. {}",
                         members.len(),
                         list_names(members.iter().map(|&x| m.name(x)), 6),
-                        shown.join(" -> ")
+                        path_text(&shown)
                     )
                 };
                 Hit {
@@ -43,6 +43,25 @@ impl Template for Cycle {
             })
             .collect()
     }
+}
+
+/// Steps of a loop written out in a message; a longer loop shows its first
+/// steps and its end (a generated estate can close a loop through a
+/// million entities, and every one of them is still a culprit).
+const MAX_PATH_SHOWN: usize = 12;
+
+/// "`a` -> `b` -> `a`", or "`a` -> ... -> `j` -> ... (N more) -> `a`".
+fn path_text(shown: &[String]) -> String {
+    if shown.len() <= MAX_PATH_SHOWN {
+        return shown.join(" -> ");
+    }
+    let head = MAX_PATH_SHOWN - 2;
+    let hidden = shown.len() - head - 1;
+    format!(
+        "{} -> ... ({hidden} more) -> {}",
+        shown[..head].join(" -> "),
+        shown[shown.len() - 1]
+    )
 }
 
 /// A shortest loop from `start` back to itself inside its component,
@@ -92,4 +111,26 @@ fn loop_through(a: &Analysis, start: EntityId, scc: &[EntityId]) -> Vec<EntityId
         }
     }
     vec![start]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_loops_are_cut_in_the_message() {
+        let names = |n: usize| -> Vec<String> {
+            (0..n)
+                .map(|i| format!("`c{i}`"))
+                .chain(["`c0`".into()])
+                .collect()
+        };
+        assert_eq!(path_text(&names(2)), "`c0` -> `c1` -> `c0`");
+        let at_limit = path_text(&names(MAX_PATH_SHOWN - 1));
+        assert!(!at_limit.contains("more"), "{at_limit}");
+        assert_eq!(
+            path_text(&names(1_000_000)),
+            "`c0` -> `c1` -> `c2` -> `c3` -> `c4` -> `c5` -> `c6` -> `c7` -> `c8` -> `c9` -> ... (999990 more) -> `c0`"
+        );
+    }
 }
