@@ -218,9 +218,14 @@ impl SourceCode for Sources {
         let last = (last_of_span + context_lines_after).min(f.line_starts.len() - 1);
         let start = f.line_starts[first];
         let mut end = f.line_end(last);
-        // Leave the final newline out so the renderer shows no phantom line.
+        // Leave the final newline out so the renderer shows no phantom line;
+        // all of a CRLF, or the renderer numbers the last line as the one
+        // before it (it takes a lone final `\r` for a line end).
         if end > start && f.text.as_bytes()[end as usize - 1] == b'\n' {
             end -= 1;
+            if end > start && f.text.as_bytes()[end as usize - 1] == b'\r' {
+                end -= 1;
+            }
         }
         let data = &f.text.as_bytes()[start as usize..end as usize];
         Ok(Box::new(MietteSpanContents::new_named(
@@ -237,6 +242,17 @@ impl SourceCode for Sources {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_of_crlf_files_leave_the_whole_line_end_out() {
+        let mut s = Sources::new();
+        s.add("a.yaml".into(), "a: 1\r\nb: 2\r\nc: 3\r\n".into())
+            .unwrap();
+        // `b`, with one line of context: lines 1 to 3, no line end after `3`.
+        let c = s.read_span(&SourceSpan::new(6.into(), 1), 1, 1).unwrap();
+        assert_eq!(c.data(), b"a: 1\r\nb: 2\r\nc: 3");
+        assert_eq!((c.line(), c.line_count()), (0, 3));
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -313,3 +313,22 @@ fn errors_far_along_a_long_line_are_reported() {
     );
     assert!(stderr(&o).len() < 2_000, "{} bytes", stderr(&o).len());
 }
+
+/// Windows line ends: the snippet under a report used to number the last
+/// line it showed as the one before it.
+#[test]
+fn crlf_files_are_numbered_right_in_snippets() {
+    let dir = TempDir::new("crlf");
+    dir.write(
+        "estate.yaml",
+        "hosts: {h1: {}}\r\nservices: {s: {instances: [h1], x: 1}}\r\n",
+    );
+    let o = faultline(dir.path(), &["check", "estate.yaml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains(" 1 │ hosts: {h1: {}}"), "{err}");
+    assert!(
+        err.contains(" 2 │ services: {s: {instances: [h1], x: 1}}"),
+        "{err}"
+    );
+}
