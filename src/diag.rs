@@ -129,17 +129,35 @@ pub fn cut_long_ids(text: &str) -> std::borrow::Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Longest word (in bytes) a suggestion is looked for: the edit distance
+/// costs the product of the two lengths, and an id of thousands of
+/// characters is not a typo of another.
+pub const MAX_SUGGEST_LEN: usize = 200;
+
+/// Edit-distance cells one suggestion may compute (about a tenth of a
+/// second): a description can hold a hundred thousand candidates, and up
+/// to [`MAX_ERRORS`] errors each look for one. Past it, the best so far.
+pub const SUGGEST_BUDGET: usize = 50_000_000;
+
 /// The nearest candidate to `word` by edit distance, if it is close enough to
 /// be a plausible typo.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if word.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
     let limit = (word.chars().count() / 3).max(1) + usize::from(word.len() > 6);
     let mut best: Option<(usize, &str)> = None;
+    let mut spent = 0usize;
     for c in candidates {
         if c.len().abs_diff(word.len()) > limit {
             continue;
+        }
+        spent += (word.len() + 1) * (c.len() + 1);
+        if spent > SUGGEST_BUDGET {
+            break;
         }
         let d = strsim::damerau_levenshtein(word, c);
         let d = if d > 0 && c.eq_ignore_ascii_case(word) {
@@ -173,6 +191,24 @@ mod tests {
         assert_eq!(cut, want);
         let short = format!("service `{}` is fine, `unclosed {long}", "y".repeat(100));
         assert_eq!(cut_long_ids(&short), short);
+    }
+
+    #[test]
+    fn suggestions_are_bounded_for_huge_words_and_lists() {
+        let long = "x".repeat(10_000);
+        let near = format!("{long}y");
+        let t = std::time::Instant::now();
+        assert_eq!(did_you_mean(&long, [near.as_str()]), None);
+        assert!(t.elapsed() < std::time::Duration::from_millis(100));
+        // A hundred thousand candidates of 200 bytes: cut off by the budget.
+        let word = "a".repeat(MAX_SUGGEST_LEN);
+        let others: Vec<String> = (0..100_000).map(|i| format!("{i:0>200}")).collect();
+        let t = std::time::Instant::now();
+        let _ = did_you_mean(&word, others.iter().map(String::as_str));
+        let bound = if cfg!(debug_assertions) { 60 } else { 2 };
+        assert!(t.elapsed().as_secs() < bound, "{:?}", t.elapsed());
+        let close = format!("{}b", "a".repeat(MAX_SUGGEST_LEN - 1));
+        assert_eq!(did_you_mean(&word, [close.as_str()]), Some(close.as_str()));
     }
 
     #[test]
