@@ -12,7 +12,7 @@ use crate::model::{Date, Entity, EntityId, Kind, Model, Waiver};
 use crate::schema::{self, FieldSpec, FieldType, kinds_phrase};
 use crate::source::{FileId, Sources, Span};
 use crate::yaml::{self, YNode, YValue};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A description that could not be loaded: the errors and the sources they
 /// point into.
@@ -817,10 +817,13 @@ impl Loader {
                 let FieldType::Refs(kinds) = spec.ty else {
                     continue;
                 };
+                // Duplicates dropped through a set: a list can name a
+                // million entities (a service on every host).
                 let mut ids = Vec::with_capacity(list.len());
+                let mut seen = HashSet::with_capacity(list.len());
                 for r in &list {
                     if let Some(t) = self.resolve_ref(eid, spec.name, kinds, r)
-                        && !ids.contains(&t)
+                        && seen.insert(t)
                     {
                         ids.push(t);
                     }
@@ -847,6 +850,7 @@ impl Loader {
             let eid = i as EntityId;
             for group in groups {
                 let mut ids = Vec::new();
+                let mut seen = HashSet::new();
                 for r in &group {
                     if let Some(t) = self.resolve_ref(eid, "anti_affinity", &[Kind::Vm], r) {
                         let vm = &self.entities[t as usize];
@@ -865,7 +869,7 @@ impl Loader {
                                 .label("not a vm of this cluster")
                                 .also(vm.span, "defined here"),
                             );
-                        } else if !ids.contains(&t) {
+                        } else if seen.insert(t) {
                             ids.push(t);
                         }
                     }

@@ -11,7 +11,11 @@ use crate::finding::Hit;
 use crate::model::EntityId;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// Vms written out in the suggested `anti_affinity` list; past it the help
+/// says how many there are.
+const MAX_NAMED: usize = 10;
 
 pub struct Colocation {
     select: Selector,
@@ -43,26 +47,48 @@ impl Template for Colocation {
                 }
             }
             let mut culprits = Vec::new();
+            // The first pairs, for the message, and how many there are: a
+            // service of 10,000 floating vms has 50 million pairs.
             let mut pairs = Vec::new();
+            let mut pair_count = 0usize;
             let mut clusters = Vec::new();
             for (c, vms) in by_cluster {
-                let groups = &m.get(c).anti_affinity;
-                let mut any = false;
-                for (i, &x) in vms.iter().enumerate() {
-                    for &y in &vms[i + 1..] {
-                        let kept_apart = groups.iter().any(|g| g.contains(&x) && g.contains(&y));
+                // The anti_affinity lists each vm is in: two vms are kept
+                // apart when they share one.
+                let mut lists: HashMap<EntityId, Vec<usize>> = HashMap::new();
+                for (gi, g) in m.get(c).anti_affinity.iter().enumerate() {
+                    for &v in g {
+                        lists.entry(v).or_default().push(gi);
+                    }
+                }
+                let none = Vec::new();
+                let of: Vec<&Vec<usize>> =
+                    vms.iter().map(|v| lists.get(v).unwrap_or(&none)).collect();
+                let mut culprit = vec![false; vms.len()];
+                for i in 0..vms.len() {
+                    for j in i + 1..vms.len() {
+                        let kept_apart = of[i].iter().any(|g| of[j].contains(g));
                         if !kept_apart {
-                            culprits.extend([x, y]);
-                            pairs.push(format!("`{}`/`{}`", m.name(x), m.name(y)));
-                            any = true;
+                            culprit[i] = true;
+                            culprit[j] = true;
+                            pair_count += 1;
+                            if pairs.len() < 4 {
+                                pairs.push(format!("`{}`/`{}`", m.name(vms[i]), m.name(vms[j])));
+                            }
                         }
                     }
                 }
-                if any {
+                if culprit.contains(&true) {
                     clusters.push(c);
                 }
+                culprits.extend(
+                    vms.iter()
+                        .zip(&culprit)
+                        .filter(|(_, c)| **c)
+                        .map(|(v, _)| *v),
+                );
             }
-            if pairs.is_empty() {
+            if pair_count == 0 {
                 continue;
             }
             culprits.sort_unstable();
@@ -70,9 +96,9 @@ impl Template for Colocation {
             let mut names: Vec<&str> = culprits.iter().map(|&c| m.name(c)).collect();
             names.sort_unstable();
             let cluster_names = list_names(clusters.iter().map(|&c| m.name(c)), 3);
-            let shown: Vec<String> = pairs.iter().take(4).cloned().collect();
-            let more = if pairs.len() > 4 {
-                format!(" and {} more pair(s)", pairs.len() - 4)
+            let shown = pairs;
+            let more = if pair_count > 4 {
+                format!(" and {} more pair(s)", pair_count - 4)
             } else {
                 String::new()
             };
@@ -84,10 +110,18 @@ impl Template for Colocation {
                     e.id,
                     shown.join(", ")
                 ),
-                help: Some(format!(
-                    "add `anti_affinity: [[{}]]` to the cluster, or pin the vms to distinct hosts",
-                    names.join(", ")
-                )),
+                help: Some(if names.len() <= MAX_NAMED {
+                    format!(
+                        "add `anti_affinity: [[{}]]` to the cluster, or pin the vms to distinct hosts",
+                        names.join(", ")
+                    )
+                } else {
+                    format!(
+                        "add an `anti_affinity` list naming all {} of them ({}, ...) to the cluster, or pin the vms to distinct hosts",
+                        names.len(),
+                        names[..3].join(", ")
+                    )
+                }),
                 notes: clusters
                     .iter()
                     .map(|&c| (m.get(c).span, "no anti_affinity list keeps them apart".to_owned()))
