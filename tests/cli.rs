@@ -250,3 +250,30 @@ fn faultline_never_writes_to_its_inputs() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), meta);
 }
+
+#[test]
+fn output_is_byte_identical_with_and_without_parallelism() {
+    let dir = std::env::temp_dir().join(format!("faultline-par-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("estate.yaml");
+    std::fs::write(&file, faultline::generate::estate(7, 5_000)).unwrap();
+    let path = file.to_str().unwrap();
+    for args in [
+        vec!["check", path, "--format", "json", "--today", "2026-06-01"],
+        vec!["cuts", path, "--max-order", "2", "--format", "json"],
+        vec!["availability", path, "--format", "json"],
+    ] {
+        let run = |threads: &str| {
+            Command::new(env!("CARGO_BIN_EXE_faultline"))
+                .args(&args)
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let one = run("1");
+        assert!(!one.is_empty());
+        assert_eq!(one, run("4"), "{args:?} differs with 4 threads");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
