@@ -457,10 +457,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
                 }
                 None => {
                     let mut e = InputError::plain("unknown-rule", format!("no rule `{rule}`"));
-                    e = match did_you_mean(&rule, set.ids()) {
-                        Some(s) => e.help(format!("did you mean `{s}`?")),
-                        None => e.help("`faultline rules` lists the rule ids"),
-                    };
+                    e = e.suggest(&rule, set.ids(), "`faultline rules` lists the rule ids");
                     Err(report_errors(&Sources::new(), &[e], false))
                 }
             }

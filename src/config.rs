@@ -217,10 +217,11 @@ impl Config {
                         span(k),
                         format!("unknown config setting `{other}`"),
                     );
-                    e = match did_you_mean(other, KEYS.iter().copied()) {
-                        Some(s) => e.help(format!("did you mean `{s}`?")),
-                        None => e.help(format!("settings are: {}", KEYS.join(", "))),
-                    };
+                    e = e.suggest(
+                        other,
+                        KEYS.iter().copied(),
+                        format!("settings are: {}", KEYS.join(", ")),
+                    );
                     errors.push(e);
                 }
             }
@@ -310,10 +311,11 @@ impl Config {
                             span(fk),
                             format!("unknown rule setting `{name}`"),
                         );
-                        e = match did_you_mean(name, ["enabled", "severity", "params"]) {
-                            Some(x) => e.help(format!("did you mean `{x}`?")),
-                            None => e.help("a rule takes `enabled`, `severity` and `params`"),
-                        };
+                        e = e.suggest(
+                            name,
+                            ["enabled", "severity", "params"],
+                            "a rule takes `enabled`, `severity` and `params`",
+                        );
                         errors.push(e);
                     }
                 }

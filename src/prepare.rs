@@ -88,10 +88,11 @@ pub fn policy(
             )
             .label("matches no rule")
             .warning();
-            w = match did_you_mean(&o.id, known.iter().copied()) {
-                Some(s) => w.help(format!("did you mean `{s}`?")),
-                None => w.help("`faultline rules` lists the rule ids"),
-            };
+            w = w.suggest(
+                &o.id,
+                known.iter().copied(),
+                "`faultline rules` lists the rule ids",
+            );
             warnings.push(w);
         }
     }
@@ -172,10 +173,7 @@ pub fn prepare(
                     format!("waiver names unknown rule `{}`", w.rule),
                 )
                 .label("no such rule");
-                ie = match did_you_mean(&w.rule, rules.ids()) {
-                    Some(s) => ie.help(format!("did you mean `{s}`?")),
-                    None => ie.help("`faultline rules` lists the rule ids"),
-                };
+                ie = ie.suggest(&w.rule, rules.ids(), "`faultline rules` lists the rule ids");
                 errors.push(ie);
             }
         }

@@ -11,7 +11,7 @@ pub mod templates;
 
 use crate::analysis::Analysis;
 use crate::config::RuleOverride;
-use crate::diag::{InputError, did_you_mean};
+use crate::diag::InputError;
 use crate::finding::{Finding, Severity};
 use crate::source::{FileId, Sources};
 use crate::yaml::{self, YNode, YValue};
@@ -245,10 +245,11 @@ fn parse_rule(
                     span(k),
                     format!("unknown rule field `{name}`"),
                 );
-                e = match did_you_mean(name, RULE_KEYS.iter().copied()) {
-                    Some(s) => e.help(format!("did you mean `{s}`?")),
-                    None => e.help(format!("a rule takes: {}", RULE_KEYS.join(", "))),
-                };
+                e = e.suggest(
+                    name,
+                    RULE_KEYS.iter().copied(),
+                    format!("a rule takes: {}", RULE_KEYS.join(", ")),
+                );
                 errors.push(e);
             }
         }

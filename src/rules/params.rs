@@ -217,10 +217,11 @@ pub fn kind_list(p: &Params, n: &YNode, key: &str) -> Result<Vec<Kind>, InputErr
             Kind::from_singular(s).ok_or_else(|| {
                 let mut e = p.error(it, format!("unknown entity kind `{s}`"));
                 let all = Kind::ALL.iter().map(|k| k.singular());
-                e = match did_you_mean(s, all.clone()) {
-                    Some(m) => e.help(format!("did you mean `{m}`?")),
-                    None => e.help(format!("kinds are: {}", all.collect::<Vec<_>>().join(", "))),
-                };
+                e = e.suggest(
+                    s,
+                    all.clone(),
+                    format!("kinds are: {}", all.collect::<Vec<_>>().join(", ")),
+                );
                 e
             })
         })

@@ -57,11 +57,11 @@ impl Selector {
                 }
                 other => {
                     let mut e = p.error(k, format!("unknown selector field `{other}`"));
-                    e = match crate::diag::did_you_mean(other, ["kinds", "labels", "ids", "where"])
-                    {
-                        Some(s) => e.help(format!("did you mean `{s}`?")),
-                        None => e.help("a selector takes `kinds`, `labels`, `ids` and `where`"),
-                    };
+                    e = e.suggest(
+                        other,
+                        ["kinds", "labels", "ids", "where"],
+                        "a selector takes `kinds`, `labels`, `ids` and `where`",
+                    );
                     return Err(e);
                 }
             }

@@ -21,7 +21,7 @@ mod tests;
 
 use super::params::Params;
 use crate::analysis::Analysis;
-use crate::diag::{InputError, did_you_mean};
+use crate::diag::InputError;
 use crate::finding::Hit;
 use crate::source::Span;
 
@@ -143,10 +143,11 @@ pub fn build(name: &str, at: Span, p: &Params) -> Result<Box<dyn Template>, Inpu
                 at,
                 format!("unknown template `{other}`"),
             );
-            e = match did_you_mean(other, NAMES.iter().copied()) {
-                Some(s) => e.help(format!("did you mean `{s}`?")),
-                None => e.help(format!("templates are: {}", NAMES.join(", "))),
-            };
+            e = e.suggest(
+                other,
+                NAMES.iter().copied(),
+                format!("templates are: {}", NAMES.join(", ")),
+            );
             return Err(e);
         }
     })
