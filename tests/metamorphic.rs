@@ -2,8 +2,9 @@
 //! change what `faultline check` finds, or must change it only in a known
 //! direction.
 //!
-//! Random small valid estates (the generator of `tests/engine_props.rs`,
-//! copied here with waivers, `ha` and `slo` added to services) are kept as
+//! Random small valid estates (the generator shared with
+//! `tests/engine_props.rs`, in `tests/common/estate.rs`, with waivers, `ha`
+//! and `slo` added to services) are kept as
 //! a list of entities with typed fields, so that they can be reordered,
 //! split over files, renamed and extended before being rendered to YAML.
 //! Findings are compared as (rule, subject, sorted culprits, waived) taken
@@ -13,6 +14,9 @@
 //! files; (c) renaming every id; (d) adding an unrelated healthy service;
 //! (e) adding a redundant replica to a service.
 
+mod common;
+
+use common::estate::{self, availability, names, sel, sel_list, sel_others};
 use faultline::analysis::Analysis;
 use faultline::check;
 use faultline::load;
@@ -25,108 +29,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 // ---------------------------------------------------------------------------
-// Generation: small integers and choices, rendered to YAML afterwards.
+// Generation (`common/estate.rs`) with extras for services.
 // ---------------------------------------------------------------------------
 
-/// An optional reference: `None`, or an index taken modulo the number of
-/// candidates (no candidates: no reference).
-type Pick = Option<u8>;
-
-#[derive(Clone, Debug)]
-struct FeedG {
-    site: Pick,
-    cap: Option<u8>,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct RackG {
-    site: Pick,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct PduG {
-    rack: Pick,
-    feed: Pick,
-    cap: Option<u8>,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct SwitchG {
-    rack: Pick,
-    power: Vec<u8>,
-    uplinks: Vec<u8>,
-    draw: Option<u8>,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct HostG {
-    rack: Pick,
-    power: Vec<u8>,
-    network: Vec<u8>,
-    cluster: Pick,
-    draw: Option<u8>,
-    mem: Option<u8>,
-    standby: bool,
-    avail: Option<u8>,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct ClusterG {
-    anti: Vec<Vec<u8>>,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct VmG {
-    pinned: bool,
-    host: u8,
-    cluster: u8,
-    ft: Pick,
-    mem: Option<u8>,
-    avail: Option<u8>,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct CompG {
-    site: Pick,
-    rack: Pick,
-    power: Vec<u8>,
-    network: Vec<u8>,
-    draw: Option<u8>,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct SvcG {
-    instances: Vec<u8>,
-    min_healthy: u8,
-    depends: Vec<u8>,
-    stateful: bool,
-    backups: Vec<u8>,
-    req: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-struct Gen {
-    sites: Vec<Vec<u8>>,
-    feeds: Vec<FeedG>,
-    racks: Vec<RackG>,
-    pdus: Vec<PduG>,
-    switches: Vec<SwitchG>,
-    hosts: Vec<HostG>,
-    clusters: Vec<ClusterG>,
-    vms: Vec<VmG>,
-    comps: Vec<CompG>,
-    svcs: Vec<SvcG>,
-    /// `ha`, `slo` and a waiver for the first services.
-    extras: Vec<SvcExtra>,
-}
+/// An estate with `ha`, `slo` and a waiver for the first services.
+type Gen = estate::Gen<Vec<SvcExtra>>;
 
 /// What the rules about claims, SLOs and waivers read, for one service.
 #[derive(Clone, Debug)]
@@ -152,162 +59,8 @@ fn svc_extra() -> impl Strategy<Value = SvcExtra> {
         })
 }
 
-fn pick() -> impl Strategy<Value = Pick> {
-    proptest::option::of(any::<u8>())
-}
-
-fn picks(max: usize) -> impl Strategy<Value = Vec<u8>> {
-    vec(any::<u8>(), 0..=max)
-}
-
-/// `requires` lists: usually empty, sometimes one or two arbitrary units
-/// (this is what closes most cycles).
-fn reqs() -> impl Strategy<Value = Vec<u8>> {
-    prop_oneof![7 => Just(Vec::new()), 1 => vec(any::<u8>(), 1..=2)]
-}
-
-/// A declared `availability`, now and then (the section default otherwise).
-fn avail() -> impl Strategy<Value = Option<u8>> {
-    proptest::option::weighted(0.2, any::<u8>())
-}
-
 fn gen_estate() -> impl Strategy<Value = Gen> {
-    let feed = (pick(), proptest::option::of(any::<u8>()), reqs())
-        .prop_map(|(site, cap, req)| FeedG { site, cap, req });
-    let rack = (pick(), reqs()).prop_map(|(site, req)| RackG { site, req });
-    let pdu = (pick(), pick(), proptest::option::of(any::<u8>()), reqs()).prop_map(
-        |(rack, feed, cap, req)| PduG {
-            rack,
-            feed,
-            cap,
-            req,
-        },
-    );
-    let switch = (
-        pick(),
-        picks(2),
-        prop_oneof![2 => Just(Vec::new()), 1 => vec(any::<u8>(), 1..=2)],
-        proptest::option::of(any::<u8>()),
-        reqs(),
-    )
-        .prop_map(|(rack, power, uplinks, draw, req)| SwitchG {
-            rack,
-            power,
-            uplinks,
-            draw,
-            req,
-        });
-    let host = (
-        pick(),
-        picks(3),
-        picks(2),
-        pick(),
-        proptest::option::of(any::<u8>()),
-        proptest::option::of(any::<u8>()),
-        proptest::bool::weighted(0.12),
-        avail(),
-        reqs(),
-    )
-        .prop_map(
-            |(rack, power, network, cluster, draw, mem, standby, avail, req)| HostG {
-                rack,
-                power,
-                network,
-                cluster,
-                draw,
-                mem,
-                standby,
-                avail,
-                req,
-            },
-        );
-    let cluster = (
-        vec(picks(3), 0..=2),
-        prop_oneof![6 => Just(Vec::new()), 1 => vec(any::<u8>(), 1..=1)],
-    )
-        .prop_map(|(anti, req)| ClusterG { anti, req });
-    let vm = (
-        any::<bool>(),
-        any::<u8>(),
-        any::<u8>(),
-        prop_oneof![2 => Just(None), 1 => any::<u8>().prop_map(Some)],
-        proptest::option::of(any::<u8>()),
-        avail(),
-        reqs(),
-    )
-        .prop_map(|(pinned, host, cluster, ft, mem, avail, req)| VmG {
-            pinned,
-            host,
-            cluster,
-            ft,
-            mem,
-            avail,
-            req,
-        });
-    let comp = (
-        pick(),
-        pick(),
-        picks(2),
-        picks(2),
-        proptest::option::of(any::<u8>()),
-        reqs(),
-    )
-        .prop_map(|(site, rack, power, network, draw, req)| CompG {
-            site,
-            rack,
-            power,
-            network,
-            draw,
-            req,
-        });
-    let svc = (
-        prop_oneof![1 => vec(any::<u8>(), 0..=0), 4 => vec(any::<u8>(), 1..=1), 12 => vec(any::<u8>(), 2..=3)],
-        prop_oneof![8 => Just(1u8), 2 => Just(2u8), 1 => Just(3u8)],
-        prop_oneof![3 => Just(Vec::new()), 1 => vec(any::<u8>(), 1..=2)],
-        any::<bool>(),
-        picks(2),
-        reqs(),
-    )
-        .prop_map(
-            |(instances, min_healthy, depends, stateful, backups, req)| SvcG {
-                instances,
-                min_healthy,
-                depends,
-                stateful,
-                backups,
-                req,
-            },
-        );
-    (
-        vec(reqs(), 0..=2),
-        vec(feed, 0..=2),
-        vec(rack, 0..=3),
-        vec(pdu, 0..=3),
-        vec(switch, 0..=2),
-        vec(host, 1..=4),
-        vec(cluster, 0..=2),
-        vec(vm, 0..=5),
-        vec(comp, 0..=2),
-        vec(svc, 1..=3),
-        vec(svc_extra(), 3),
-    )
-        .prop_map(
-            |(sites, feeds, racks, pdus, switches, hosts, clusters, vms, comps, svcs, extras)| {
-                Gen {
-                    sites,
-                    feeds,
-                    racks,
-                    pdus,
-                    switches,
-                    hosts,
-                    clusters,
-                    vms,
-                    comps,
-                    svcs,
-                    extras,
-                }
-            },
-        )
+    estate::gen_estate(vec(svc_extra(), 3))
 }
 
 // ---------------------------------------------------------------------------
@@ -365,44 +118,6 @@ const UNTIL: [Option<&str>; 4] = [
     Some("2027-06-30"),
     None,
 ];
-
-fn sel(p: Pick, pool: &[String]) -> Option<String> {
-    match p {
-        Some(x) if !pool.is_empty() => Some(pool[x as usize % pool.len()].clone()),
-        _ => None,
-    }
-}
-
-fn sel_list(v: &[u8], pool: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    if pool.is_empty() {
-        return out;
-    }
-    for &x in v {
-        let n = &pool[x as usize % pool.len()];
-        if !out.contains(n) {
-            out.push(n.clone());
-        }
-    }
-    out
-}
-
-/// Like [`sel_list`] over `pool` without `me`.
-fn sel_others(v: &[u8], pool: &[String], me: &str) -> Vec<String> {
-    let others: Vec<String> = pool.iter().filter(|n| *n != me).cloned().collect();
-    sel_list(v, &others)
-}
-
-fn availability(x: Option<u8>) -> Option<String> {
-    x.map(|v| match v % 10 {
-        0 => "1".to_owned(),
-        k => format!("0.9{}", u32::from(k) * 11),
-    })
-}
-
-fn names(prefix: &str, n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("{prefix}{i}")).collect()
-}
 
 /// Accumulates the fields of one entity.
 #[derive(Default)]
@@ -579,7 +294,7 @@ fn build(g: &Gen) -> Vec<Ent> {
         }
         f.ids("backups", sel_list(&e.backups, &units));
         f.ids("requires", sel_list(&e.req, &units));
-        if let Some(x) = g.extras.get(i) {
+        if let Some(x) = g.extra.get(i) {
             if x.vmotion {
                 f.word("ha", Some("vmotion".into()));
             }

@@ -1,0 +1,3 @@
+//! Code shared by the integration tests that declare `mod common;`.
+
+pub mod estate;
