@@ -11,7 +11,6 @@
 use crate::availability::Defaults;
 use crate::diag::{InputError, did_you_mean};
 use crate::finding::Severity;
-use crate::load::parse_date;
 use crate::model::{Kind, Waiver};
 use crate::source::{FileId, Sources, Span};
 use crate::yaml::{self, YNode, YValue};
@@ -210,7 +209,7 @@ impl Config {
                 },
                 "rules" => cfg.load_rules(v, &span, &mut errors),
                 "availability" => cfg.load_availability(v, &span, &mut errors),
-                "waivers" => cfg.load_waivers(v, &span, &mut errors),
+                "waivers" => cfg.load_waivers(sources, file, v, &span, &mut errors),
                 other => {
                     let mut e = InputError::at(
                         "unknown-key",
@@ -393,6 +392,8 @@ impl Config {
 
     fn load_waivers(
         &mut self,
+        sources: &Sources,
+        file: FileId,
         v: &YNode,
         span: &dyn Fn(&YNode) -> Span,
         errors: &mut Vec<InputError>,
@@ -426,9 +427,8 @@ impl Config {
                 continue;
             };
             for it in items {
-                match waiver(it, span) {
-                    Ok(w) => self.waivers.push((id.clone(), span(k), w)),
-                    Err(e) => errors.push(e),
+                if let Some(w) = crate::waiver::parse(sources, file, it, errors) {
+                    self.waivers.push((id.clone(), span(k), w));
                 }
             }
         }
@@ -465,78 +465,4 @@ fn strings(v: &YNode) -> Option<Vec<(String, &YNode)>> {
             _ => None,
         })
         .collect()
-}
-
-fn waiver(it: &YNode, span: &dyn Fn(&YNode) -> Span) -> Result<Waiver, InputError> {
-    let YValue::Map(m) = &it.value else {
-        return Err(InputError::at(
-            "wrong-type",
-            span(it),
-            "a waiver is a map {rule, reason, until}",
-        ));
-    };
-    let (mut rule, mut reason, mut until) = (None, None, None);
-    for (k, v) in m {
-        let key = match &k.value {
-            YValue::Str(s) => s.as_str(),
-            _ => "",
-        };
-        let text = match &v.value {
-            YValue::Str(s) => Some(s.clone()),
-            _ => None,
-        };
-        match key {
-            "rule" => {
-                rule = Some((
-                    text.ok_or_else(|| {
-                        InputError::at("wrong-type", span(v), "`rule` must be a rule id")
-                    })?,
-                    span(v),
-                ))
-            }
-            "reason" => match text {
-                Some(r) if !r.trim().is_empty() => reason = Some(r),
-                _ => {
-                    return Err(InputError::at(
-                        "bad-value",
-                        span(v),
-                        "a waiver's `reason` must be a non-empty string",
-                    ));
-                }
-            },
-            "until" => {
-                until = Some(text.as_deref().and_then(parse_date).ok_or_else(|| {
-                    InputError::at(
-                        "bad-value",
-                        span(v),
-                        "`until` must be a date written YYYY-MM-DD",
-                    )
-                })?)
-            }
-            other => {
-                let mut e = InputError::at(
-                    "unknown-key",
-                    span(k),
-                    format!("unknown waiver field `{other}`"),
-                );
-                if let Some(s) = did_you_mean(other, ["rule", "reason", "until"]) {
-                    e = e.help(format!("did you mean `{s}`?"));
-                }
-                return Err(e);
-            }
-        }
-    }
-    let (rule, rule_span) = rule
-        .ok_or_else(|| InputError::at("missing-field", span(it), "this waiver names no `rule`"))?;
-    let reason = reason.ok_or_else(|| {
-        InputError::at("missing-field", span(it), "this waiver gives no `reason`")
-            .help("add `reason: ...` saying why the risk is accepted")
-    })?;
-    Ok(Waiver {
-        rule,
-        reason,
-        until,
-        span: span(it),
-        rule_span,
-    })
 }

@@ -31,4 +31,5 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;
+mod waiver;
 pub mod yaml;

@@ -8,7 +8,7 @@
 //! so one run shows everything that needs fixing.
 
 use crate::diag::{InputError, MAX_ERRORS, did_you_mean};
-use crate::model::{Date, Entity, EntityId, Kind, Model, Waiver};
+use crate::model::{Date, Entity, EntityId, Kind, Model};
 use crate::schema::{self, FieldSpec, FieldType, kinds_phrase};
 use crate::source::{FileId, Sources, Span};
 use crate::yaml::{self, YNode, YValue};
@@ -711,81 +711,13 @@ impl Loader {
             }
         };
         for it in items {
-            let span = self.span(file, it);
-            let YValue::Map(m) = &it.value else {
-                self.type_error(file, it, "waivers", "a map {rule, reason, until}");
-                continue;
-            };
-            let (mut rule, mut reason, mut until) = (None, None, None);
-            for (k, v) in m {
-                let kspan = self.span(file, k);
-                let key = self.scalar_text(file, k).unwrap_or_default();
-                let vspan = self.span(file, v);
-                match key.as_str() {
-                    "rule" => match self.scalar_text(file, v) {
-                        Some(s) => rule = Some((s, vspan)),
-                        None => self.type_error(file, v, "rule", "a rule id"),
-                    },
-                    "reason" => match self.scalar_text(file, v) {
-                        Some(s) if !s.trim().is_empty() => reason = Some(s),
-                        _ => self.error(
-                            InputError::at(
-                                "bad-value",
-                                vspan,
-                                "a waiver's `reason` must be a non-empty string",
-                            )
-                            .help("say why the risk is accepted, so the next reader knows"),
-                        ),
-                    },
-                    "until" => match self.scalar_text(file, v) {
-                        Some(text) => match parse_date(&text) {
-                            Some(d) => until = Some(d),
-                            None => self.error(date_error(vspan, &text)),
-                        },
-                        None => self.error(date_error(vspan, "")),
-                    },
-                    other => {
-                        let mut err = InputError::at(
-                            "unknown-key",
-                            kspan,
-                            format!("unknown waiver field `{other}`"),
-                        );
-                        if let Some(s) = did_you_mean(other, ["rule", "reason", "until"]) {
-                            err = err.help(format!("did you mean `{s}`?"));
-                        } else {
-                            err =
-                                err.help("a waiver takes `rule`, `reason` and optionally `until`");
-                        }
-                        self.error(err);
-                    }
-                }
+            let mut errors = Vec::new();
+            if let Some(w) = crate::waiver::parse(&self.sources, file, it, &mut errors) {
+                e.waivers.push(w);
             }
-            let Some((rule, rule_span)) = rule else {
-                self.error(
-                    InputError::at("missing-field", span, "this waiver names no `rule`")
-                        .help("add `rule: <rule id>`; `faultline rules` lists them"),
-                );
-                continue;
-            };
-            let Some(reason) = reason else {
-                if !m
-                    .iter()
-                    .any(|(k, _)| self.scalar_text(file, k).as_deref() == Some("reason"))
-                {
-                    self.error(
-                        InputError::at("missing-field", span, "this waiver gives no `reason`")
-                            .help("add `reason: ...` saying why the risk is accepted"),
-                    );
-                }
-                continue;
-            };
-            e.waivers.push(Waiver {
-                rule,
-                reason,
-                until,
-                span,
-                rule_span,
-            });
+            for err in errors {
+                self.error(err);
+            }
         }
     }
 
