@@ -1,15 +1,21 @@
 //! YAML text to a spanned node tree.
 //!
-//! serde-saphyr does the parsing (pure Rust, panic-free, with budgets against
-//! alias bombs and deep nesting). We deserialise into a small untyped tree
-//! instead of typed structs so that the model loader can report *every*
-//! unknown key, wrong type and bad reference of a file with its exact span,
-//! rather than stopping at the first serde error. Spans are kept compact
-//! (two `u32`) because a 1M-entity estate has tens of millions of nodes.
+//! granit-parser (pure safe Rust, the YAML 1.2 parser under serde-saphyr)
+//! turns the text into events; this module builds a small untyped tree from
+//! them. Building the tree ourselves, rather than deserialising into typed
+//! structs, lets the loader report *every* unknown key, wrong type and bad
+//! reference of a file with its exact span instead of stopping at the first
+//! serde error. It also puts the YAML limits (depth, aliases) in one place
+//! and keeps nodes compact: a 1M-entity estate has tens of millions of them,
+//! so spans are two `u32` and scalars are resolved once, here, with no
+//! intermediate representation.
+//!
+//! Plain scalars are typed with the YAML 1.2 core schema, with strict
+//! booleans: `true`/`false` (in any of their three spellings) are booleans;
+//! `yes`, `no`, `on`, `off` stay strings.
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, Spanned};
-use std::fmt;
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span, StructureStyle, Tag};
+use std::borrow::Cow;
 
 /// A node with its local byte range in the file it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,114 +54,15 @@ impl YValue {
     }
 }
 
-impl YNode {
-    fn from_spanned(s: Spanned<YValue>) -> YNode {
-        let span = s.referenced.span();
-        YNode {
-            start: span.byte_offset().unwrap_or(0) as u32,
-            len: span.byte_len().unwrap_or(0) as u32,
-            value: s.value,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for YValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValueVisitor)
-    }
-}
-
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = YValue;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E>(self) -> Result<YValue, E> {
-        Ok(YValue::Null)
-    }
-    fn visit_none<E>(self) -> Result<YValue, E> {
-        Ok(YValue::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<YValue, D::Error> {
-        YValue::deserialize(d)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<YValue, E> {
-        Ok(YValue::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<YValue, E> {
-        Ok(YValue::Int(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<YValue, E> {
-        Ok(match i64::try_from(v) {
-            Ok(i) => YValue::Int(i),
-            Err(_) => YValue::Float(v as f64),
-        })
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<YValue, E> {
-        Ok(YValue::Float(v as f64))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<YValue, E> {
-        Ok(YValue::Float(v as f64))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<YValue, E> {
-        Ok(YValue::Float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<YValue, E> {
-        Ok(YValue::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<YValue, E> {
-        Ok(YValue::Str(v))
-    }
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<YValue, E> {
-        Ok(YValue::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<YValue, A::Error> {
-        let mut v = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
-        while let Some(x) = a.next_element::<Spanned<YValue>>()? {
-            v.push(YNode::from_spanned(x));
-        }
-        Ok(YValue::Seq(v))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<YValue, A::Error> {
-        let mut v = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
-        while let Some(k) = a.next_key::<Spanned<YValue>>()? {
-            let val = a.next_value::<Spanned<YValue>>()?;
-            v.push((YNode::from_spanned(k), YNode::from_spanned(val)));
-        }
-        Ok(YValue::Map(v))
-    }
-}
-
 /// Limits on one file's YAML. Size is generous (a 1M-entity estate is one
 /// big file for some generators); depth and alias limits stay tight because a
 /// description is never deeper than a handful of levels and never needs
 /// thousands of aliases.
 pub const MAX_DEPTH: usize = 32;
 pub const MAX_ALIASES: usize = 10_000;
-
-fn options() -> Options {
-    let mut budget = Budget::default();
-    budget.max_events = usize::MAX / 2;
-    budget.max_nodes = usize::MAX / 2;
-    budget.max_total_scalar_bytes = 1 << 31;
-    budget.max_depth = MAX_DEPTH;
-    budget.max_aliases = MAX_ALIASES;
-    budget.max_recorded_anchor_events = 200_000;
-    // serde-saphyr also refuses, by default, more than 10 aliases per
-    // anchor once a file has 100 aliases: 200 hosts sharing `power: *ab`
-    // would be an "alias bomb". The two limits above already bound the
-    // expansion, so that heuristic is off.
-    budget.enforce_alias_anchor_ratio = false;
-    budget.max_documents = 1;
-    let mut o = Options::default();
-    o.budget = Some(budget);
-    o.duplicate_keys = DuplicateKeyPolicy::PassThrough;
-    o.strict_booleans = true;
-    o.with_snippet = false;
-    o
-}
+/// Nodes that aliases may copy in one file, all aliases together: what
+/// stops a "billion laughs" file that stays under [`MAX_ALIASES`].
+pub const MAX_ALIAS_NODES: usize = 200_000;
 
 /// A YAML syntax or limit error: a message and a 1-based line/column if the
 /// parser knew one.
@@ -165,51 +72,475 @@ pub struct SyntaxError {
     pub line_col: Option<(u32, u32)>,
 }
 
-pub fn parse(text: &str) -> Result<YNode, SyntaxError> {
-    match serde_saphyr::from_str_with_options::<Spanned<YValue>>(text, options()) {
-        Ok(root) => Ok(YNode::from_spanned(root)),
-        Err(e) => {
-            let line_col = e
-                .location()
-                .filter(|l| l.line() > 0)
-                .map(|l| (l.line() as u32, l.column() as u32));
-            Err(SyntaxError {
-                message: clean_message(&e.to_string()),
-                line_col,
-            })
+impl SyntaxError {
+    fn at(span: &Span, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            message: message.into(),
+            line_col: Some((span.start.line() as u32, span.start.col() as u32 + 1)),
         }
     }
 }
 
-/// serde-saphyr prefixes messages with "error: line N column M: " and may
-/// mention its own API; we print the position ourselves.
-fn clean_message(raw: &str) -> String {
-    let first = raw.lines().next().unwrap_or(raw).trim();
-    let mut msg = first.strip_prefix("error: ").unwrap_or(first);
-    if let Some(rest) = msg.strip_prefix("line ")
-        && let Some(i) = rest.find(": ")
-        && rest[..i].contains("column")
-    {
-        msg = &rest[i + 2..];
-    }
-    let msg = msg.split("; use from_str_multiple").next().unwrap_or(msg);
-    // The position is printed separately.
-    let msg = match msg.rfind(" at line ") {
-        Some(i) if msg[i..].contains("column") => &msg[..i],
-        _ => msg,
+pub fn parse(text: &str) -> Result<YNode, SyntaxError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut b = Builder {
+        text,
+        ..Builder::default()
     };
-    let msg = msg.split(", set DuplicateKeyPolicy").next().unwrap_or(msg);
-    if msg.contains("budget breached: Depth") || msg.contains("recursion limit exceeded") {
-        return format!("the YAML is nested more than {MAX_DEPTH} levels deep");
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| scan_error(&e))?;
+        if b.event(event, &span)? {
+            break;
+        }
     }
-    if msg.contains("budget breached") && (msg.contains("Alias") || msg.contains("Anchor")) {
-        return "the YAML expands too many aliases (an alias bomb?)".into();
+    Ok(b.root.unwrap_or(YNode {
+        start: 0,
+        len: 0,
+        value: YValue::Null,
+    }))
+}
+
+fn scan_error(e: &ScanError) -> SyntaxError {
+    let m = e.marker();
+    let message = if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
+        // The scanner's own guard, met before ours on some inputs.
+        format!("the YAML is nested more than {MAX_DEPTH} levels deep")
+    } else {
+        e.info()
+    };
+    SyntaxError {
+        message,
+        line_col: (m.line() > 0).then(|| (m.line() as u32, m.col() as u32 + 1)),
     }
-    if msg.contains("multiple YAML documents") {
-        return "a description file holds one YAML document; split documents into separate files"
-            .into();
+}
+
+/// Local byte offset and length of an event's span.
+fn bytes(span: &Span) -> (u32, u32) {
+    let start = span.start.byte_offset().unwrap_or(0);
+    let end = span.end.byte_offset().unwrap_or(start);
+    (start as u32, end.saturating_sub(start) as u32)
+}
+
+/// A collection being built.
+struct Open {
+    start: u32,
+    len: u32,
+    anchor: usize,
+    items: Items,
+}
+
+enum Items {
+    Seq(Vec<YNode>),
+    /// Entries, the key waiting for its value, and whether a merge key
+    /// (`<<: *defaults`) was seen.
+    Map(Vec<(YNode, YNode)>, Option<YNode>, bool),
+}
+
+/// An anchored node, kept for the aliases that copy it.
+struct Anchored {
+    node: YNode,
+    nodes: usize,
+    depth: usize,
+}
+
+#[derive(Default)]
+struct Builder<'t> {
+    text: &'t str,
+    stack: Vec<Open>,
+    /// By granit's anchor id (ids start at 1; 0 means "no anchor").
+    anchors: Vec<Option<Anchored>>,
+    aliases: usize,
+    alias_nodes: usize,
+    documents: usize,
+    root: Option<YNode>,
+}
+
+impl Builder<'_> {
+    /// Takes one event; true once the stream has ended.
+    fn event(&mut self, ev: Event<'_>, span: &Span) -> Result<bool, SyntaxError> {
+        match ev {
+            Event::StreamStart | Event::DocumentEnd => {}
+            Event::StreamEnd => return Ok(true),
+            Event::DocumentStart(..) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(SyntaxError::at(
+                        span,
+                        "a description file holds one YAML document; split documents into separate files",
+                    ));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if style == ScalarStyle::Plain
+                    && tag.is_none()
+                    && text == "<<"
+                    && let Some(Open {
+                        items: Items::Map(_, None, merges),
+                        ..
+                    }) = self.stack.last_mut()
+                {
+                    *merges = true;
+                }
+                let value =
+                    resolve(text, style, tag.as_deref()).map_err(|m| self.tag_error(span, m))?;
+                let (start, len) = bytes(span);
+                self.complete(YNode { start, len, value }, anchor, 0, span)?;
+            }
+            Event::SequenceStart(style, anchor, tag) => {
+                check_collection_tag(tag.as_deref(), "seq", span)?;
+                self.open(span, style, anchor, Items::Seq(Vec::new()))?;
+            }
+            Event::MappingStart(style, anchor, tag) => {
+                check_collection_tag(tag.as_deref(), "map", span)?;
+                self.open(span, style, anchor, Items::Map(Vec::new(), None, false))?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let open = self.stack.pop().expect("the parser balances collections");
+                let value = match open.items {
+                    Items::Seq(v) => YValue::Seq(v),
+                    Items::Map(v, _, false) => YValue::Map(v),
+                    Items::Map(v, _, true) => YValue::Map(merge(v, span)?),
+                };
+                let node = YNode {
+                    start: open.start,
+                    len: open.len,
+                    value,
+                };
+                self.complete(node, open.anchor, 0, span)?;
+            }
+            Event::Alias(id) => {
+                self.aliases += 1;
+                let Some(Some(a)) = self.anchors.get(id) else {
+                    return Err(SyntaxError::at(
+                        span,
+                        "an alias names no anchor defined before it",
+                    ));
+                };
+                self.alias_nodes += a.nodes;
+                if self.aliases > MAX_ALIASES || self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(SyntaxError::at(
+                        span,
+                        "the YAML expands too many aliases (an alias bomb?)",
+                    ));
+                }
+                let depth = a.depth;
+                let mut node = a.node.clone();
+                // The copy is labelled where the alias is written.
+                (node.start, node.len) = bytes(span);
+                self.complete(node, 0, depth, span)?;
+            }
+            // Only emitted with options this module does not turn on.
+            _ => {}
+        }
+        Ok(false)
     }
-    msg.to_owned()
+
+    /// A tag error points at the tag: the last `!` before the value on its
+    /// line (the parser's span covers the value only).
+    fn tag_error(&self, span: &Span, message: String) -> SyntaxError {
+        let mut e = SyntaxError::at(span, message);
+        let (start, _) = bytes(span);
+        let line = &self.text[..start as usize];
+        let line = &line[line.rfind('\n').map_or(0, |i| i + 1)..];
+        if let Some(bang) = line.rfind('!') {
+            let col = line[..bang].chars().count() as u32 + 1;
+            e.line_col = Some((span.start.line() as u32, col));
+        }
+        e
+    }
+
+    fn open(
+        &mut self,
+        span: &Span,
+        style: StructureStyle,
+        anchor: usize,
+        items: Items,
+    ) -> Result<(), SyntaxError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(too_deep(span));
+        }
+        // A label on a whole block collection would cover many lines: it
+        // points at where the collection starts (a flow one's bracket).
+        let (start, _) = bytes(span);
+        let len = u32::from(style == StructureStyle::Flow);
+        self.stack.push(Open {
+            start,
+            len,
+            anchor,
+            items,
+        });
+        Ok(())
+    }
+
+    /// A finished node goes into its parent (or becomes the root).
+    /// `depth` is how many collection levels it holds (for alias copies).
+    fn complete(
+        &mut self,
+        node: YNode,
+        anchor: usize,
+        depth: usize,
+        span: &Span,
+    ) -> Result<(), SyntaxError> {
+        if self.stack.len() + depth > MAX_DEPTH {
+            return Err(too_deep(span));
+        }
+        if anchor > 0 {
+            let (nodes, depth) = measure(&node);
+            if self.anchors.len() <= anchor {
+                self.anchors.resize_with(anchor + 1, || None);
+            }
+            self.anchors[anchor] = Some(Anchored {
+                node: node.clone(),
+                nodes,
+                depth,
+            });
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Open {
+                items: Items::Seq(v),
+                ..
+            }) => v.push(node),
+            Some(Open {
+                items: Items::Map(v, key, _),
+                ..
+            }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => v.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+}
+
+/// Resolves merge keys: `<<: *defaults` (or a list of such maps) adds the
+/// entries of the merged maps whose keys the map does not set itself. The
+/// first map of a list wins over later ones. A `<<` written in quotes is an
+/// ordinary key and never gets here as a merge.
+fn merge(entries: Vec<(YNode, YNode)>, span: &Span) -> Result<Vec<(YNode, YNode)>, SyntaxError> {
+    let is_merge = |k: &YNode| matches!(&k.value, YValue::Str(s) if s == "<<");
+    let explicit: Vec<YValue> = entries
+        .iter()
+        .filter(|(k, _)| !is_merge(k))
+        .map(|(k, _)| k.value.clone())
+        .collect();
+    let mut taken: Vec<YValue> = Vec::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        if !is_merge(&k) {
+            out.push((k, v));
+            continue;
+        }
+        let sources = match v.value {
+            YValue::Map(m) => vec![m],
+            YValue::Seq(items) => items
+                .into_iter()
+                .map(|i| match i.value {
+                    YValue::Map(m) => Ok(m),
+                    _ => Err(()),
+                })
+                .collect::<Result<Vec<_>, ()>>()
+                .map_err(|()| merge_error(span))?,
+            _ => return Err(merge_error(span)),
+        };
+        for (mk, mv) in sources.into_iter().flatten() {
+            if !explicit.contains(&mk.value) && !taken.contains(&mk.value) {
+                taken.push(mk.value.clone());
+                out.push((mk, mv));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn merge_error(span: &Span) -> SyntaxError {
+    SyntaxError::at(
+        span,
+        "a merge key `<<` takes a map or a list of maps (such as `<<: *defaults`)",
+    )
+}
+
+fn too_deep(span: &Span) -> SyntaxError {
+    SyntaxError::at(
+        span,
+        format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
+    )
+}
+
+/// Nodes in a subtree and the collection levels it holds. Recursion is
+/// bounded by [`MAX_DEPTH`].
+fn measure(n: &YNode) -> (usize, usize) {
+    match &n.value {
+        YValue::Seq(v) => v
+            .iter()
+            .map(measure)
+            .fold((1, 1), |(n, d), (cn, cd)| (n + cn, d.max(cd + 1))),
+        YValue::Map(v) => v
+            .iter()
+            .flat_map(|(k, x)| [measure(k), measure(x)])
+            .fold((1, 1), |(n, d), (cn, cd)| (n + cn, d.max(cd + 1))),
+        _ => (1, 0),
+    }
+}
+
+fn check_collection_tag(tag: Option<&Tag>, want: &str, span: &Span) -> Result<(), SyntaxError> {
+    match tag {
+        None => Ok(()),
+        Some(t) if t.is_yaml_core_schema_tag(want) || is_non_specific(t) => Ok(()),
+        Some(t) => Err(SyntaxError::at(span, unsupported_tag(t))),
+    }
+}
+
+/// `!` alone: "no particular type", which YAML reads as a string or the
+/// plain collection.
+fn is_non_specific(t: &Tag) -> bool {
+    t.handle().is_empty() && t.suffix() == "!"
+}
+
+/// The core-schema type a tag names (`!!int`, `!<tag:yaml.org,2002:int>`).
+fn core_type(t: &Tag) -> Option<&'static str> {
+    ["str", "null", "bool", "int", "float", "seq", "map"]
+        .into_iter()
+        .find(|s| t.is_yaml_core_schema_tag(s))
+}
+
+fn unsupported_tag(t: &Tag) -> String {
+    let shown = if let Some(core) = core_type(t) {
+        format!("!!{core}")
+    } else {
+        format!("{}{}", t.handle(), t.suffix())
+    };
+    format!("the YAML tag `{shown}` is not supported here; a description needs no tags")
+}
+
+/// Types a scalar. Quoted and block scalars are strings; plain ones follow
+/// the core schema. An explicit core tag (`!!str`, `!!int`...) decides.
+fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Result<YValue, String> {
+    let plain = style == ScalarStyle::Plain;
+    let Some(tag) = tag else {
+        return Ok(if plain {
+            implicit(text)
+        } else {
+            YValue::Str(text.into_owned())
+        });
+    };
+    if is_non_specific(tag) {
+        return Ok(YValue::Str(text.into_owned()));
+    }
+    let Some(want) = core_type(tag) else {
+        return Err(unsupported_tag(tag));
+    };
+    let typed = implicit_typed(&text);
+    let bad = |what: &str| format!("`{text}` is not {what} (it is tagged `!!{want}`)");
+    match want {
+        "str" => Ok(YValue::Str(text.into_owned())),
+        "null" => match typed {
+            Some(YValue::Null) => Ok(YValue::Null),
+            _ => Err(bad("null")),
+        },
+        "bool" => match typed {
+            Some(v @ YValue::Bool(_)) => Ok(v),
+            _ => Err(bad("a boolean")),
+        },
+        "int" => match typed {
+            Some(v @ YValue::Int(_)) => Ok(v),
+            Some(YValue::Float(f)) if is_integer_text(&text) => Ok(YValue::Float(f)),
+            _ => Err(bad("an integer")),
+        },
+        "float" => match typed {
+            Some(YValue::Float(f)) => Ok(YValue::Float(f)),
+            Some(YValue::Int(i)) => Ok(YValue::Float(i as f64)),
+            _ => Err(bad("a number")),
+        },
+        _ => Err(unsupported_tag(tag)),
+    }
+}
+
+fn implicit(text: Cow<'_, str>) -> YValue {
+    implicit_typed(&text).unwrap_or_else(|| YValue::Str(text.into_owned()))
+}
+
+/// The core-schema type of a plain scalar, or `None` for a string.
+fn implicit_typed(t: &str) -> Option<YValue> {
+    let first = *t.as_bytes().first().unwrap_or(&b'~');
+    // Most scalars are ids and names: rule them out with one byte.
+    if !matches!(
+        first,
+        b'0'..=b'9' | b'-' | b'+' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
+    ) {
+        return None;
+    }
+    match t {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(YValue::Null),
+        "true" | "True" | "TRUE" => return Some(YValue::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(YValue::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Some(YValue::Float(f64::INFINITY));
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Some(YValue::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(YValue::Float(f64::NAN)),
+        _ => {}
+    }
+    if is_integer_text(t) {
+        let digits: String = t.chars().filter(|&c| c != '_').collect();
+        return Some(match digits.parse::<i64>() {
+            Ok(i) => YValue::Int(i),
+            Err(_) => YValue::Float(digits.parse::<f64>().ok()?),
+        });
+    }
+    for (prefix, radix) in [("0x", 16), ("0o", 8)] {
+        if let Some(d) = t.strip_prefix(prefix) {
+            if !d.is_empty() && d.bytes().all(|b| (b as char).is_digit(radix)) {
+                return Some(match i64::from_str_radix(d, radix) {
+                    Ok(i) => YValue::Int(i),
+                    Err(_) => YValue::Float(u128::from_str_radix(d, radix).ok()? as f64),
+                });
+            }
+            return None;
+        }
+    }
+    if is_float_text(t) {
+        let digits: String = t.chars().filter(|&c| c != '_').collect();
+        return digits.parse::<f64>().ok().map(YValue::Float);
+    }
+    None
+}
+
+/// `[-+]?[0-9]+`, with `_` allowed between digits (`11_000` watts).
+fn is_integer_text(t: &str) -> bool {
+    let d = t.strip_prefix(['-', '+']).unwrap_or(t);
+    digits_with_underscores(d)
+}
+
+fn digits_with_underscores(d: &str) -> bool {
+    let b = d.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_digit()
+        && b[b.len() - 1].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'_')
+        && !d.contains("__")
+}
+
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_float_text(t: &str) -> bool {
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exp) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            (int.is_empty() || digits_with_underscores(int))
+                && (frac.is_empty() || digits_with_underscores(frac))
+                && !(int.is_empty() && frac.is_empty())
+        }
+        None => digits_with_underscores(mantissa),
+    };
+    let exp_ok = exp.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exp_ok
 }
 
 #[cfg(test)]
@@ -312,5 +643,94 @@ mod tests {
             bomb += &format!("b{i}: &b{i} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n");
         }
         assert!(parse(&bomb).is_err());
+    }
+
+    fn value(text: &str) -> YValue {
+        let n = parse(&format!("x: {text}\n")).unwrap();
+        let YValue::Map(mut m) = n.value else {
+            panic!()
+        };
+        m.remove(0).1.value
+    }
+
+    #[test]
+    fn plain_scalars_follow_the_core_schema() {
+        assert_eq!(value("11_000"), YValue::Int(11_000));
+        assert_eq!(value("-3"), YValue::Int(-3));
+        assert_eq!(value("0x1F"), YValue::Int(31));
+        assert_eq!(value("0o17"), YValue::Int(15));
+        assert_eq!(value("2.5e3"), YValue::Float(2500.0));
+        assert_eq!(value(".5"), YValue::Float(0.5));
+        assert_eq!(value("99999999999999999999"), YValue::Float(1e20));
+        assert_eq!(value("~"), YValue::Null);
+        assert_eq!(value(""), YValue::Null);
+        assert_eq!(value("TRUE"), YValue::Bool(true));
+        assert!(matches!(value(".inf"), YValue::Float(f) if f.is_infinite()));
+        for s in [
+            "1_", "1__0", "0b101", "1.2.3", "e5", "--1", "0x", "1e", "r1-pdu",
+        ] {
+            assert_eq!(value(s), YValue::Str(s.to_owned()), "{s}");
+        }
+        assert_eq!(value("'42'"), YValue::Str("42".into()));
+    }
+
+    #[test]
+    fn core_tags_decide_and_other_tags_are_errors() {
+        assert_eq!(value("!!str 42"), YValue::Str("42".into()));
+        assert_eq!(value("! 42"), YValue::Str("42".into()));
+        assert_eq!(value("!!float 2"), YValue::Float(2.0));
+        assert!(
+            parse("x: !!int abc\n")
+                .unwrap_err()
+                .message
+                .contains("tagged `!!int`")
+        );
+        let e = parse("x: !Ref web\n").unwrap_err();
+        assert!(
+            e.message.contains("`!Ref` is not supported"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line_col, Some((1, 4)));
+    }
+
+    #[test]
+    fn merge_keys_fill_in_what_the_map_does_not_set() {
+        let text = "d: &d {rack: r1, power: [a]}\n\
+                    e: &e {rack: r9, cpus: 4}\n\
+                    h: {<<: [*d, *e], rack: r2}\n\
+                    q: {'<<': 1}\n";
+        let n = parse(text).unwrap();
+        let YValue::Map(m) = &n.value else { panic!() };
+        // Merged entries take the place of the `<<`.
+        assert_eq!(keys(&m[2].1), ["power", "cpus", "rack"]);
+        let YValue::Map(h) = &m[2].1.value else {
+            panic!()
+        };
+        assert_eq!(h[2].1.value, YValue::Str("r2".into()));
+        assert_eq!(keys(&m[3].1), ["<<"]);
+        assert!(
+            parse("a: {<<: 3}\n")
+                .unwrap_err()
+                .message
+                .contains("merge key")
+        );
+    }
+
+    #[test]
+    fn an_alias_copy_is_labelled_where_the_alias_is() {
+        let text = "a: &x r1\nb: *x\n";
+        let n = parse(text).unwrap();
+        let YValue::Map(m) = &n.value else { panic!() };
+        let b = &m[1].1;
+        assert_eq!(&text[b.start as usize..(b.start + b.len) as usize], "*x");
+        assert_eq!(b.value, YValue::Str("r1".into()));
+    }
+
+    #[test]
+    fn a_second_document_is_an_error() {
+        let e = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert!(e.message.contains("one YAML document"), "{}", e.message);
+        assert_eq!(e.line_col.map(|p| p.0), Some(2));
     }
 }
