@@ -4,6 +4,7 @@
 //! faultline's own configuration files.
 
 use crate::diag::InputError;
+use crate::limits::Limits;
 use std::path::Path;
 use walkdir::WalkDir;
 
@@ -84,13 +85,13 @@ pub fn expand(paths: &[String], exclude_dirs: &[String]) -> Result<Vec<String>, 
 /// Reads at most one byte past the limit, so a file that grows after its
 /// size was checked (or a device that reports no size) is still refused:
 /// `Ok(None)` when it is over the limit.
-fn read_capped(name: &str) -> std::io::Result<Option<Vec<u8>>> {
+fn read_capped(name: &str, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let mut buf = Vec::new();
     std::fs::File::open(name)?
-        .take(MAX_FILE_BYTES + 1)
+        .take(max + 1)
         .read_to_end(&mut buf)?;
-    Ok((buf.len() as u64 <= MAX_FILE_BYTES).then_some(buf))
+    Ok((buf.len() as u64 <= max).then_some(buf))
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {
@@ -106,7 +107,8 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// log, a disk image, `/dev/zero`) and is refused before it is read.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
-/// The error for a file of `len` bytes, if that is over [`MAX_FILE_BYTES`].
+/// The error for a file of `len` bytes, if that is over [`MAX_FILE_BYTES`]
+/// (the config's lower limit: [`Limits::size_error`]).
 pub fn size_error(name: &str, len: u64) -> Option<InputError> {
     (len > MAX_FILE_BYTES).then(|| {
         InputError::plain(
@@ -121,21 +123,26 @@ pub fn size_error(name: &str, len: u64) -> Option<InputError> {
 }
 
 /// Reads every file; a file that cannot be read, or is larger than
-/// [`MAX_FILE_BYTES`], is an input error.
-pub fn read_all(names: Vec<String>) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
+/// the per-file limit ([`MAX_FILE_BYTES`] unless the config lowered it),
+/// is an input error.
+pub fn read_all(
+    names: Vec<String>,
+    limits: &Limits,
+) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
+    let max = limits.max_file_bytes();
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for n in names {
         if let Some(e) = std::fs::metadata(&n)
             .ok()
-            .and_then(|m| size_error(&n, m.len()))
+            .and_then(|m| limits.size_error(&n, m.len()))
         {
             errors.push(e);
             continue;
         }
-        match read_capped(&n) {
+        match read_capped(&n, max) {
             Ok(Some(b)) => out.push((n, b)),
-            Ok(None) => errors.extend(size_error(&n, MAX_FILE_BYTES + 1)),
+            Ok(None) => errors.extend(limits.size_error(&n, max + 1)),
             Err(e) => errors.push(InputError::plain(
                 "no-such-file",
                 format!("cannot read `{n}`: {}", io_reason(&e)),
@@ -176,7 +183,7 @@ mod tests {
             small.to_string_lossy().into_owned(),
             big.to_string_lossy().into_owned(),
         ];
-        let errors = read_all(names).expect_err("the big file is refused");
+        let errors = read_all(names, &Limits::default()).expect_err("the big file is refused");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].code, "too-large");
         assert!(errors[0].message.starts_with(&*big.to_string_lossy()));

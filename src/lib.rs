@@ -23,6 +23,7 @@ pub mod fingerprint;
 pub mod generate;
 pub mod graph;
 pub mod jsonschema;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod prepare;

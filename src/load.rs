@@ -64,7 +64,9 @@ pub fn load_into(sources: Sources, files: Vec<(String, Vec<u8>)>) -> Result<Mode
     load_limited(sources, files, MAX_ENTITIES)
 }
 
-fn load_limited(
+/// Like [`load_into`], with at most `max_entities` entities (the config
+/// may lower [`MAX_ENTITIES`]).
+pub fn load_limited(
     sources: Sources,
     files: Vec<(String, Vec<u8>)>,
     max_entities: usize,

@@ -8,6 +8,7 @@ use crate::check::Outcome;
 use crate::config::{self, Config};
 use crate::diag::{InputError, did_you_mean};
 use crate::files;
+use crate::limits::Limits;
 use crate::load::{self, LoadFailure};
 use crate::model::{Date, Model};
 use crate::rules::RuleSet;
@@ -32,7 +33,10 @@ fn fail(sources: Sources, errors: Vec<InputError>) -> Failed {
 }
 
 /// Rule files of the given directories (every `*.yaml`/`*.yml`, sorted).
-pub fn rule_files(dirs: &[String]) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
+pub fn rule_files(
+    dirs: &[String],
+    limits: &Limits,
+) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
     let mut names = Vec::new();
     for d in dirs {
         if !std::path::Path::new(d).is_dir() {
@@ -46,7 +50,7 @@ pub fn rule_files(dirs: &[String]) -> Result<Vec<(String, Vec<u8>)>, Vec<InputEr
         }
         names.extend(files::expand(std::slice::from_ref(d), &[])?);
     }
-    files::read_all(names)
+    files::read_all(names, limits)
 }
 
 /// The config (if any) and the rules, into fresh sources.
@@ -65,7 +69,7 @@ pub fn policy(
     };
     let mut dirs: Vec<String> = rule_dirs.to_vec();
     dirs.extend(config.rule_dirs.iter().cloned());
-    let files = match rule_files(&dirs) {
+    let files = match rule_files(&dirs, &config.limits) {
         Ok(f) => f,
         Err(e) => return Err(fail(sources, e)),
     };
@@ -136,13 +140,19 @@ pub fn prepare(
             );
         }
     }
-    let texts = match files::read_all(names) {
+    let texts = match files::read_all(names, &config.limits) {
         Ok(t) => t,
         Err(e) => return Err(fail(sources, e)),
     };
-    let mut model = match load::load_into(sources, texts) {
+    let mut model = match load::load_limited(sources, texts, config.limits.max_entities()) {
         Ok(m) => m,
-        Err(LoadFailure { sources, errors }) => return Err(fail(sources, errors)),
+        Err(LoadFailure { sources, errors }) => {
+            let errors = errors
+                .into_iter()
+                .map(|e| config.limits.explain(e))
+                .collect();
+            return Err(fail(sources, errors));
+        }
     };
     for (id, span, w) in &config.waivers {
         match model.lookup(id) {

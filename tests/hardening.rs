@@ -111,6 +111,50 @@ fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
     assert!(stderr(&o).contains("larger than 512 MiB"), "{}", stderr(&o));
 }
 
+/// `limits:` in the config lowers the built-in limits, exactly at the
+/// value given, for descriptions and rule files alike; the built-in values
+/// themselves are accepted.
+#[test]
+fn config_limits_lower_the_built_in_ones_exactly() {
+    let dir = TempDir::new("config-limits");
+    dir.write("estate.yaml", HEALTHY);
+    let len = HEALTHY.len();
+    let run = |config: &str| {
+        dir.write("faultline.yaml", config);
+        faultline(dir.path(), &["check", "estate.yaml"])
+    };
+    // HEALTHY has 5 entities (2 racks, 2 hosts, 1 service).
+    let o = run("limits: {max_file_bytes: 536870912, max_entities: 5000000}\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&format!(
+        "limits: {{max_file_bytes: {len}, max_entities: 5}}\n"
+    ));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Messages wrap at the terminal width: look for pieces of them.
+    let o = run("limits: {max_entities: 4}\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    for piece in ["more than 4 entities", "faultline.yaml:1:24"] {
+        assert!(stderr(&o).contains(piece), "{piece}: {}", stderr(&o));
+    }
+    let o = run(&format!("limits: {{max_file_bytes: {}}}\n", len - 1));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let over = format!("estate.yaml: the file is larger than {} bytes", len - 1);
+    for piece in [over.as_str(), "faultline.yaml:1:26"] {
+        assert!(stderr(&o).contains(piece), "{piece}: {}", stderr(&o));
+    }
+    // A rule file is held to the same limit.
+    dir.write("rules/big.yaml", &format!("# {}\n", "x".repeat(len)));
+    let o = run(&format!(
+        "rule_dirs: [rules]\nlimits: {{max_file_bytes: {len}}}\n"
+    ));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("big.yaml: the file is larger"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// The working directory holds an invalid description, a FIFO that would
 /// block whoever opened it, and a rule directory with a broken rule;
 /// faultline, given another path, touches none of them.
