@@ -317,7 +317,6 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             progress.phase("analysing failures");
             let a = analysis(&model, &config, &input)?;
             let mut outcome = check::run(&a, &rules);
-            drop(progress);
             let baseline_used = crate::baseline::apply_options(
                 &model,
                 &mut outcome,
@@ -325,29 +324,21 @@ fn execute(cli: Cli) -> Result<i32, i32> {
                 write_baseline.as_deref(),
             )
             .map_err(|e| report_errors(&Sources::new(), &[e], input.no_color))?;
-            report_warnings(
-                &model.sources,
-                &prepare::unused_waivers(&model, &outcome, &a.today),
-                input.no_color,
-            );
-            match format {
-                CheckFormat::Json => out(&json::to_string(&json::check(&model, &outcome))),
-                CheckFormat::Human => {
-                    let text = human::check(&model, &outcome, style(input.no_color));
-                    out(&text);
+            let unused = prepare::unused_waivers(&model, &outcome, &a.today);
+            progress.phase("writing the report");
+            let text = match format {
+                CheckFormat::Json => json::check_text(&model, &outcome),
+                CheckFormat::Human => human::check(&model, &outcome, style(input.no_color)),
+                CheckFormat::Sarif => {
+                    sarif::to_string(&sarif::check(&model, &rules, &outcome, baseline_used))
                 }
-                CheckFormat::Sarif => out(&sarif::to_string(&sarif::check(
-                    &model,
-                    &rules,
-                    &outcome,
-                    baseline_used,
-                ))),
-                CheckFormat::Github => out(&github::check(&model, &outcome)),
-                CheckFormat::Junit => {
-                    out(&junit::to_string(&junit::check(&model, &rules, &outcome)))
-                }
-                CheckFormat::Markdown => out(&markdown::check(&a, &rules, &outcome)),
-            }
+                CheckFormat::Github => github::check(&model, &outcome),
+                CheckFormat::Junit => junit::to_string(&junit::check(&model, &rules, &outcome)),
+                CheckFormat::Markdown => markdown::check(&a, &rules, &outcome),
+            };
+            drop(progress);
+            report_warnings(&model.sources, &unused, input.no_color);
+            out(&text);
             let level = match (fail_level, config.fail_level) {
                 (Some(l), _) => l.severity(),
                 (None, Some(from_config)) => from_config,

@@ -178,7 +178,40 @@ impl Loader {
             );
             return;
         }
-        let parsed = yaml::parse(&self.sources.file(file).text);
+        // Entities are loaded as the parser completes them (see
+        // `yaml::parse_streaming`); what a file turns out to be (broken, or
+        // a rule file) is only known at its end, so the loader can roll back.
+        let text = std::sync::Arc::clone(&self.sources.file(file).text);
+        let mark = (
+            self.entities.len(),
+            self.errors.len(),
+            self.suppressed,
+            self.past_limit,
+        );
+        let mut section: Option<(u32, Option<Kind>)> = None;
+        let parsed = yaml::parse_streaming(&text, &mut |earlier, key, id, body| {
+            let kind = match section {
+                Some((at, kind)) if at == key.start => kind,
+                _ => {
+                    let kind = self.streamed_section(file, earlier, key);
+                    section = Some((key.start, kind));
+                    kind
+                }
+            };
+            if let Some(kind) = kind {
+                self.load_entity(file, kind, &id, &body);
+            }
+        });
+        if parsed.is_err()
+            || matches!(&parsed, Ok(YNode { value: YValue::Map(m), .. }) if is_rule_file(m))
+        {
+            for e in self.entities.drain(mark.0..) {
+                self.by_id.remove(&e.id);
+            }
+            self.pending.truncate(mark.0);
+            self.errors.truncate(mark.1);
+            (self.suppressed, self.past_limit) = (mark.2, mark.3);
+        }
         match parsed {
             Ok(root) => self.load_root(file, &root),
             Err(e) => {
@@ -201,6 +234,25 @@ impl Loader {
                 );
             }
         }
+    }
+
+    /// The kind of the entities of a section being streamed, if they are to
+    /// be loaded: not for `version`, an unknown section or a repeated one
+    /// (`load_root` reports those once the file is parsed).
+    fn streamed_section(
+        &self,
+        file: FileId,
+        earlier: &[(YNode, YNode)],
+        key: &YNode,
+    ) -> Option<Kind> {
+        let name = self.scalar_text(file, key)?;
+        let repeated = earlier
+            .iter()
+            .any(|(k, _)| self.scalar_text(file, k).as_deref() == Some(name.as_str()));
+        if repeated {
+            return None;
+        }
+        Kind::from_section(&name)
     }
 
     fn load_root(&mut self, file: FileId, root: &YNode) {
@@ -1049,5 +1101,43 @@ mod tests {
         let (file, lc) = f.sources.locate(e.primary_span().expect("a position"));
         assert_eq!((file, lc.line, lc.column), ("t.yaml", 5, 3));
         assert_eq!(MAX_ENTITIES, 5_000_000);
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        match load(files(text)) {
+            Ok(_) => vec![],
+            Err(f) => f.errors.iter().map(|e| e.code).collect(),
+        }
+    }
+
+    /// Entities are loaded while the file streams; these are the cases
+    /// where the end of the file changes what its start meant.
+    #[test]
+    fn streamed_entities_follow_what_the_whole_file_turns_out_to_be() {
+        // A syntax error after entities: only the syntax error, no
+        // dangling references to the entities that never loaded.
+        assert_eq!(
+            codes("hosts:\n  h1: {requires: [h2]}\n  h2: {rack: [\n"),
+            ["syntax"]
+        );
+        // A repeated section is reported once and its entities not loaded,
+        // even when the first one had none to stream.
+        assert_eq!(
+            codes("hosts: ~\nhosts:\n  h1: {}\n  h1: {}\n"),
+            ["duplicate-key"]
+        );
+        // A rule file in a checked directory is not a description, even
+        // when its example looks like a section.
+        let rule = "id: r\ntemplate: field\nhosts: {h1: {requires: [nope]}}\n";
+        let m = load(files(rule)).ok().expect("a rule file is skipped");
+        assert!(m.is_empty());
+        // Anchored sections and merge keys still work.
+        let m = load(files(
+            "hosts: &h {h1: {}}\nracks: {r1: {}}\nvms: {v: {<<: {host: h1}}}\n",
+        ))
+        .ok()
+        .expect("loads");
+        assert_eq!(m.len(), 3);
+        assert_eq!(m.get(m.lookup("v").unwrap()).host, m.lookup("h1"));
     }
 }

@@ -1,5 +1,11 @@
 use clap::Parser;
 
+/// A 1M-entity estate makes tens of millions of small allocations (tree
+/// nodes, ids, findings); mimalloc serves them much faster than glibc's
+/// allocator and returns memory in bigger pieces.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     std::panic::set_hook(Box::new(|info| {
         eprintln!(

@@ -201,17 +201,19 @@ pub fn prepare(
 
 /// Waivers in force that waived nothing in this run: stale promises.
 pub fn unused_waivers(model: &Model, outcome: &Outcome, today: &Date) -> Vec<InputError> {
+    // One pass over the findings: an estate can have many of both.
+    let waived: std::collections::HashSet<(u32, &str)> = outcome
+        .findings
+        .iter()
+        .map(|f| (f.subject, f.rule.as_str()))
+        .collect();
     let mut out = Vec::new();
     for (i, e) in model.entities.iter().enumerate() {
         for w in &e.waivers {
             if w.until.as_ref().is_some_and(|u| u < today) {
                 continue; // expired-waiver reports it
             }
-            let used = outcome
-                .findings
-                .iter()
-                .any(|f| f.subject as usize == i && f.rule == w.rule);
-            if !used {
+            if !waived.contains(&(i as u32, w.rule.as_str())) {
                 out.push(
                     InputError::at(
                         "unused-waiver",

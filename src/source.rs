@@ -41,7 +41,8 @@ pub struct LineCol {
 pub struct SourceFile {
     /// The path as the user named it (or as found below a named directory).
     pub name: String,
-    pub text: String,
+    /// Shared, so the loader can parse it while it adds to the sources.
+    pub text: std::sync::Arc<str>,
     /// Global offset of the first byte of `text`.
     pub base: u32,
     /// Byte offsets (within `text`) at which each line starts.
@@ -59,7 +60,7 @@ impl SourceFile {
         );
         SourceFile {
             name,
-            text,
+            text: text.into(),
             base,
             line_starts,
         }

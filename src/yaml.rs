@@ -82,9 +82,49 @@ impl SyntaxError {
 }
 
 pub fn parse(text: &str) -> Result<YNode, SyntaxError> {
+    build(text, None)
+}
+
+/// A receiver of section entries: the sections before this one (keys and
+/// values), this section's key, then the entry's key and value.
+pub type EntrySink<'s> = &'s mut dyn FnMut(&[(YNode, YNode)], &YNode, YNode, YNode);
+
+/// Like [`parse`], but every entry of a *section* (a map that is the value
+/// of a top-level key, such as one host under `hosts:`) goes to `entry` as
+/// soon as it is complete and is left out of the returned tree, where its
+/// section stays an empty map. The whole tree of a 1M-entity description is
+/// never in memory at once.
+///
+/// Files with a merge key anywhere (`<<`) are parsed whole (merges need the
+/// entries they override), and so are anchored sections.
+pub fn parse_streaming(text: &str, entry: EntrySink<'_>) -> Result<YNode, SyntaxError> {
+    if text.contains("<<") {
+        let root = build(text, None)?;
+        let YValue::Map(sections) = root.value else {
+            return Ok(root);
+        };
+        let mut kept: Vec<(YNode, YNode)> = Vec::with_capacity(sections.len());
+        for (k, mut v) in sections {
+            if let YValue::Map(entries) = &mut v.value {
+                for (ek, ev) in std::mem::take(entries) {
+                    entry(&kept, &k, ek, ev);
+                }
+            }
+            kept.push((k, v));
+        }
+        return Ok(YNode {
+            value: YValue::Map(kept),
+            ..root
+        });
+    }
+    build(text, Some(entry))
+}
+
+fn build(text: &str, sink: Option<EntrySink<'_>>) -> Result<YNode, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         text,
+        sink,
         ..Builder::default()
     };
     while let Some(next) = parser.next_event() {
@@ -144,8 +184,9 @@ struct Anchored {
 }
 
 #[derive(Default)]
-struct Builder<'t> {
+struct Builder<'t, 's> {
     text: &'t str,
+    sink: Option<EntrySink<'s>>,
     stack: Vec<Open>,
     /// By granit's anchor id (ids start at 1; 0 means "no anchor").
     anchors: Vec<Option<Anchored>>,
@@ -155,7 +196,7 @@ struct Builder<'t> {
     root: Option<YNode>,
 }
 
-impl Builder<'_> {
+impl Builder<'_, '_> {
     /// Takes one event; true once the stream has ended.
     fn event(&mut self, ev: Event<'_>, span: &Span) -> Result<bool, SyntaxError> {
         match ev {
@@ -294,6 +335,23 @@ impl Builder<'_> {
                 nodes,
                 depth,
             });
+        }
+        if let Some(sink) = &mut self.sink
+            && let [
+                Open {
+                    items: Items::Map(earlier, Some(section), _),
+                    ..
+                },
+                Open {
+                    items: Items::Map(_, key @ Some(_), _),
+                    anchor: 0,
+                    ..
+                },
+            ] = &mut self.stack[..]
+        {
+            let key = key.take().expect("matched as Some");
+            sink(earlier, section, key, node);
+            return Ok(());
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
