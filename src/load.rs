@@ -41,7 +41,7 @@ struct Loader {
     suppressed: usize,
     entities: Vec<Entity>,
     pending: Vec<PendingRefs>,
-    by_id: HashMap<String, EntityId>,
+    by_id: rustc_hash::FxHashMap<String, EntityId>,
     /// Entities accepted before `too-many-entities` ([`MAX_ENTITIES`]).
     max_entities: usize,
     past_limit: bool,
@@ -78,7 +78,7 @@ pub fn load_limited(
         suppressed: 0,
         entities: Vec::new(),
         pending: Vec::new(),
-        by_id: HashMap::new(),
+        by_id: rustc_hash::FxHashMap::default(),
         max_entities,
         past_limit: false,
     };
@@ -188,6 +188,12 @@ impl Loader {
             self.suppressed,
             self.past_limit,
         );
+        // Room for the entities this file may hold (one per ~40 bytes at
+        // most in practice), so the big vectors grow without copying
+        // themselves; pages never written are never resident.
+        let room = (text.len() / 40).min(self.max_entities.saturating_sub(mark.0));
+        self.entities.reserve(room);
+        self.pending.reserve(room);
         let mut section: Option<(u32, Option<Kind>)> = None;
         let parsed = yaml::parse_streaming(&text, &mut |earlier, key, id, body| {
             let kind = match section {
@@ -806,12 +812,18 @@ impl Loader {
                 // Duplicates dropped through a set: a list can name a
                 // million entities (a service on every host).
                 let mut ids = Vec::with_capacity(list.len());
-                let mut seen = HashSet::with_capacity(list.len());
+                let mut seen = rustc_hash::FxHashSet::default();
                 for r in &list {
-                    if let Some(t) = self.resolve_ref(eid, spec.name, kinds, r)
-                        && seen.insert(t)
-                    {
-                        ids.push(t);
+                    if let Some(t) = self.resolve_ref(eid, spec.name, kinds, r) {
+                        // Most lists are short: a scan beats a set there.
+                        let fresh = if list.len() <= 16 {
+                            !ids.contains(&t)
+                        } else {
+                            seen.insert(t)
+                        };
+                        if fresh {
+                            ids.push(t);
+                        }
                     }
                 }
                 let e = &mut self.entities[i];

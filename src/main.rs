@@ -7,6 +7,11 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Transparent huge pages made a 1M-entity run spend a third of its
+    // time in the kernel (zeroing and compacting 2 MiB pages on first
+    // touch); with plain pages it ran 30% faster in the same memory.
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_thp_disable(true);
     std::panic::set_hook(Box::new(|info| {
         eprintln!(
             "faultline: internal error (this is a bug, please report it with the input that caused it)\n{info}"

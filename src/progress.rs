@@ -51,7 +51,10 @@ impl Progress {
         let Some(t) = &self.timing else { return };
         let mut t = t.borrow_mut();
         if t.0 != "starting" {
-            let peak = peak_rss_mib().map_or(String::new(), |m| format!(", peak memory {m} MiB"));
+            let peak = match (rss_mib("VmRSS:"), rss_mib("VmHWM:")) {
+                (Some(now), Some(peak)) => format!(", memory {now} MiB (peak {peak} MiB)"),
+                _ => String::new(),
+            };
             eprintln!(
                 "faultline: {} took {:.3} s{peak}",
                 t.0,
@@ -62,10 +65,11 @@ impl Progress {
     }
 }
 
-/// Peak resident memory of the process, where the OS tells (Linux).
-fn peak_rss_mib() -> Option<u64> {
+/// Resident memory of the process (`VmRSS:` now, `VmHWM:` at its peak),
+/// where the OS tells (Linux).
+fn rss_mib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024)
 }
