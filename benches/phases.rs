@@ -11,7 +11,7 @@
 use faultline::analysis::Analysis;
 use faultline::graph::Circuit;
 use faultline::model::{Date, Kind};
-use faultline::report::{human, json};
+use faultline::report::{human, json, sarif};
 use faultline::rules::RuleSet;
 use faultline::{check, generate, load, yaml};
 use std::hint::black_box;
@@ -144,9 +144,14 @@ fn bench(size: usize, rules: &RuleSet) {
     );
     let human_len = out.len();
 
-    let (d, out) = best(runs, || json::to_string(&json::check(&model, &outcome)));
+    let (d, out) = best(runs, || json::check_text(&model, &outcome));
     row("render json", size, d, Some(outcome.findings.len()));
     let json_len = out.len();
+
+    let (d, _) = best(runs, || {
+        sarif::to_string(&sarif::check(&model, rules, &outcome, false))
+    });
+    row("render sarif", size, d, Some(outcome.findings.len()));
 
     let rss = peak_rss_kb().map_or("?".to_owned(), |k| format!("{} MiB", k / 1024));
     println!(
@@ -158,7 +163,14 @@ fn bench(size: usize, rules: &RuleSet) {
     );
 }
 
+/// The same allocator and page setting as the `faultline` binary
+/// (`src/main.rs`), so the phases add up to what the command costs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_thp_disable(true);
     let mut sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.replace('_', "").parse().ok())

@@ -136,6 +136,9 @@ impl Circuit {
             if kind == Kind::Host && e.standby {
                 forced_down[id as usize] = true;
             }
+            // One vector per entity: the slack of growing by pushes was
+            // tens of MB on a 1M-entity estate.
+            g.shrink_to_fit();
             gates.push(g);
         }
         let mut readers: Vec<Vec<(EntityId, u32)>> = vec![Vec::new(); n];
@@ -146,6 +149,7 @@ impl Circuit {
                 }
             }
         }
+        readers.iter_mut().for_each(Vec::shrink_to_fit);
         Circuit {
             gates,
             forced_down,

@@ -428,7 +428,11 @@ impl Loader {
         match &body.value {
             YValue::Null => {}
             YValue::Map(fields) => {
-                let mut seen: HashMap<&str, Span> = HashMap::new();
+                let table = schema::fields(kind);
+                // Field (as its index in the kind's table) and key span,
+                // in a small vector: entities have a handful of fields.
+                let mut seen: Vec<(u8, Span)> = Vec::with_capacity(fields.len());
+                let mut spans: Vec<(u8, Span)> = Vec::with_capacity(fields.len());
                 for (fk, fv) in fields {
                     let fspan = self.span(file, fk);
                     let Some(fname) = self.scalar_text(file, fk) else {
@@ -439,11 +443,12 @@ impl Loader {
                         ));
                         continue;
                     };
-                    let Some(spec) = schema::field(kind, &fname) else {
+                    let Some(at) = table.iter().position(|f| f.name == fname) else {
                         self.unknown_field(kind, &fname, fspan);
                         continue;
                     };
-                    if let Some(first) = seen.insert(spec.name, fspan) {
+                    let (spec, at) = (&table[at], at as u8);
+                    if let Some(&(_, first)) = seen.iter().find(|(i, _)| *i == at) {
                         self.error(
                             InputError::at(
                                 "duplicate-key",
@@ -455,12 +460,13 @@ impl Loader {
                         );
                         continue;
                     }
-                    let vspan = self.span(file, fv);
-                    e.field_spans.push((spec.name, vspan));
+                    seen.push((at, fspan));
+                    spans.push((at, self.span(file, fv)));
                     self.load_field(file, &mut e, &mut pending, spec, fv);
                 }
-                for spec in schema::fields(kind).iter().filter(|s| s.required) {
-                    if !seen.contains_key(spec.name) {
+                e.field_spans = spans.into_boxed_slice();
+                for (i, spec) in table.iter().enumerate().filter(|(_, s)| s.required) {
+                    if !seen.iter().any(|(at, _)| *at as usize == i) {
                         self.missing_field(kind, &e.id, spec, span);
                     }
                 }
@@ -758,7 +764,7 @@ impl Loader {
                 (_, None) => self.type_error(file, v, "labels", "a label value (a string)"),
             }
         }
-        e.labels = out;
+        e.labels = out.into();
     }
 
     fn waivers(&mut self, file: FileId, e: &mut Entity, n: &YNode) {

@@ -92,8 +92,8 @@ pub fn entity_value(model: &Model, e: &Entity) -> Value {
     m.insert(
         "labels".into(),
         e.labels
-            .clone()
-            .into_iter()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect::<HashMap<String, String>>()
             .into(),
     );
