@@ -33,6 +33,10 @@ impl Template for Colocation {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
         let mut hits = Vec::new();
+        // The anti_affinity lists each vm of a cluster is in (two vms are
+        // kept apart when they share one), built once per cluster: rebuilding
+        // it for every service of a big cluster made the rule quadratic.
+        let mut lists_of: HashMap<EntityId, HashMap<EntityId, Vec<usize>>> = HashMap::new();
         for s in a.services() {
             let e = m.get(s);
             if !self.select.matches_in(m, e) {
@@ -53,14 +57,15 @@ impl Template for Colocation {
             let mut pair_count = 0usize;
             let mut clusters = Vec::new();
             for (c, vms) in by_cluster {
-                // The anti_affinity lists each vm is in: two vms are kept
-                // apart when they share one.
-                let mut lists: HashMap<EntityId, Vec<usize>> = HashMap::new();
-                for (gi, g) in m.get(c).anti_affinity.iter().enumerate() {
-                    for &v in g {
-                        lists.entry(v).or_default().push(gi);
+                let lists = lists_of.entry(c).or_insert_with(|| {
+                    let mut lists: HashMap<EntityId, Vec<usize>> = HashMap::new();
+                    for (gi, g) in m.get(c).anti_affinity.iter().enumerate() {
+                        for &v in g {
+                            lists.entry(v).or_default().push(gi);
+                        }
                     }
-                }
+                    lists
+                });
                 let none = Vec::new();
                 let of: Vec<&Vec<usize>> =
                     vms.iter().map(|v| lists.get(v).unwrap_or(&none)).collect();
