@@ -20,7 +20,7 @@ use crate::fingerprint;
 use crate::model::Model;
 use crate::report::place::{self, Place};
 use crate::rules::RuleSet;
-use serde_json::{Value, json};
+use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
     PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
@@ -225,8 +225,12 @@ pub fn check(model: &Model, rules: &RuleSet, out: &Outcome, baseline_used: bool)
         .build()
 }
 
-/// Pretty JSON with a final newline.
+/// Pretty JSON with a final newline, written straight from the typed log
+/// (keys in the order of the SARIF schema's types). Going through a
+/// `serde_json::Value` first took 20 s and gigabytes for 284k findings.
 pub fn to_string(log: &Sarif) -> String {
-    let v: Value = serde_json::to_value(log).expect("SARIF values always serialise");
-    crate::report::json::to_string(&v)
+    let mut buf = Vec::new();
+    serde_json::to_writer_pretty(&mut buf, log).expect("SARIF values always serialise");
+    buf.push(b'\n');
+    String::from_utf8(buf).expect("serde_json writes UTF-8")
 }
