@@ -32,5 +32,6 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod stream;
 mod waiver;
 pub mod yaml;

@@ -11,7 +11,8 @@ use crate::diag::{InputError, MAX_ERRORS, did_you_mean};
 use crate::model::{Date, Entity, EntityId, Kind, Model};
 use crate::schema::{self, FieldSpec, FieldType, kinds_phrase};
 use crate::source::{FileId, Sources, Span};
-use crate::yaml::{self, YNode, YValue};
+use crate::stream::Streamed;
+use crate::yaml::{YNode, YValue};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A description that could not be loaded: the errors and the sources they
@@ -194,18 +195,20 @@ impl Loader {
         let room = (text.len() / 40).min(self.max_entities.saturating_sub(mark.0));
         self.entities.reserve(room);
         self.pending.reserve(room);
-        let mut section: Option<(u32, Option<Kind>)> = None;
-        let parsed = yaml::parse_streaming(&text, &mut |earlier, key, id, body| {
-            let kind = match section {
-                Some((at, kind)) if at == key.start => kind,
-                _ => {
-                    let kind = self.streamed_section(file, earlier, key);
-                    section = Some((key.start, kind));
-                    kind
+        let mut kind: Option<Kind> = None;
+        let parsed = crate::stream::stream(&text, |item| match item {
+            // Entities of `version`, an unknown section or a repeated one
+            // are not loaded; `load_root` reports those sections.
+            Streamed::Section { key, repeated } => {
+                kind = match self.scalar_text(file, &key) {
+                    Some(name) if !repeated => Kind::from_section(&name),
+                    _ => None,
+                };
+            }
+            Streamed::Entry(id, body) => {
+                if let Some(kind) = kind {
+                    self.load_entity(file, kind, &id, &body);
                 }
-            };
-            if let Some(kind) = kind {
-                self.load_entity(file, kind, &id, &body);
             }
         });
         if parsed.is_err()
@@ -240,25 +243,6 @@ impl Loader {
                 );
             }
         }
-    }
-
-    /// The kind of the entities of a section being streamed, if they are to
-    /// be loaded: not for `version`, an unknown section or a repeated one
-    /// (`load_root` reports those once the file is parsed).
-    fn streamed_section(
-        &self,
-        file: FileId,
-        earlier: &[(YNode, YNode)],
-        key: &YNode,
-    ) -> Option<Kind> {
-        let name = self.scalar_text(file, key)?;
-        let repeated = earlier
-            .iter()
-            .any(|(k, _)| self.scalar_text(file, k).as_deref() == Some(name.as_str()));
-        if repeated {
-            return None;
-        }
-        Kind::from_section(&name)
     }
 
     fn load_root(&mut self, file: FileId, root: &YNode) {
