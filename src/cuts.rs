@@ -88,15 +88,15 @@ fn pairs(
     found: &mut Vec<Vec<u32>>,
     by_unit: &mut [Vec<usize>],
 ) {
-    use std::collections::HashMap;
+    use rustc_hash::FxHashMap as HashMap;
     // Per candidate: the gates its failure reaches, with how many of their
     // members it downs. A gate needing `need` more members can only fire
     // for a pair whose two counts add up to `need` (an upper bound, as the
     // two may down the same member), so a 16-host cluster does not make
     // every pair of its hosts a candidate.
     let mut touched: Vec<Vec<(u32, u32)>> = Vec::with_capacity(candidates.len());
-    let mut by_gate: HashMap<u32, Vec<(usize, u32)>> = HashMap::new();
-    let mut need: HashMap<u32, u32> = HashMap::new();
+    let mut by_gate: HashMap<u32, Vec<(usize, u32)>> = HashMap::default();
+    let mut need: HashMap<u32, u32> = HashMap::default();
     for (i, &u) in candidates.iter().enumerate() {
         let cp = ev.checkpoint();
         ev.fail(&[u]);

@@ -19,7 +19,7 @@
 use crate::graph::Circuit;
 use crate::model::EntityId;
 use petgraph::graph::NodeIndex;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Mutex;
 
 /// DOWN state of every node under failure set `failed`.
@@ -201,7 +201,7 @@ impl KillSets {
             culprit: c.culprit.clone(),
             base_down,
             union_edges,
-            extra: HashMap::new(),
+            extra: HashMap::default(),
             pool: Mutex::new(Vec::new()),
         };
         if thresh.iter().all(Vec::is_empty) {
@@ -228,7 +228,7 @@ impl KillSets {
         // cluster all read its hosts, the hosts of a rack its two pdus.
         // Only results computed from final member sets (outside a loop)
         // are remembered, so a hit is always final too.
-        let mut memo: HashMap<Vec<EntityId>, Vec<(u32, Vec<EntityId>)>> = HashMap::new();
+        let mut memo: HashMap<Vec<EntityId>, Vec<(u32, Vec<EntityId>)>> = HashMap::default();
         for scc in petgraph::algo::kosaraju_scc(&g) {
             let nodes: Vec<usize> = scc
                 .iter()
@@ -330,7 +330,7 @@ impl KillSets {
 
     /// Units in at least `t` of the members' killer sets.
     fn threshold_killers(&self, t: u32, members: &[EntityId], s: &mut Scratch) -> Vec<EntityId> {
-        let mut counts: HashMap<EntityId, u32> = HashMap::new();
+        let mut counts: HashMap<EntityId, u32> = HashMap::default();
         for &m in members {
             for u in self.collect(m, s) {
                 *counts.entry(u).or_default() += 1;
