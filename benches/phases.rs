@@ -148,9 +148,7 @@ fn bench(size: usize, rules: &RuleSet) {
     row("render json", size, d, Some(outcome.findings.len()));
     let json_len = out.len();
 
-    let (d, _) = best(runs, || {
-        sarif::to_string(&sarif::check(&model, rules, &outcome, false))
-    });
+    let (d, _) = best(runs, || sarif::check_text(&model, rules, &outcome, false));
     row("render sarif", size, d, Some(outcome.findings.len()));
 
     let rss = peak_rss_kb().map_or("?".to_owned(), |k| format!("{} MiB", k / 1024));

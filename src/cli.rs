@@ -329,9 +329,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             let text = match format {
                 CheckFormat::Json => json::check_text(&model, &outcome),
                 CheckFormat::Human => human::check(&model, &outcome, style(input.no_color)),
-                CheckFormat::Sarif => {
-                    sarif::to_string(&sarif::check(&model, &rules, &outcome, baseline_used))
-                }
+                CheckFormat::Sarif => sarif::check_text(&model, &rules, &outcome, baseline_used),
                 CheckFormat::Github => github::check(&model, &outcome),
                 CheckFormat::Junit => junit::to_string(&junit::check(&model, &rules, &outcome)),
                 CheckFormat::Markdown => markdown::check(&a, &rules, &outcome),
