@@ -277,3 +277,28 @@ fn output_is_byte_identical_with_and_without_parallelism() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn timings_go_to_stderr_and_change_nothing_else() {
+    let args = ["check", "estate.yaml", "--format", "json", "--today", "2026-01-01"];
+    let plain = faultline("testdata/example", &args);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let timed = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .current_dir(root.join("testdata/example"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("FAULTLINE_TIMINGS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(timed.stdout, plain.stdout);
+    assert_eq!(timed.status.code(), plain.status.code());
+    let err = stderr(&timed);
+    for phase in [
+        "reading the description took",
+        "analysing failures took",
+        "writing the report took",
+    ] {
+        assert!(err.contains(phase), "no `{phase}` in:\n{err}");
+    }
+    assert!(!stderr(&plain).contains(" took "));
+}
