@@ -280,7 +280,14 @@ fn output_is_byte_identical_with_and_without_parallelism() {
 
 #[test]
 fn timings_go_to_stderr_and_change_nothing_else() {
-    let args = ["check", "estate.yaml", "--format", "json", "--today", "2026-01-01"];
+    let args = [
+        "check",
+        "estate.yaml",
+        "--format",
+        "json",
+        "--today",
+        "2026-01-01",
+    ];
     let plain = faultline("testdata/example", &args);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let timed = Command::new(env!("CARGO_BIN_EXE_faultline"))
