@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::estate::{self, availability, names, sel, sel_list, sel_others};
+use common::estate::{self, Ids, availability, sel, sel_list, sel_others};
 use faultline::analysis::Analysis;
 use faultline::availability::{Defaults, estimate};
 use faultline::check;
@@ -65,23 +65,19 @@ impl Fields {
 
 /// The YAML text of a generated estate, and its extra failure sets (ids).
 fn render(g: &Gen) -> (String, Vec<Vec<String>>) {
-    let sites = names("s", g.sites.len());
-    let feeds = names("f", g.feeds.len());
-    let racks = names("r", g.racks.len());
-    let pdus = names("p", g.pdus.len());
-    let switches = names("sw", g.switches.len());
-    let hosts = names("h", g.hosts.len());
-    let clusters = names("c", g.clusters.len());
-    let vms = names("v", g.vms.len());
-    let comps = names("k", g.comps.len());
-    let svcs = names("svc", g.svcs.len());
-    let units: Vec<String> = [
-        &sites, &feeds, &racks, &pdus, &switches, &hosts, &vms, &comps, &svcs,
-    ]
-    .into_iter()
-    .flatten()
-    .cloned()
-    .collect();
+    let Ids {
+        sites,
+        feeds,
+        racks,
+        pdus,
+        switches,
+        hosts,
+        clusters,
+        vms,
+        comps,
+        svcs,
+        units,
+    } = Ids::of(g);
     let power_pool: Vec<String> = [&pdus, &feeds, &comps]
         .into_iter()
         .flatten()

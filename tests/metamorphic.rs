@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::estate::{self, availability, names, sel, sel_list, sel_others};
+use common::estate::{self, Ids, availability, sel, sel_list, sel_others};
 use faultline::analysis::Analysis;
 use faultline::check;
 use faultline::load;
@@ -143,23 +143,19 @@ impl Fields {
 
 /// The entities of a generated estate, in canonical order.
 fn build(g: &Gen) -> Vec<Ent> {
-    let sites = names("s", g.sites.len());
-    let feeds = names("f", g.feeds.len());
-    let racks = names("r", g.racks.len());
-    let pdus = names("p", g.pdus.len());
-    let switches = names("sw", g.switches.len());
-    let hosts = names("h", g.hosts.len());
-    let clusters = names("c", g.clusters.len());
-    let vms = names("v", g.vms.len());
-    let comps = names("k", g.comps.len());
-    let svcs = names("svc", g.svcs.len());
-    let units: Vec<String> = [
-        &sites, &feeds, &racks, &pdus, &switches, &hosts, &vms, &comps, &svcs,
-    ]
-    .into_iter()
-    .flatten()
-    .cloned()
-    .collect();
+    let Ids {
+        sites,
+        feeds,
+        racks,
+        pdus,
+        switches,
+        hosts,
+        clusters,
+        vms,
+        comps,
+        svcs,
+        units,
+    } = Ids::of(g);
     let cat = |pools: &[&Vec<String>]| -> Vec<String> {
         pools.iter().copied().flatten().cloned().collect()
     };

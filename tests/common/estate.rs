@@ -311,3 +311,55 @@ pub fn availability(x: Option<u8>) -> Option<String> {
 pub fn names(prefix: &str, n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{prefix}{i}")).collect()
 }
+
+/// The ids of a generated estate's entities, per section, in the order of
+/// [`Gen`]'s lists.
+pub struct Ids {
+    pub sites: Vec<String>,
+    pub feeds: Vec<String>,
+    pub racks: Vec<String>,
+    pub pdus: Vec<String>,
+    pub switches: Vec<String>,
+    pub hosts: Vec<String>,
+    pub clusters: Vec<String>,
+    pub vms: Vec<String>,
+    pub comps: Vec<String>,
+    pub svcs: Vec<String>,
+    /// Every failure unit (all but clusters).
+    pub units: Vec<String>,
+}
+
+impl Ids {
+    pub fn of<X>(g: &Gen<X>) -> Ids {
+        let sites = names("s", g.sites.len());
+        let feeds = names("f", g.feeds.len());
+        let racks = names("r", g.racks.len());
+        let pdus = names("p", g.pdus.len());
+        let switches = names("sw", g.switches.len());
+        let hosts = names("h", g.hosts.len());
+        let clusters = names("c", g.clusters.len());
+        let vms = names("v", g.vms.len());
+        let comps = names("k", g.comps.len());
+        let svcs = names("svc", g.svcs.len());
+        let units = [
+            &sites, &feeds, &racks, &pdus, &switches, &hosts, &vms, &comps, &svcs,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+        Ids {
+            sites,
+            feeds,
+            racks,
+            pdus,
+            switches,
+            hosts,
+            clusters,
+            vms,
+            comps,
+            svcs,
+            units,
+        }
+    }
+}
