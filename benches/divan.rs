@@ -10,7 +10,7 @@
 use divan::{Bencher, black_box};
 use faultline::analysis::Analysis;
 use faultline::check::{self, Outcome};
-use faultline::graph::Circuit;
+use faultline::engine::Circuit;
 use faultline::model::{Date, Model};
 use faultline::report::{human, json, sarif};
 use faultline::rules::RuleSet;

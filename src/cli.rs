@@ -81,6 +81,9 @@ pub enum Command {
     Availability {
         #[command(flatten)]
         input: Input,
+        /// Sum over minimal cut sets of up to K units.
+        #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=4))]
+        order: u32,
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
@@ -181,6 +184,20 @@ impl FailLevel {
 pub const CLEAN: i32 = 0;
 pub const FINDINGS: i32 = 1;
 pub const INPUT_ERROR: i32 = 2;
+/// The analysis would hold more cut sets than one run can (see
+/// `engine::MAX_FAMILY`): the run stops and says so rather than print a
+/// partial answer.
+pub const ANALYSIS_LIMIT: i32 = 3;
+
+fn too_large(e: &crate::engine::TooLarge, no_color: bool) -> i32 {
+    report_errors(
+        &Sources::new(),
+        &[InputError::plain("analysis-limit", format!("the analysis stopped: {e}"))
+            .help("ask for a lower order (`--max-order`, `--order`); the families of the estate at this order are larger than any report could show")],
+        no_color,
+    );
+    ANALYSIS_LIMIT
+}
 
 fn out(s: &str) {
     // A closed pipe (`| head`) is not an error worth a panic.
@@ -266,7 +283,12 @@ fn load(input: &Input) -> Result<Prepared, i32> {
 
 fn analysis<'m>(model: &'m Model, config: &Config, input: &Input) -> Result<Analysis<'m>, i32> {
     let defaults = config.availability.clone().unwrap_or_default();
-    Ok(Analysis::new(model, resolve_today(input)?).with_defaults(defaults))
+    let order = config
+        .availability_order
+        .unwrap_or(crate::analysis::DEFAULT_ORDER);
+    Ok(Analysis::new(model, resolve_today(input)?)
+        .with_defaults(defaults)
+        .with_order(order))
 }
 
 fn resolve_today(input: &Input) -> Result<Date, i32> {
@@ -337,6 +359,11 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             drop(progress);
             report_warnings(&model.sources, &unused, input.no_color);
             out(&text);
+            if let Some(e) = &outcome.limit {
+                // The findings above are all true, but some rule could not
+                // finish: never let that pass as a clean run.
+                return Err(too_large(e, input.no_color));
+            }
             let level = match (fail_level, config.fail_level) {
                 (Some(l), _) => l.severity(),
                 (None, Some(from_config)) => from_config,
@@ -413,19 +440,30 @@ fn execute(cli: Cli) -> Result<i32, i32> {
         } => {
             let Prepared { model, config, .. } = load(&input)?;
             let a = analysis(&model, &config, &input)?;
-            let answer = commands::cuts(&a, max_order as usize);
+            let answer = commands::cuts(&a, max_order as usize)
+                .map_err(|e| too_large(&e, input.no_color))?;
             match format {
                 DataFormat::Json => out(&json::to_string(&commands::cuts_json(&answer))),
                 DataFormat::Human => out(&commands::cuts_human(&answer, max_order as usize)),
             }
             Ok(CLEAN)
         }
-        Command::Availability { input, format } => {
+        Command::Availability {
+            input,
+            order,
+            format,
+        } => {
             let Prepared { model, config, .. } = load(&input)?;
             let a = analysis(&model, &config, &input)?;
+            let order = order as usize;
+            let estimates = a
+                .estimates_at(order)
+                .map_err(|e| too_large(&e, input.no_color))?;
             match format {
-                DataFormat::Json => out(&json::to_string(&commands::availability_json(&a))),
-                DataFormat::Human => out(&commands::availability_human(&a)),
+                DataFormat::Json => out(&json::to_string(&commands::availability_json(
+                    &a, &estimates,
+                ))),
+                DataFormat::Human => out(&commands::availability_human(&a, &estimates, order)),
             }
             Ok(CLEAN)
         }

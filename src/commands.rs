@@ -2,7 +2,8 @@
 //! human and JSON forms.
 
 use crate::analysis::Analysis;
-use crate::engine::{KillSets, down};
+use crate::availability::Estimate;
+use crate::engine::{CutSets, TooLarge, by_name, down};
 use crate::model::{EntityId, Kind};
 use crate::rules::{Rule, RuleSet};
 use serde_json::{Map, Value, json};
@@ -78,7 +79,8 @@ pub fn impact(a: &Analysis, failed: &[EntityId]) -> Impact {
             !is_down[s as usize] && m.get(s).instances.iter().any(|&i| is_down[i as usize])
         })
         .collect();
-    let ks = KillSets::compute(&a.circuit, failed);
+    let ks = CutSets::compute(&a.circuit, a.components(), failed, 1, None)
+        .unwrap_or_else(|e| unreachable!("order-1 families have no size limit: {e}"));
     let at_risk = a
         .services()
         .filter(|&s| !is_down[s as usize])
@@ -245,21 +247,24 @@ pub fn object<I: IntoIterator<Item = (String, Value)>>(it: I) -> Value {
 
 /// Minimal cut sets up to `max_order` of every service UP with nothing
 /// failed, as sorted id lists.
-pub fn cuts(a: &Analysis, max_order: usize) -> BTreeMap<String, Vec<Vec<String>>> {
+pub fn cuts(
+    a: &Analysis,
+    max_order: usize,
+) -> Result<BTreeMap<String, Vec<Vec<String>>>, TooLarge> {
     use rayon::prelude::*;
     let m = a.model;
+    let cs = a.cuts(max_order)?;
     let services: Vec<EntityId> = a.services().filter(|&s| a.is_up(s)).collect();
-    // Services are independent: one cone each, in parallel.
-    services
+    Ok(services
         .par_iter()
         .map(|&s| {
-            let sets = crate::cuts::minimal_cuts(m, &a.circuit, s, max_order)
+            let sets = by_name(m, &cs.family(s))
                 .into_iter()
                 .map(|c| c.iter().map(|&u| m.name(u).to_owned()).collect())
                 .collect();
             (m.name(s).to_owned(), sets)
         })
-        .collect()
+        .collect())
 }
 
 pub fn cuts_json(cuts: &BTreeMap<String, Vec<Vec<String>>>) -> Value {
@@ -293,11 +298,11 @@ pub fn cuts_human(cuts: &BTreeMap<String, Vec<Vec<String>>>, max_order: usize) -
     s
 }
 
-pub fn availability_json(a: &Analysis) -> Value {
+pub fn availability_json(a: &Analysis, estimates: &[Option<Estimate>]) -> Value {
     let services: Map<String, Value> = a
         .services()
-        .map(|s| {
-            let e = a.estimate(s);
+        .filter_map(|s| estimates[s as usize].as_ref().map(|e| (s, e)))
+        .map(|(s, e)| {
             (
                 a.model.name(s).to_owned(),
                 json!({"availability": e.availability, "slo": e.slo}),
@@ -309,7 +314,7 @@ pub fn availability_json(a: &Analysis) -> Value {
     json!({ "services": services })
 }
 
-pub fn availability_human(a: &Analysis) -> String {
+pub fn availability_human(a: &Analysis, estimates: &[Option<Estimate>], order: usize) -> String {
     let m = a.model;
     let mut rows: Vec<(String, u32)> = a.services().map(|s| (m.name(s).to_owned(), s)).collect();
     rows.sort();
@@ -319,7 +324,9 @@ pub fn availability_human(a: &Analysis) -> String {
         "service", "estimate", "slo", "downtime/year"
     );
     for (name, id) in rows {
-        let e = a.estimate(id);
+        let Some(e) = estimates[id as usize].as_ref() else {
+            continue;
+        };
         let pct = |x: f64| format!("{:.4}%", x * 100.0);
         let slo = e.slo.map(pct).unwrap_or_else(|| "-".into());
         let verdict = match e.slo {
@@ -357,6 +364,6 @@ pub fn availability_human(a: &Analysis) -> String {
             }
         ));
     }
-    s.push_str("\nestimate: 1 - sum over minimal cut sets of up to 2 units of the product of their unavailabilities (independent failures, steady state)\n");
+    s.push_str(&format!("\nestimate: 1 - sum over minimal cut sets of up to {order} units of the product of their unavailabilities (independent failures, steady state)\n"));
     s
 }

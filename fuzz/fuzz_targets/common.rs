@@ -86,11 +86,14 @@ pub fn exercise(model: &Model, rules: &RuleSet, pick: usize) {
         let _ = commands::impact_human(&a, &failed, &i);
         let _ = commands::impact_json(&a, &i);
     }
-    let cuts = commands::cuts(&a, 2);
-    let _ = commands::cuts_human(&cuts, 2);
-    let _ = commands::cuts_json(&cuts);
-    let _ = commands::availability_human(&a);
-    let _ = commands::availability_json(&a);
+    if let Ok(cuts) = commands::cuts(&a, 2) {
+        let _ = commands::cuts_human(&cuts, 2);
+        let _ = commands::cuts_json(&cuts);
+    }
+    if let Ok(estimates) = a.estimates_at(2) {
+        let _ = commands::availability_human(&a, &estimates, 2);
+        let _ = commands::availability_json(&a, &estimates);
+    }
 }
 
 /// Renders input errors as the terminal would show them (miette over the
