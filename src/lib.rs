@@ -19,7 +19,6 @@ pub mod engine;
 pub mod files;
 pub mod finding;
 pub mod fingerprint;
-pub mod generate;
 pub mod jsonschema;
 pub mod limits;
 pub mod load;

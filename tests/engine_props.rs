@@ -801,7 +801,7 @@ proptest! {
             want_map.insert(m.name(s).to_owned(), want);
         }
         prop_assert_eq!(
-            commands::spof(&a),
+            commands::spof::compute(&a),
             want_map,
             "`spof` output (left: command, right: reference)\n--- yaml ---\n{}",
             c.yaml
@@ -815,7 +815,7 @@ proptest! {
         let m = &c.model;
         let a = Analysis::new(m, today());
         for f in failure_sets(&c) {
-            let got = commands::impact(&a, &f);
+            let got = commands::impact::compute(&a, &f);
             let d = ref_down(m, &f);
             let services: Vec<EntityId> = m.of_kind(Kind::Service).collect();
             let degraded: Vec<EntityId> = services
@@ -1013,7 +1013,7 @@ fn generator_reaches_every_case() {
         }
         if failure_sets(&c)
             .iter()
-            .any(|f| !commands::impact(&a, f).degraded.is_empty())
+            .any(|f| !commands::impact::compute(&a, f).degraded.is_empty())
         {
             note("degraded service");
         }

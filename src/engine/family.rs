@@ -159,14 +159,32 @@ pub fn minimize(mut v: Vec<Cut>) -> Family {
         // Sets of one size never contain each other.
         return v;
     }
+    // Cuts kept so far that a later (larger) one could contain: single
+    // units on their own, the rest by value, and which sizes occur at all,
+    // so a cut of four is only checked against the sizes that exist.
+    let mut units: HashSet<EntityId> = HashSet::default();
     let mut kept: HashSet<Cut> = HashSet::default();
+    let mut sizes: u32 = 0;
     let mut out = Vec::with_capacity(v.len());
     for c in v {
-        if c.len() > 1 && c.proper_subsets().any(|s| kept.contains(&s)) {
-            continue;
+        if c.len() > 1 {
+            if sizes & 1 << 1 != 0 && c.members().iter().any(|u| units.contains(u)) {
+                continue;
+            }
+            if sizes >> 2 != 0
+                && c.proper_subsets()
+                    .any(|s| s.len() > 1 && sizes & 1 << s.len() != 0 && kept.contains(&s))
+            {
+                continue;
+            }
         }
         if c.len() < last.len() {
-            kept.insert(c);
+            sizes |= 1 << c.len();
+            if c.len() == 1 {
+                units.insert(c.items[0]);
+            } else {
+                kept.insert(c);
+            }
         }
         out.push(c);
     }
