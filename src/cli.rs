@@ -110,6 +110,11 @@ pub enum Command {
     },
     /// Print a JSON Schema (draft-07) of the description format, for editors.
     Schema,
+    /// Generate the description from a source of truth (NetBox).
+    Import {
+        #[command(subcommand)]
+        source: crate::import::Source,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -479,6 +484,9 @@ fn execute(cli: Cli) -> Result<i32, i32> {
         Command::Schema => {
             out(&crate::jsonschema::to_string());
             Ok(CLEAN)
+        }
+        Command::Import { source } => {
+            crate::import::run(source).map_err(|e| report_errors(&Sources::new(), &[e], false))
         }
     }
 }

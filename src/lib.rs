@@ -22,6 +22,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod generate;
 pub mod graph;
+pub mod import;
 pub mod jsonschema;
 pub mod limits;
 pub mod load;
