@@ -816,3 +816,189 @@ fn refuses_to_overwrite_a_hand_written_section_file() {
         "it fetched before checking the output"
     );
 }
+
+#[test]
+fn a_netbox_that_does_not_answer_in_time() {
+    let server = Server::start(|req, addr| {
+        if req.path == "/api/dcim/sites/" {
+            std::thread::sleep(std::time::Duration::from_secs(4));
+        }
+        demo(req, addr)
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let o = import(
+        &server.url,
+        &tmp.path().join("o"),
+        &["--timeout", "1", "--retries", "0"],
+        Some(TOKEN),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("did not answer"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn ca_cert_errors_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("missing.pem");
+    let o = import(
+        "https://127.0.0.1:1",
+        &tmp.path().join("o"),
+        &["--ca-cert", missing.to_str().unwrap()],
+        Some(TOKEN),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("cannot read --ca-cert"),
+        "{}",
+        text(&o.stderr)
+    );
+    let not_pem = tmp.path().join("ca.pem");
+    std::fs::write(&not_pem, "hello").unwrap();
+    let o = import(
+        "https://127.0.0.1:1",
+        &tmp.path().join("o"),
+        &["--ca-cert", not_pem.to_str().unwrap()],
+        Some(TOKEN),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("holds no PEM certificate"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = import(
+        "netbox.example.com",
+        &tmp.path().join("o"),
+        &[],
+        Some(TOKEN),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("is not an http:// or https:// address"));
+}
+
+/// HTTPS with an internal CA, through `openssl s_server` (skipped where
+/// openssl is not installed): refused without `--ca-cert`, trusted with it
+/// (the server's answer is then an HTML page, not NetBox).
+#[test]
+fn https_trusts_the_ca_given_with_ca_cert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let openssl = |args: &[&str]| {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !openssl(&["version"]) {
+        eprintln!("openssl is not installed: skipped");
+        return;
+    }
+    std::fs::write(
+        d.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    for args in [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=test CA",
+        ][..],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "leaf.ext",
+        ],
+    ] {
+        assert!(openssl(args), "openssl {args:?} failed");
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new("openssl")
+        .args([
+            "s_server",
+            "-quiet",
+            "-www",
+            "-accept",
+            &port.to_string(),
+            "-cert",
+            "leaf.pem",
+            "-key",
+            "leaf.key",
+        ])
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let up = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let url = format!("https://127.0.0.1:{port}");
+    let without = import(&url, &d.join("a"), &["--retries", "0"], Some(TOKEN));
+    let ca = d.join("ca.pem");
+    let with = import(
+        &url,
+        &d.join("b"),
+        &["--retries", "0", "--ca-cert", ca.to_str().unwrap()],
+        Some(TOKEN),
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(up, "openssl s_server did not start");
+    assert_eq!(without.status.code(), Some(2));
+    assert!(
+        text(&without.stderr).contains("input::netbox-tls"),
+        "{}",
+        text(&without.stderr)
+    );
+    assert_eq!(with.status.code(), Some(2));
+    assert!(
+        text(&with.stderr).contains("is not a NetBox API"),
+        "{}",
+        text(&with.stderr)
+    );
+}

@@ -241,9 +241,11 @@ impl Client {
     /// A failure below HTTP: the reason to retry, or the error to stop with.
     fn transport(&self, path: &str, e: ureq::Error) -> Result<String, InputError> {
         use std::io::ErrorKind as K;
-        let here = &self.shown;
-        match e {
-            ureq::Error::Timeout(_) => Ok(format!("NetBox did not answer `GET {path}` in time")),
+        let https = self.origin.starts_with("https:");
+        let (code, reason, help) = match e {
+            ureq::Error::Timeout(_) => {
+                return Ok(format!("NetBox did not answer `GET {path}` in time"));
+            }
             ureq::Error::Io(io)
                 if self.reached.get()
                     && matches!(
@@ -255,29 +257,31 @@ impl Client {
                             | K::BrokenPipe
                     ) =>
             {
-                Ok(format!("the connection to NetBox failed during `GET {path}`: {io}"))
+                return Ok(format!(
+                    "the connection to NetBox failed during `GET {path}`: {io}"
+                ));
             }
-            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => Err(error(
-                "netbox-tls",
-                format!("cannot set up a secure connection to `{here}`: {e}"),
-            )
-            .help("for a NetBox whose certificate comes from an internal CA, pass --ca-cert FILE (the CA in PEM)")),
-            ureq::Error::HostNotFound => Err(error(
+            // rustls reports a refused certificate as invalid data.
+            ureq::Error::Io(io) if https && io.kind() == K::InvalidData => {
+                ("netbox-tls", io.to_string(), TLS_HELP)
+            }
+            e @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
+                ("netbox-tls", e.to_string(), TLS_HELP)
+            }
+            ureq::Error::HostNotFound => (
                 "netbox-unreachable",
-                format!("cannot reach NetBox at `{here}`: the host name does not resolve"),
-            )
-            .help(URL_HELP)),
-            ureq::Error::Io(io) => Err(error(
-                "netbox-unreachable",
-                format!("cannot reach NetBox at `{here}`: {}", crate::files::io_reason(&io)),
-            )
-            .help(URL_HELP)),
-            other => Err(error(
-                "netbox-unreachable",
-                format!("cannot reach NetBox at `{here}`: {other}"),
-            )
-            .help(URL_HELP)),
-        }
+                "the host name does not resolve".into(),
+                URL_HELP,
+            ),
+            ureq::Error::Io(io) => ("netbox-unreachable", crate::files::io_reason(&io), URL_HELP),
+            other => ("netbox-unreachable", other.to_string(), URL_HELP),
+        };
+        let what = if code == "netbox-tls" {
+            "cannot set up a secure connection to"
+        } else {
+            "cannot reach NetBox at"
+        };
+        Err(error(code, format!("{what} `{}`: {reason}", self.shown)).help(help))
     }
 
     fn not_api(&self, path: &str, code: u16, body: &[u8]) -> InputError {
@@ -349,6 +353,8 @@ impl Client {
     }
 }
 
+const TLS_HELP: &str =
+    "for a NetBox whose certificate comes from an internal CA, pass --ca-cert FILE (the CA in PEM)";
 const URL_HELP: &str =
     "--url takes NetBox's address, the one its web interface has (e.g. https://netbox.example.com)";
 

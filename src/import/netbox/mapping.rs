@@ -566,3 +566,271 @@ fn device(ctx: &Ctx, d: &Device) -> Option<Entity> {
     e.set_refs("requires", requires);
     Some(e)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn brief(id: u64, name: &str) -> serde_json::Value {
+        json!({"id": id, "name": name, "slug": slug(name)})
+    }
+
+    fn outlet(pdu: u64) -> serde_json::Value {
+        json!({"cable": {"id": 1}, "connected_endpoints_type": "dcim.poweroutlet",
+               "connected_endpoints": [{"id": 900 + pdu, "device": {"id": pdu}}]})
+    }
+
+    fn link(peer: u64) -> serde_json::Value {
+        json!({"cable": {"id": 1}, "connected_endpoints_type": "dcim.interface",
+               "connected_endpoints": [{"id": 800 + peer, "device": {"id": peer}}]})
+    }
+
+    fn with(mut base: serde_json::Value, extra: serde_json::Value) -> serde_json::Value {
+        for (k, v) in extra.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        base
+    }
+
+    /// One rack with an A and a B feed (one three-phase), two PDUs, two
+    /// ToR switches, a host cabled to all of them, and VMs.
+    fn estate() -> Data {
+        let site = json!({"id": 1, "slug": "dc1"});
+        let rack = brief(7, "R 12");
+        let dev = |id: u64, name: &str, role: &str| {
+            json!({"id": id, "name": name, "site": site, "rack": rack,
+                   "role": {"id": 1, "slug": slug(role), "name": role}})
+        };
+        let port = |id: u64, device: u64, name: &str, cabled: serde_json::Value| {
+            with(
+                json!({"id": id, "name": name, "device": {"id": device}}),
+                cabled,
+            )
+        };
+        let v = json!({
+            "sites": [{"id": 1, "name": "DC 1", "slug": "dc1", "tags": [{"id": 1, "slug": "prod"}]}],
+            "racks": [{"id": 7, "name": "R 12", "site": site}],
+            "power_panels": [{"id": 3, "name": "Panel A", "site": site}],
+            "power_feeds": [
+                {"id": 11, "name": "A", "power_panel": {"id": 3}, "voltage": 230, "amperage": 32,
+                 "max_utilization": 80, "phase": {"value": "single-phase"}, "supply": {"value": "ac"}},
+                {"id": 12, "name": "B", "power_panel": {"id": 3}, "voltage": 400, "amperage": 16,
+                 "max_utilization": 80, "phase": {"value": "three-phase"}, "supply": {"value": "ac"}},
+                {"id": 13, "name": "DC", "power_panel": {"id": 3}, "voltage": -48, "amperage": 100,
+                 "max_utilization": 100, "phase": {"value": "three-phase"}, "supply": {"value": "dc"}}
+            ],
+            "devices": [
+                dev(20, "pdu-a", "PDU"), dev(21, "pdu-b", "PDU"),
+                dev(30, "tor-a", "ToR Switch"), dev(31, "tor-b", "ToR Switch"),
+                dev(32, "spine", "Spine"),
+                with(dev(40, "esx1", "Hypervisor"), json!({"cluster": {"id": 5}})),
+                // NetBox 3.x: `device_role`, and no rack.
+                {"id": 41, "name": "nas", "site": site, "device_role": {"id": 2, "slug": "storage"}},
+                // Same name as esx1 in the same site (another tenant).
+                dev(42, "ESX1", "Hypervisor"),
+            ],
+            "power_ports": [
+                port(1, 20, "inlet", json!({"cable": {"id": 2}, "connected_endpoints_type": "dcim.powerfeed",
+                    "connected_endpoints": [{"id": 11}]})),
+                with(port(2, 21, "inlet", json!({"cable": {"id": 3}, "connected_endpoints_type": "dcim.powerfeed",
+                    "connected_endpoints": [{"id": 12}]})), json!({"maximum_draw": 7400})),
+                with(port(3, 40, "PSU1", outlet(20)), json!({"allocated_draw": 200})),
+                with(port(4, 40, "PSU2", outlet(21)), json!({"allocated_draw": 200})),
+                port(5, 41, "PSU1", json!({})),
+                port(6, 30, "PSU1", outlet(40)),
+            ],
+            "interfaces": [
+                with(json!({"id": 1, "device": {"id": 40}}), link(30)),
+                with(json!({"id": 2, "device": {"id": 40}}), link(31)),
+                with(json!({"id": 3, "device": {"id": 40}, "mgmt_only": true}), link(32)),
+                with(json!({"id": 4, "device": {"id": 30}}), link(31)),
+                with(json!({"id": 5, "device": {"id": 31}}), link(30)),
+                with(json!({"id": 6, "device": {"id": 30}}), link(32)),
+                with(json!({"id": 7, "device": {"id": 32}}), link(30)),
+            ],
+            "clusters": [
+                {"id": 5, "name": "Prod", "scope_type": "dcim.site", "scope": {"id": 1, "slug": "dc1"}},
+                {"id": 6, "name": "Lab", "site": {"id": 1, "slug": "dc1"}}
+            ],
+            "virtual_machines": [
+                {"id": 100, "name": "web1", "cluster": {"id": 5}, "memory": 4096,
+                 "tags": [{"id": 2, "slug": "shop"}]},
+                {"id": 101, "name": "db1", "cluster": {"id": 5}, "device": {"id": 40}},
+                {"id": 102, "name": "orphan"}
+            ]
+        });
+        let field = |k: &str| v[k].clone();
+        Data {
+            sites: serde_json::from_value(field("sites")).unwrap(),
+            racks: serde_json::from_value(field("racks")).unwrap(),
+            power_panels: serde_json::from_value(field("power_panels")).unwrap(),
+            power_feeds: serde_json::from_value(field("power_feeds")).unwrap(),
+            devices: serde_json::from_value(field("devices")).unwrap(),
+            power_ports: serde_json::from_value(field("power_ports")).unwrap(),
+            interfaces: serde_json::from_value(field("interfaces")).unwrap(),
+            clusters: serde_json::from_value(field("clusters")).unwrap(),
+            virtual_machines: serde_json::from_value(field("virtual_machines")).unwrap(),
+        }
+    }
+
+    fn refs(v: &[&str]) -> Value {
+        Value::Refs(v.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    fn fields(m: &Mapped, id: &str) -> Vec<(&'static str, Value)> {
+        m.entities
+            .get(id)
+            .unwrap_or_else(|| panic!("no {id} in {:?}", m.entities.keys()))
+            .fields
+            .clone()
+    }
+
+    #[test]
+    fn power_network_clusters_and_vms() {
+        let m = map(&estate(), &[]).unwrap();
+        assert_eq!(
+            fields(&m, "dc1/panel-a/a"),
+            [
+                ("site", Value::Ref("dc1".into())),
+                ("capacity_w", Value::Number(5888.0)),
+                ("requires", refs(&["dc1/panel-a"]))
+            ]
+        );
+        // 400 V x 16 A x 0.8 x sqrt(3); DC feeds are never three-phase.
+        assert_eq!(
+            fields(&m, "dc1/panel-a/b")[1],
+            ("capacity_w", Value::Number(8868.0))
+        );
+        assert_eq!(
+            fields(&m, "dc1/panel-a/dc")[1],
+            ("capacity_w", Value::Number(4800.0))
+        );
+        assert_eq!(
+            fields(&m, "dc1/pdu-b"),
+            [
+                ("rack", Value::Ref("dc1/r-12".into())),
+                ("feed", Value::Ref("dc1/panel-a/b".into())),
+                ("capacity_w", Value::Number(7400.0))
+            ]
+        );
+        // The host: A+B power, both ToRs (not the management link), its
+        // cluster, the allocated draw of both supplies. Its name clashes
+        // with another device's, so both carry their NetBox number.
+        assert_eq!(
+            fields(&m, "dc1/esx1~device-40"),
+            [
+                ("rack", Value::Ref("dc1/r-12".into())),
+                ("power", refs(&["dc1/pdu-a", "dc1/pdu-b"])),
+                ("network", refs(&["dc1/tor-a", "dc1/tor-b"])),
+                ("cluster", Value::Ref("prod".into())),
+                ("draw_w", Value::Number(400.0))
+            ]
+        );
+        assert!(m.entities.contains_key("dc1/esx1~device-42"));
+        // ToRs: the spine is an uplink, the other ToR a peer; a power cable
+        // to a host's outlet cannot be followed.
+        let tor = &m.entities["dc1/tor-a"];
+        assert_eq!(tor.field("uplinks"), Some(&refs(&["dc1/spine"])));
+        assert_eq!(tor.field("power"), None);
+        assert_eq!(tor.gaps, [(Gap::PowerNotFollowed, "dc1/tor-a PSU1".into())]);
+        assert_eq!(m.entities["dc1/spine"].field("uplinks"), None);
+        // NetBox 3.x role field; no rack: the site, as a requirement.
+        let nas = &m.entities["dc1/nas"];
+        assert_eq!(nas.kind, Kind::Host);
+        assert_eq!(nas.field("requires"), Some(&refs(&["dc1"])));
+        let mut gaps: Vec<Gap> = nas.gaps.iter().map(|(g, _)| *g).collect();
+        gaps.sort();
+        assert_eq!(
+            gaps,
+            [
+                Gap::PowerPortNotCabled,
+                Gap::DeviceWithoutRack,
+                Gap::HostWithoutNetwork
+            ]
+        );
+        // VMs: floating with memory in GB, pinned, or left out.
+        assert_eq!(
+            fields(&m, "prod/web1"),
+            [
+                ("cluster", Value::Ref("prod".into())),
+                ("memory_gb", Value::Number(4.0))
+            ]
+        );
+        assert_eq!(
+            fields(&m, "prod/db1"),
+            [("host", Value::Ref("dc1/esx1~device-40".into()))]
+        );
+        assert_eq!(m.left_out.len(), 1);
+        assert_eq!(m.left_out[0].name, "orphan");
+        assert_eq!(
+            m.entities["lab"].gaps,
+            [(Gap::ClusterWithoutHosts, "lab".into())]
+        );
+        // Clusters know their site in both the 3.x and the 4.2 way.
+        assert_eq!(m.entities["prod"].sites, ["dc1"]);
+        assert_eq!(m.entities["lab"].sites, ["dc1"]);
+        assert_eq!(m.entities["dc1"].tags, ["prod"]);
+    }
+
+    #[test]
+    fn the_written_files_load_without_errors() {
+        for overrides in [vec![], vec![("storage".to_owned(), RoleKind::Component)]] {
+            let m = map(&estate(), &overrides).unwrap();
+            let files: Vec<(String, Vec<u8>)> = super::super::write::render(&m, "u", "c")
+                .into_iter()
+                .map(|(n, t)| (n, t.into_bytes()))
+                .collect();
+            let model = crate::load::load(files).unwrap_or_else(|f| {
+                panic!(
+                    "{:?}",
+                    f.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+                )
+            });
+            assert_eq!(model.len(), m.entities.len());
+        }
+    }
+
+    #[test]
+    fn a_tagged_vm_brings_what_it_runs_on() {
+        use super::super::select::{Filter, select};
+        let m = map(&estate(), &[]).unwrap();
+        let filter = Filter {
+            sites: vec![],
+            tag: Some("shop".into()),
+        };
+        let m = select(m, &filter).unwrap();
+        let ids: Vec<&str> = m.entities.keys().map(String::as_str).collect();
+        assert_eq!(
+            ids,
+            [
+                "dc1",
+                "dc1/esx1~device-40",
+                "dc1/panel-a",
+                "dc1/panel-a/a",
+                "dc1/panel-a/b",
+                "dc1/pdu-a",
+                "dc1/pdu-b",
+                "dc1/r-12",
+                "dc1/spine",
+                "dc1/tor-a",
+                "dc1/tor-b",
+                "prod",
+                "prod/web1"
+            ]
+        );
+        assert!(m.left_out.is_empty());
+    }
+
+    #[test]
+    fn overrides_make_components_placed_by_site() {
+        let m = map(&estate(), &[("storage".into(), RoleKind::Component)]).unwrap();
+        assert_eq!(
+            fields(&m, "dc1/nas"),
+            [
+                ("kind", Value::Text("storage".into())),
+                ("site", Value::Ref("dc1".into()))
+            ]
+        );
+    }
+}
