@@ -435,6 +435,21 @@ fn golden_import_of_the_demo_data() {
         }
         return;
     }
+    // The README and the worked example show the report of the demo data.
+    let report = text(
+        &got.iter()
+            .find(|(n, _)| n == "import.expected.stderr")
+            .unwrap()
+            .1,
+    );
+    for doc in ["README.md", "docs/netbox.md"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
+        let shown = std::fs::read_to_string(path).unwrap();
+        assert!(
+            shown.contains(&report),
+            "{doc} does not show the current report:\n{report}"
+        );
+    }
     let mut differ = Vec::new();
     for (name, bytes) in &got {
         let want = std::fs::read(dir.join(name)).unwrap_or_default();

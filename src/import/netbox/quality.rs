@@ -11,6 +11,19 @@ use std::collections::BTreeMap;
 
 /// How many names each line shows.
 const FIRST: usize = 5;
+/// Columns of the human report, as for findings.
+const WIDTH: usize = 100;
+
+/// `text` wrapped, continuation lines indented, never breaking an id.
+fn wrap(text: &str, indent: &str) -> String {
+    let options = textwrap::Options::new(WIDTH)
+        .subsequent_indent(indent)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let mut s = textwrap::fill(text, options);
+    s.push('\n');
+    s
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Gap {
@@ -120,9 +133,12 @@ impl Report {
                 format!("{n} {noun}")
             })
             .collect();
-        let mut s = format!(
-            "faultline: imported from {url} into `{out}`: {}\n",
-            imported.join(", ")
+        let mut s = wrap(
+            &format!(
+                "faultline: imported from {url} into `{out}`: {}",
+                imported.join(", ")
+            ),
+            "  ",
         );
         s.push_str("NetBox data quality (each gap hides dependencies from the analysis):\n");
         let width = self
@@ -148,8 +164,7 @@ impl Report {
                     line.push_str(&format!(" and {} more", n - FIRST));
                 }
             }
-            s.push_str(&line);
-            s.push('\n');
+            s.push_str(&wrap(&line, &" ".repeat(width + 3)));
         }
         s
     }
