@@ -215,6 +215,18 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// An import refused before it wrote anything: exit 2, `wanted` on
+/// stderr, no output directory.
+fn refused(url: &str, extra: &[&str], wanted: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = import(url, &out, extra, Some(TOKEN));
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(wanted), "wanted `{wanted}` in:\n{err}");
+    assert!(!out.exists(), "a refused import created its directory");
+}
+
 /// Every file under `dir` with its bytes (`None` if `dir` is missing).
 fn snapshot(dir: &Path) -> Option<Vec<(PathBuf, Vec<u8>)>> {
     if !dir.exists() {
@@ -558,19 +570,11 @@ fn site_and_tag_select_a_slice_with_its_dependencies() {
         ]
     );
     // A typo is an error, with the nearest slug.
-    let o = import(
+    refused(
         &server.url,
-        &tmp.path().join("x"),
         &["--site", "dm-akorn"],
-        Some(TOKEN),
+        "did you mean `dm-akron`?",
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("did you mean `dm-akron`?"),
-        "{}",
-        text(&o.stderr)
-    );
-    assert!(!tmp.path().join("x").exists());
     // Tags: the sites tagged `golf`, nothing else depends on.
     let out = tmp.path().join("golf");
     let o = import(&server.url, &out, &["--tag", "golf"], Some(TOKEN));
@@ -583,13 +587,7 @@ fn site_and_tag_select_a_slice_with_its_dependencies() {
             .iter()
             .all(|e| e.kind() == faultline::model::Kind::Site)
     );
-    let o = import(
-        &server.url,
-        &tmp.path().join("y"),
-        &["--tag", "no-such-tag"],
-        Some(TOKEN),
-    );
-    assert_eq!(o.status.code(), Some(2));
+    refused(&server.url, &["--tag", "no-such-tag"], "no site, rack");
 }
 
 #[test]
@@ -615,25 +613,12 @@ fn role_overrides_change_what_devices_become() {
     let model = load(&out);
     let panel = entity_of(&model, "dcim.device/90").unwrap();
     assert_eq!(panel.component_kind.as_deref(), Some("patch-panel"));
-    let o = import(
+    refused(&server.url, &["--role", "pdus=skip"], "did you mean `pdu`?");
+    refused(
         &server.url,
-        &tmp.path().join("p"),
-        &["--role", "pdus=skip"],
-        Some(TOKEN),
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("did you mean `pdu`?"),
-        "{}",
-        text(&o.stderr)
-    );
-    let o = import(
-        &server.url,
-        &tmp.path().join("p"),
         &["--role", "pdu=rack"],
-        Some(TOKEN),
+        "is not host, switch, pdu",
     );
-    assert_eq!(o.status.code(), Some(2));
 }
 
 /// An output directory from an earlier import, with a hand-written file.
@@ -840,18 +825,10 @@ fn a_netbox_that_does_not_answer_in_time() {
         }
         demo(req, addr)
     });
-    let tmp = tempfile::tempdir().unwrap();
-    let o = import(
+    refused(
         &server.url,
-        &tmp.path().join("o"),
         &["--timeout", "1", "--retries", "0"],
-        Some(TOKEN),
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("did not answer"),
-        "{}",
-        text(&o.stderr)
+        "did not answer",
     );
 }
 
@@ -859,40 +836,24 @@ fn a_netbox_that_does_not_answer_in_time() {
 fn ca_cert_errors_are_usage_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("missing.pem");
-    let o = import(
-        "https://127.0.0.1:1",
-        &tmp.path().join("o"),
-        &["--ca-cert", missing.to_str().unwrap()],
-        Some(TOKEN),
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("cannot read --ca-cert"),
-        "{}",
-        text(&o.stderr)
-    );
     let not_pem = tmp.path().join("ca.pem");
     std::fs::write(&not_pem, "hello").unwrap();
-    let o = import(
-        "https://127.0.0.1:1",
-        &tmp.path().join("o"),
+    let url = "https://127.0.0.1:1";
+    refused(
+        url,
+        &["--ca-cert", missing.to_str().unwrap()],
+        "cannot read --ca-cert",
+    );
+    refused(
+        url,
         &["--ca-cert", not_pem.to_str().unwrap()],
-        Some(TOKEN),
+        "holds no PEM certificate",
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("holds no PEM certificate"),
-        "{}",
-        text(&o.stderr)
-    );
-    let o = import(
+    refused(
         "netbox.example.com",
-        &tmp.path().join("o"),
         &[],
-        Some(TOKEN),
+        "is not an http:// or https:// address",
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("is not an http:// or https:// address"));
 }
 
 /// HTTPS with an internal CA, through `openssl s_server` (skipped where

@@ -1,17 +1,16 @@
 //! The NetBox REST objects the importer reads, with only the fields the
 //! mapping needs. Everything else NetBox sends is ignored, so a field added
 //! by a newer NetBox never breaks an import, and every field here is
-//! optional where some supported version (3.5 to 4.x) lacks it or may send
-//! `null`.
+//! optional (an `Option`, which serde leaves `None` when the field is
+//! missing) where some supported version (3.5 to 4.x) lacks it or may
+//! send `null`.
 
 use serde::Deserialize;
 
 /// One page of a list endpoint.
 #[derive(Deserialize, Debug)]
 pub struct Page<T> {
-    #[serde(default)]
     pub count: Option<u64>,
-    #[serde(default)]
     pub next: Option<String>,
     pub results: Vec<T>,
 }
@@ -21,16 +20,13 @@ pub struct Page<T> {
 #[derive(Deserialize, Debug, Clone, Default)]
 pub struct Brief {
     pub id: u64,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub slug: Option<String>,
 }
 
 /// A choice field: `{"value": "three-phase", "label": "Three-phase"}`.
 #[derive(Deserialize, Debug, Clone, Default)]
 pub struct Choice {
-    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -65,15 +61,10 @@ pub struct PowerFeed {
     pub id: u64,
     pub name: String,
     pub power_panel: Brief,
-    #[serde(default)]
     pub supply: Option<Choice>,
-    #[serde(default)]
     pub phase: Option<Choice>,
-    #[serde(default)]
     pub voltage: Option<f64>,
-    #[serde(default)]
     pub amperage: Option<f64>,
-    #[serde(default)]
     pub max_utilization: Option<f64>,
     #[serde(default)]
     pub tags: Vec<Brief>,
@@ -82,33 +73,22 @@ pub struct PowerFeed {
 #[derive(Deserialize, Debug)]
 pub struct Device {
     pub id: u64,
-    #[serde(default)]
     pub name: Option<String>,
     /// What NetBox shows for an unnamed device: `r105-torsw:1` for a
     /// virtual-chassis member, `Lenovo Flex system (106)` otherwise.
-    #[serde(default)]
     pub display: Option<String>,
     /// NetBox 3.6 and later.
-    #[serde(default)]
     pub role: Option<Brief>,
     /// NetBox 3.x (removed in 4.0).
-    #[serde(default)]
     pub device_role: Option<Brief>,
-    #[serde(default)]
     pub site: Option<Brief>,
-    #[serde(default)]
     pub rack: Option<Brief>,
-    #[serde(default)]
     pub cluster: Option<Brief>,
     #[serde(default)]
     pub tags: Vec<Brief>,
-    #[serde(default)]
     pub interface_count: Option<u64>,
-    #[serde(default)]
     pub power_port_count: Option<u64>,
-    #[serde(default)]
     pub front_port_count: Option<u64>,
-    #[serde(default)]
     pub rear_port_count: Option<u64>,
 }
 
@@ -123,22 +103,16 @@ impl Device {
 #[derive(Deserialize, Debug, Clone)]
 pub struct Endpoint {
     pub id: u64,
-    #[serde(default)]
     pub device: Option<Brief>,
 }
 
 /// What a power port or interface is cabled to.
 #[derive(Deserialize, Debug)]
 pub struct Cabled {
-    #[serde(default)]
     pub cable: Option<Brief>,
-    #[serde(default)]
     pub connected_endpoints: Option<Vec<Endpoint>>,
-    #[serde(default)]
     pub connected_endpoints_type: Option<String>,
-    #[serde(default)]
     pub link_peers: Option<Vec<Endpoint>>,
-    #[serde(default)]
     pub link_peers_type: Option<String>,
 }
 
@@ -162,9 +136,7 @@ pub struct PowerPort {
     pub id: u64,
     pub name: String,
     pub device: Brief,
-    #[serde(default)]
     pub maximum_draw: Option<f64>,
-    #[serde(default)]
     pub allocated_draw: Option<f64>,
     #[serde(flatten)]
     pub cabled: Cabled,
@@ -173,7 +145,6 @@ pub struct PowerPort {
 #[derive(Deserialize, Debug)]
 pub struct Interface {
     pub device: Brief,
-    #[serde(default)]
     pub mgmt_only: Option<bool>,
     #[serde(flatten)]
     pub cabled: Cabled,
@@ -184,13 +155,10 @@ pub struct Cluster {
     pub id: u64,
     pub name: String,
     /// NetBox 3.x to 4.1.
-    #[serde(default)]
     pub site: Option<Brief>,
     /// NetBox 4.2 and later: a cluster is scoped to a site, location,
     /// region or site group.
-    #[serde(default)]
     pub scope_type: Option<String>,
-    #[serde(default)]
     pub scope: Option<Brief>,
     #[serde(default)]
     pub tags: Vec<Brief>,
@@ -213,15 +181,11 @@ impl Cluster {
 pub struct VirtualMachine {
     pub id: u64,
     pub name: String,
-    #[serde(default)]
     pub site: Option<Brief>,
-    #[serde(default)]
     pub cluster: Option<Brief>,
     /// The device it is pinned to (NetBox 3.6 and later).
-    #[serde(default)]
     pub device: Option<Brief>,
     /// In MB.
-    #[serde(default)]
     pub memory: Option<f64>,
     #[serde(default)]
     pub tags: Vec<Brief>,

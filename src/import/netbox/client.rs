@@ -474,6 +474,17 @@ mod tests {
         );
     }
 
+    fn options(url: &str) -> Options {
+        Options {
+            url: url.into(),
+            token: None,
+            ca_cert: None,
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            page_size: 1000,
+        }
+    }
+
     #[test]
     fn base_url_forms() {
         for (url, prefix) in [
@@ -482,30 +493,12 @@ mod tests {
             ("https://nb.example.com/api/", ""),
             ("https://nb.example.com/netbox", "/netbox"),
         ] {
-            let c = Client::new(Options {
-                url: url.into(),
-                token: None,
-                ca_cert: None,
-                timeout: Duration::from_secs(1),
-                retries: 0,
-                page_size: 1000,
-            })
-            .unwrap_or_else(|e| panic!("{url}: {}", e.message));
+            let c = Client::new(options(url)).unwrap_or_else(|e| panic!("{url}: {}", e.message));
             assert_eq!(c.prefix, prefix, "{url}");
             assert_eq!(c.origin, "https://nb.example.com");
         }
         for url in ["nb.example.com", "ftp://nb.example.com", ""] {
-            assert!(
-                Client::new(Options {
-                    url: url.into(),
-                    token: None,
-                    ca_cert: None,
-                    timeout: Duration::from_secs(1),
-                    retries: 0,
-                    page_size: 1000,
-                })
-                .is_err()
-            );
+            assert!(Client::new(options(url)).is_err(), "{url}");
         }
     }
 }

@@ -113,9 +113,8 @@ impl Report {
         for names in gaps.values_mut() {
             names.sort();
         }
-        let imported = super::write::SECTIONS
-            .iter()
-            .map(|k| (*k, counts.get(k).copied().unwrap_or(0)))
+        let imported = super::write::sections()
+            .map(|k| (k, counts.get(&k).copied().unwrap_or(0)))
             .collect();
         Report { imported, gaps }
     }

@@ -15,18 +15,11 @@ use crate::model::Kind;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The sections written, in the order the report lists them.
-pub const SECTIONS: [Kind; 9] = [
-    Kind::Site,
-    Kind::Feed,
-    Kind::Rack,
-    Kind::Pdu,
-    Kind::Switch,
-    Kind::Host,
-    Kind::Cluster,
-    Kind::Vm,
-    Kind::Component,
-];
+/// The sections written (all but services, which NetBox does not know),
+/// in the order the report lists them.
+pub fn sections() -> impl Iterator<Item = Kind> {
+    Kind::ALL.into_iter().filter(|k| *k != Kind::Service)
+}
 
 /// The first line of every file written, and how an earlier import's
 /// files are told apart from hand-written ones.
@@ -39,9 +32,8 @@ fn file_name(kind: Kind) -> String {
 /// Every file's name and text. `source` is the NetBox address and
 /// `refresh` the command line that regenerates the files.
 pub fn render(mapped: &Mapped, source: &str, refresh: &str) -> Vec<(String, String)> {
-    SECTIONS
-        .iter()
-        .map(|&kind| {
+    sections()
+        .map(|kind| {
             let mut s = format!(
                 "{MARK} from {source}.\n\
                  # Do not edit: the next import replaces this file. Hand-written files\n\
@@ -120,7 +112,7 @@ pub fn check_out(out: &Path) -> Result<(), InputError> {
     if out.exists() && !out.is_dir() {
         return Err(out_error(format!("--out `{shown}` is not a directory")));
     }
-    for kind in SECTIONS {
+    for kind in sections() {
         let path = out.join(file_name(kind));
         let Ok(text) = std::fs::read(&path) else {
             continue;
