@@ -148,6 +148,7 @@ impl Client {
         ));
         let mut out: Vec<T> = Vec::new();
         let mut pages = 0u64;
+        progress(0, 0);
         while let Some(path) = next.take() {
             let body = self.get(&path)?;
             let page: Page<T> = parse(&body, &path)?;

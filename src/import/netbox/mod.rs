@@ -187,9 +187,9 @@ impl Bar {
 
     fn show(&self, endpoint: &str, done: u64, total: u64) {
         if let Some(b) = &self.0 {
-            b.set_message(endpoint.to_owned());
             b.set_length(total.max(done));
             b.set_position(done);
+            b.set_message(endpoint.to_owned());
         }
     }
 }
