@@ -121,6 +121,11 @@ pub enum Command {
     },
     /// Print a JSON Schema (draft-07) of the description format, for editors.
     Schema,
+    /// Generate the description from a source of truth (NetBox).
+    Import {
+        #[command(subcommand)]
+        source: crate::import::Source,
+    },
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -179,5 +184,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             context::out(&crate::jsonschema::to_string());
             Ok(CLEAN)
         }
+        Command::Import { source } => crate::import::run(source)
+            .map_err(|e| context::report_errors(&crate::source::Sources::new(), &[e], false)),
     }
 }

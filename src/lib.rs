@@ -19,6 +19,7 @@ pub mod engine;
 pub mod files;
 pub mod finding;
 pub mod fingerprint;
+pub mod import;
 pub mod jsonschema;
 pub mod limits;
 pub mod load;
