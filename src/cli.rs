@@ -43,6 +43,10 @@ pub enum Command {
         /// then count as baselined for this run).
         #[arg(long, value_name = "FILE")]
         write_baseline: Option<String>,
+        /// Also write FORMAT (json, sarif, github, junit, markdown, human)
+        /// to FILE, from the same run (repeatable).
+        #[arg(long = "output", value_name = "FORMAT=FILE", value_parser = lint::parse_output)]
+        output: Vec<lint::Output>,
     },
     /// Single points of failure of every service.
     Spof {
@@ -142,6 +146,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             fail_level,
             baseline,
             write_baseline,
+            output,
         } => lint::run(
             &input,
             lint::Options {
@@ -149,6 +154,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
                 fail_level,
                 baseline: baseline.as_deref(),
                 write_baseline: write_baseline.as_deref(),
+                outputs: &output,
             },
         ),
         Command::Spof { input, format } => spof::run(&input, format),

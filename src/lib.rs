@@ -24,6 +24,7 @@ pub mod jsonschema;
 pub mod limits;
 pub mod load;
 pub mod model;
+pub mod paths;
 pub mod prepare;
 pub mod progress;
 pub mod report;

@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 
 pub const MAX_ROWS: usize = 500;
 pub const MAX_CHARTS: usize = 20;
+/// Failure paths listed under each chart.
+pub const MAX_CHAINS: usize = 8;
 
 /// Text safe inside a table cell: no pipes, line breaks or raw HTML.
 pub fn cell(s: &str) -> String {
