@@ -3,6 +3,9 @@
 //! pay-h1, pay-h2 (2 of 2 instances down) -> payments`), and a sentence per
 //! step for SARIF code flows and `faultline why`.
 //!
+//! A chain taken under a cut set (a rule of higher order) starts with the
+//! set: `h1 + h2: h1, h2 (2 of 2 instances down) -> web`.
+//!
 //! The compact form groups the members of a redundant group that all went
 //! down (the instances of a service, the power inputs of a host) into one
 //! step, says why the group gave way, and cuts a chain longer than
@@ -97,13 +100,9 @@ pub fn segments(m: &Model, ch: &Chain) -> Vec<String> {
     for (i, &x) in ch.steps.iter().enumerate() {
         let mut s = shown(m, x);
         if i == 0 && ch.cut.len() > 1 {
-            let others: Vec<String> = ch
-                .cut
-                .iter()
-                .filter(|&&y| y != x)
-                .map(|&y| shown(m, y))
-                .collect();
-            s = format!("{s} (with {})", others.join(" + "));
+            // A chain under a cut set starts with the set that fails.
+            let cut: Vec<String> = ch.cut.iter().map(|&y| shown(m, y)).collect();
+            s = format!("{}: {s}", cut.join(" + "));
         }
         if let Some(cause) = i.checked_sub(1).and_then(|j| ch.links[j].cause) {
             s = format!("{s} ({})", cause_text(m, x, cause));
@@ -228,8 +227,13 @@ pub fn step(m: &Model, ch: &Chain, i: usize) -> String {
         GateKind::Instances if l.size == 1 => {
             format!("its only instance {} is down", quoted(m, prev))
         }
+        GateKind::Instances if e.min_healthy <= 1 && l.down == l.size => format!(
+            "{} are down ({})",
+            all_of(l.size, "its instances"),
+            members(m, prev, l)
+        ),
         GateKind::Instances => format!(
-            "{} of its {} instances are down ({}) and it needs {} up",
+            "{} of its {} instances are down ({}), and it needs {} up",
             l.down,
             l.size,
             members(m, prev, l),
