@@ -6,7 +6,7 @@ use crate::commands::context::{self, DataFormat, Input};
 use crate::commands::lint::{CheckFormat, FailLevel};
 use crate::commands::risks::RisksFormat;
 use crate::commands::rules::RulesFormat;
-use crate::commands::{availability, cuts, impact, lint, picture, risks, rules, spof};
+use crate::commands::{availability, cuts, impact, lint, picture, risks, rules, spof, why};
 use clap::{Parser, Subcommand};
 
 pub use context::{ANALYSIS_LIMIT, CLEAN, FINDINGS, INPUT_ERROR};
@@ -52,6 +52,21 @@ pub enum Command {
     Spof {
         #[command(flatten)]
         input: Input,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DataFormat,
+    },
+    /// How each single point of failure of a service takes it down, step
+    /// by step.
+    Why {
+        #[command(flatten)]
+        input: Input,
+        /// The service to explain.
+        #[arg(long, value_name = "ID")]
+        service: String,
+        /// Only this unit's chain (or, if it is no single point of failure,
+        /// the pairs it is part of).
+        #[arg(long, value_name = "ID")]
+        unit: Option<String>,
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
@@ -158,6 +173,12 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             },
         ),
         Command::Spof { input, format } => spof::run(&input, format),
+        Command::Why {
+            input,
+            service,
+            unit,
+            format,
+        } => why::run(&input, &service, unit.as_deref(), format),
         Command::Impact {
             input,
             fail,

@@ -116,12 +116,22 @@ impl Want {
     }
 }
 
-/// One search: a source under a failure set, for the findings that need it.
+/// One chain to find: from `culprit` to `subject`, under the culprit
+/// alone (`cut` empty) or under a cut set that holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub culprit: EntityId,
+    pub cut: Vec<EntityId>,
+    pub subject: EntityId,
+}
+
+/// One search: a source under a failure set, for every request that
+/// shares them.
 struct Job {
     failed: Vec<EntityId>,
     source: EntityId,
-    /// (finding, culprit index, subject) of each finding that needs it.
-    uses: Vec<(usize, usize, EntityId)>,
+    /// (request index, subject) of each request it answers.
+    uses: Vec<(usize, EntityId)>,
     /// The subjects, sorted.
     targets: Vec<EntityId>,
 }
@@ -132,36 +142,33 @@ pub fn attach(a: &Analysis, rules: &RuleSet, out: &mut Outcome, want: Want) -> R
     if want == Want::None {
         return Ok(());
     }
-    let jobs = jobs(a, rules, out, want);
-    let chains = run(a, &jobs)?;
+    let (requests, owners) = requests(a, rules, out, want);
+    let chains = trace(a, &requests)?;
     for f in out.findings.iter_mut() {
         if crate::rules::is_spof_rule(rules, &f.rule) {
-            let n = want.take(f.culprits.len());
-            f.paths = Some(Vec::with_capacity(n));
+            f.paths = Some(Vec::with_capacity(want.take(f.culprits.len())));
         }
     }
-    let mut placed: Vec<(usize, usize, Chain)> = Vec::new();
-    for (job, found) in jobs.iter().zip(chains) {
-        for (&(fi, ci, _), chain) in job.uses.iter().zip(found) {
-            if let Some(chain) = chain {
-                placed.push((fi, ci, chain));
-            }
-        }
-    }
-    placed.sort_by_key(|(fi, ci, _)| (*fi, *ci));
-    for (fi, _, chain) in placed {
-        if let Some(p) = out.findings[fi].paths.as_mut() {
+    // Requests were made finding by finding, culprit by culprit.
+    for (fi, chain) in owners.into_iter().zip(chains) {
+        if let (Some(p), Some(chain)) = (out.findings[fi].paths.as_mut(), chain) {
             p.push(chain);
         }
     }
     Ok(())
 }
 
-/// The searches the findings need, each distinct (failure set, source)
-/// once, in a fixed order.
-fn jobs(a: &Analysis, rules: &RuleSet, out: &Outcome, want: Want) -> Vec<Job> {
+/// The chains the findings need, in finding and culprit order, with the
+/// finding each one is for.
+fn requests(
+    a: &Analysis,
+    rules: &RuleSet,
+    out: &Outcome,
+    want: Want,
+) -> (Vec<Request>, Vec<usize>) {
     let m = a.model;
-    let mut by_key: HashMap<(Vec<EntityId>, EntityId), Job> = HashMap::default();
+    let mut requests = Vec::new();
+    let mut owners = Vec::new();
     for (fi, f) in out.findings.iter().enumerate() {
         let Some(rule) = rules.get(&f.rule) else {
             continue;
@@ -178,13 +185,8 @@ fn jobs(a: &Analysis, rules: &RuleSet, out: &Outcome, want: Want) -> Vec<Job> {
         } else {
             Vec::new()
         };
-        for (ci, &u) in f
-            .culprits
-            .iter()
-            .take(want.take(f.culprits.len()))
-            .enumerate()
-        {
-            let failed = if order > 1 {
+        for &u in f.culprits.iter().take(want.take(f.culprits.len())) {
+            let cut = if order > 1 {
                 match family.iter().find(|c| c.contains(&u)) {
                     Some(c) => c.clone(),
                     None => continue,
@@ -192,15 +194,33 @@ fn jobs(a: &Analysis, rules: &RuleSet, out: &Outcome, want: Want) -> Vec<Job> {
             } else {
                 Vec::new()
             };
-            let job = by_key.entry((failed.clone(), u)).or_insert_with(|| Job {
-                failed,
-                source: u,
+            requests.push(Request {
+                culprit: u,
+                cut,
+                subject: f.subject,
+            });
+            owners.push(fi);
+        }
+    }
+    (requests, owners)
+}
+
+/// The chain of each request (`None` where the subject is not reached,
+/// which the semantics rule out for a culprit or a cut set's member).
+/// Requests sharing a culprit and failure set share one search.
+pub fn trace(a: &Analysis, requests: &[Request]) -> Result<Vec<Option<Chain>>, TooLong> {
+    let mut by_key: HashMap<(&[EntityId], EntityId), Job> = HashMap::default();
+    for (ri, r) in requests.iter().enumerate() {
+        let job = by_key
+            .entry((r.cut.as_slice(), r.culprit))
+            .or_insert_with(|| Job {
+                failed: r.cut.clone(),
+                source: r.culprit,
                 uses: Vec::new(),
                 targets: Vec::new(),
             });
-            job.uses.push((fi, ci, f.subject));
-            job.targets.push(f.subject);
-        }
+        job.uses.push((ri, r.subject));
+        job.targets.push(r.subject);
     }
     let mut jobs: Vec<Job> = by_key.into_values().collect();
     jobs.sort_by(|x, y| (&x.failed, x.source).cmp(&(&y.failed, y.source)));
@@ -208,7 +228,14 @@ fn jobs(a: &Analysis, rules: &RuleSet, out: &Outcome, want: Want) -> Vec<Job> {
         j.targets.sort_unstable();
         j.targets.dedup();
     }
-    jobs
+    let found = run(a, &jobs)?;
+    let mut out: Vec<Option<Chain>> = vec![None; requests.len()];
+    for (job, chains) in jobs.iter().zip(found) {
+        for (&(ri, _), chain) in job.uses.iter().zip(chains) {
+            out[ri] = chain;
+        }
+    }
+    Ok(out)
 }
 
 /// Runs the searches in parallel; per job, a chain per use (None when the
@@ -241,7 +268,7 @@ fn run(a: &Analysis, jobs: &[Job]) -> Result<Vec<Vec<Option<Chain>>>, TooLong> {
                     let chains: Vec<Option<Chain>> = job
                         .uses
                         .iter()
-                        .map(|&(_, _, t)| {
+                        .map(|&(_, t)| {
                             let chain = s.chain(a.model, c, &ev, job, failed, t);
                             stored += chain.as_ref().map_or(0, |ch| ch.steps.len() as u64);
                             chain

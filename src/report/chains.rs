@@ -75,6 +75,16 @@ pub fn gave_way(m: &Model, owner: EntityId, l: &Link) -> Option<String> {
     })
 }
 
+/// "its rack `r1` is down", "it depends on `db`, which is down": the
+/// requirement of `owner` through which `y` reaches it.
+fn reads(m: &Model, owner: EntityId, k: GateKind, y: EntityId) -> String {
+    match edge_label(m, owner, k, y) {
+        "depends_on" => format!("it depends on {}, which is down", quoted(m, y)),
+        "requires" => format!("it requires {}, which is down", quoted(m, y)),
+        field => format!("its {field} {} is down", quoted(m, y)),
+    }
+}
+
 /// What else took an entity down, for a step whose group did not give way.
 fn cause_text(m: &Model, owner: EntityId, cause: Cause) -> String {
     match cause {
@@ -83,13 +93,7 @@ fn cause_text(m: &Model, owner: EntityId, cause: Cause) -> String {
             "a standby host, off until someone powers it on".to_owned()
         }
         Cause::AlwaysDown => "down even with nothing failed".to_owned(),
-        Cause::Reads(k, y) => {
-            format!(
-                "its {} {} is down",
-                edge_label(m, owner, k, y),
-                quoted(m, y)
-            )
-        }
+        Cause::Reads(k, y) => reads(m, owner, k, y),
     }
 }
 
@@ -216,7 +220,7 @@ pub fn step(m: &Model, ch: &Chain, i: usize) -> String {
     let e = m.get(x);
     if let Some(cause) = l.cause {
         return format!(
-            "{} is down ({}); it also reads {} ({})",
+            "{} is down: {} (it also reads {} through `{}`, down too but not enough on its own)",
             what(m, x),
             cause_text(m, x, cause),
             quoted(m, prev),
@@ -280,11 +284,7 @@ pub fn step(m: &Model, ch: &Chain, i: usize) -> String {
             "its host and its FT secondary are both down ({})",
             members(m, prev, l)
         ),
-        GateKind::AllOf => format!(
-            "its {} {} is down",
-            edge_label(m, x, l.kind, prev),
-            quoted(m, prev)
-        ),
+        GateKind::AllOf => reads(m, x, l.kind, prev),
     };
     let kind = if e.kind() == Kind::Service {
         "service"
