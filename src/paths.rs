@@ -29,10 +29,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Other DOWN members of a group kept for display ("a, b, c and 5 more").
 pub const MAX_PEERS: usize = 3;
 
-/// Work (nodes evaluated and searched, steps stored) one run may spend on
-/// paths. Chains are short in real estates; a 100,000-long `requires`
-/// chain asks for five billion steps, which no report could hold.
-pub const MAX_WORK: u64 = 300_000_000;
+/// Work (nodes evaluated and searched) one run may spend on paths, and
+/// steps it may hold (about 50 bytes each). Chains are short in real
+/// estates (a generated 100,000-entity one holds 225,000 steps); a
+/// 100,000-long `requires` chain asks for five billion, which no report
+/// could hold.
+pub const MAX_WORK: u64 = 200_000_000;
+pub const MAX_STEPS: u64 = 5_000_000;
 
 /// How one step after the first gave way: the group of its DOWN condition
 /// that reads the step before.
@@ -81,18 +84,16 @@ pub struct Chain {
 /// first ones only when an output asked for fewer).
 pub type Paths = Vec<Chain>;
 
-/// Paths were not attached: the estate asks for more than [`MAX_WORK`].
+/// Paths were not attached: the estate asks for more than [`MAX_WORK`]
+/// or [`MAX_STEPS`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TooLong {
-    pub work: u64,
-}
+pub struct TooLong;
 
 impl std::fmt::Display for TooLong {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "the failure paths need more than {} steps of work (dependency chains thousands of entities deep)",
-            self.work
+            "tracing them would take more than {MAX_WORK} steps of work or hold more than {MAX_STEPS} steps (dependency chains thousands of entities deep)"
         )
     }
 }
@@ -244,6 +245,7 @@ fn run(a: &Analysis, jobs: &[Job]) -> Result<Vec<Vec<Option<Chain>>>, TooLong> {
     use rayon::prelude::*;
     let c: &Circuit = &a.circuit;
     let work = AtomicU64::new(0);
+    let held = AtomicU64::new(0);
     let pieces = (rayon::current_num_threads() * 4).max(1);
     let chunk = jobs.len().div_ceil(pieces).max(1);
     let results: Vec<Vec<Option<Vec<Option<Chain>>>>> = jobs
@@ -253,7 +255,9 @@ fn run(a: &Analysis, jobs: &[Job]) -> Result<Vec<Vec<Option<Chain>>>, TooLong> {
             let mut s = Scratch::new(c.len());
             part.iter()
                 .map(|job| {
-                    if work.load(Ordering::Relaxed) > MAX_WORK {
+                    if work.load(Ordering::Relaxed) > MAX_WORK
+                        || held.load(Ordering::Relaxed) > MAX_STEPS
+                    {
                         return None;
                     }
                     let cp = ev.checkpoint();
@@ -276,22 +280,23 @@ fn run(a: &Analysis, jobs: &[Job]) -> Result<Vec<Vec<Option<Chain>>>, TooLong> {
                         .collect();
                     ev.undo_to(cp);
                     s.reset();
-                    work.fetch_add(spent + searched + stored, Ordering::Relaxed);
+                    work.fetch_add(spent + searched, Ordering::Relaxed);
+                    held.fetch_add(stored, Ordering::Relaxed);
                     Some(chains)
                 })
                 .collect()
         })
         .collect();
-    let spent = work.load(Ordering::Relaxed);
+    let over = work.load(Ordering::Relaxed) > MAX_WORK || held.load(Ordering::Relaxed) > MAX_STEPS;
     let mut out = Vec::with_capacity(jobs.len());
     for r in results.into_iter().flatten() {
         match r {
             Some(chains) => out.push(chains),
-            None => return Err(TooLong { work: MAX_WORK }),
+            None => return Err(TooLong),
         }
     }
-    if spent > MAX_WORK {
-        return Err(TooLong { work: MAX_WORK });
+    if over {
+        return Err(TooLong);
     }
     Ok(out)
 }

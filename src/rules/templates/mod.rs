@@ -62,7 +62,7 @@ pub const DOCS: &[(&str, &str, &str)] = &[
     (
         "single-point-of-failure",
         "select?, culprit_kinds?, order? (1-3)",
-        "Services that one failure (or, with order N, N simultaneous failures) takes down; names the culprits.",
+        "Services that one failure (or, with order N, N simultaneous failures) takes down; names the culprits and how each takes the service down.",
     ),
     (
         "single-instance",
