@@ -154,11 +154,7 @@ pub fn to_json(m: &Model, w: &Why) -> Value {
 fn chain_text(m: &Model, ch: &Chain) -> String {
     let mut s = format!("{}\n", chains::line(m, ch));
     let n = ch.steps.len();
-    let (head, tail) = if n > MAX_STEPS_LISTED {
-        (MAX_STEPS_LISTED / 2, MAX_STEPS_LISTED / 2 - 1)
-    } else {
-        (n, 0)
-    };
+    let (head, tail) = chains::ends(n, MAX_STEPS_LISTED);
     let width = n.to_string().len();
     for i in (0..head).chain(n - tail..n) {
         if tail > 0 && i == n - tail {

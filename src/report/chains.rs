@@ -129,6 +129,16 @@ pub fn segments(m: &Model, ch: &Chain) -> Vec<String> {
     out
 }
 
+/// Of `n` steps, how many to show from the start and from the end so that
+/// at most `max` are shown: `(n, 0)` when all fit.
+pub fn ends(n: usize, max: usize) -> (usize, usize) {
+    if n > max {
+        (max / 2, max - max / 2)
+    } else {
+        (n, 0)
+    }
+}
+
 /// The compact segments with a long chain cut in the middle.
 pub fn compact(m: &Model, ch: &Chain) -> Vec<String> {
     let mut seg = segments(m, ch);

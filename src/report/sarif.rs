@@ -350,11 +350,7 @@ impl<'a> Context<'a> {
 /// step's id key, saying why it is down.
 fn code_flow(model: &Model, ch: &Chain) -> CodeFlow {
     let n = ch.steps.len();
-    let (head, tail) = if n > MAX_FLOW_STEPS {
-        (MAX_FLOW_STEPS / 2, MAX_FLOW_STEPS - MAX_FLOW_STEPS / 2)
-    } else {
-        (n, 0)
-    };
+    let (head, tail) = chains::ends(n, MAX_FLOW_STEPS);
     let shown = (0..head).chain(n - tail..n);
     let locations = shown
         .map(|i| {
