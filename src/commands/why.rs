@@ -300,8 +300,9 @@ pub fn run(
             &model.sources,
             &[InputError::plain(
                 "analysis-limit",
-                format!("the analysis stopped: {e}"),
-            )],
+                format!("the failure paths of `{service}` are too long: {e}"),
+            )
+            .help("ask about one unit with `--unit ID`")],
             input.no_color,
         );
         context::ANALYSIS_LIMIT
