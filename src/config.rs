@@ -482,6 +482,7 @@ impl Config {
             let slot = match name {
                 "max_file_bytes" => &mut self.limits.file_bytes,
                 "max_entities" => &mut self.limits.entities,
+                "max_cut_sets" => &mut self.limits.cut_sets,
                 _ => {
                     let e =
                         InputError::at("unknown-key", span(k), format!("unknown limit `{name}`"))

@@ -92,8 +92,8 @@ pub fn report_warnings(sources: &Sources, warnings: &[InputError], no_color: boo
 pub fn too_large(e: &TooLarge, no_color: bool) -> i32 {
     report_errors(
         &Sources::new(),
-        &[InputError::plain("analysis-limit", format!("the analysis stopped: {e}"))
-            .help("ask for a lower order (`--max-order`, `--order`, a rule's `order`): at this one the estate has more cut sets than any report could show")],
+        &[InputError::plain(human::ANALYSIS_LIMIT, format!("the analysis stopped: {e}"))
+            .help("ask for a lower order (`--max-order`, `--order`, a rule's `order` or the config's `availability: {order}`); at this one the estate has more cut sets than a report could show (the config's `limits: {max_cut_sets}` may have lowered the limit)")],
         no_color,
     );
     ANALYSIS_LIMIT
@@ -149,7 +149,8 @@ pub fn analysis<'m>(model: &'m Model, config: &Config, input: &Input) -> Result<
     let order = config.availability_order.unwrap_or(DEFAULT_ORDER);
     Ok(Analysis::new(model, resolve_today(input)?)
         .with_defaults(defaults)
-        .with_order(order))
+        .with_order(order)
+        .with_max_cut_sets(config.limits.max_cut_sets()))
 }
 
 fn resolve_today(input: &Input) -> Result<Date, i32> {
