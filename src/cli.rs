@@ -110,6 +110,13 @@ pub enum Command {
     },
     /// Print a JSON Schema (draft-07) of the description format, for editors.
     Schema,
+    /// Language server (LSP over stdio) for editors: findings as you type,
+    /// go to definition, references, rename, hover. See docs/editors.md.
+    Lsp {
+        /// Accepted for clients that pass it; stdio is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -480,6 +487,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             out(&crate::jsonschema::to_string());
             Ok(CLEAN)
         }
+        Command::Lsp { .. } => Ok(crate::lsp::run()),
     }
 }
 

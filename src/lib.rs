@@ -25,6 +25,7 @@ pub mod graph;
 pub mod jsonschema;
 pub mod limits;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod prepare;
 pub mod progress;
