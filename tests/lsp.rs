@@ -1,0 +1,783 @@
+//! `faultline lsp` end to end: a JSON-RPC client drives the real binary
+//! over stdio (see `lsp/client.rs`), and one test drives a real editor
+//! (headless Neovim) when it is installed.
+
+#[path = "lsp/client.rs"]
+mod client;
+
+use client::{Client, apply, find, pos, uri};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TODAY: &str = "2026-01-01";
+
+fn crate_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example() -> PathBuf {
+    crate_root().join("testdata/example")
+}
+
+fn options(today: &str) -> Value {
+    json!({"today": today, "debounceMs": 20})
+}
+
+/// A fresh copy of a testdata case, for tests that edit files.
+fn scratch(case: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("faultline-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(crate_root().join("testdata").join(case)).unwrap() {
+        let e = e.unwrap();
+        if e.path().extension().is_some_and(|x| x == "yaml") {
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// One diagnostic as `check` would say it: file (relative to the
+/// workspace), line and column (1-based; `None` for problems that point
+/// at no place), code, and the message on one line.
+type Said = (Option<(String, u64, u64)>, String, String);
+
+/// A message on one line, with very long ids shortened as the terminal
+/// report does (so both sides compare equal).
+fn one_line(s: &str) -> String {
+    let s = faultline::diag::cut_long_ids(s);
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What `faultline check . --format json` prints in a case folder: the
+/// findings from the JSON report (waived ones left out), the input
+/// errors and warnings from the report on stderr.
+fn check_says(dir: &Path, today: &str) -> Vec<Said> {
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["check", ".", "--format", "json", "--today", today])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("check runs");
+    let mut said = Vec::new();
+    if let Ok(report) = serde_json::from_slice::<Value>(&out.stdout) {
+        for f in report["findings"].as_array().unwrap() {
+            if f["waived"] == true {
+                continue;
+            }
+            let l = &f["location"];
+            let file = l["file"].as_str().unwrap().trim_start_matches("./");
+            said.push((
+                Some((
+                    file.to_owned(),
+                    l["line"].as_u64().unwrap(),
+                    l["column"].as_u64().unwrap(),
+                )),
+                f["rule"].as_str().unwrap().to_owned(),
+                one_line(f["message"].as_str().unwrap()),
+            ));
+        }
+    }
+    // Input problems: a `input::code` line, a blank line, then the message
+    // after `×` or `⚠`, continued on `│` lines.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(code) = l.strip_prefix("input::") else {
+            continue;
+        };
+        let Some(head) = lines
+            .get(i + 2)
+            .and_then(|h| h.strip_prefix("  × ").or_else(|| h.strip_prefix("  ⚠ ")))
+        else {
+            continue;
+        };
+        let mut text = head.to_owned();
+        for more in &lines[i + 3..] {
+            match more.strip_prefix("  │ ") {
+                Some(m) => text = format!("{text} {m}"),
+                None => break,
+            }
+        }
+        let mut parts = text.splitn(4, ':');
+        let (path, line, col, rest) = (parts.next(), parts.next(), parts.next(), parts.next());
+        let place = match (
+            path,
+            line.map(str::parse::<u64>),
+            col.map(str::parse::<u64>),
+            rest,
+        ) {
+            (Some(p), Some(Ok(l)), Some(Ok(c)), Some(r)) => {
+                Some((p.trim_start_matches("./").to_owned(), l, c, r))
+            }
+            _ => None,
+        };
+        said.push(match place {
+            Some((p, l, c, r)) => (Some((p, l, c)), code.to_owned(), one_line(r)),
+            None => match text.split_once(": ") {
+                // `./big.yaml: the file is larger...`: at the file's start.
+                Some((p, r)) if p.starts_with("./") => (
+                    Some((p.trim_start_matches("./").to_owned(), 1, 1)),
+                    code.to_owned(),
+                    one_line(r),
+                ),
+                _ => (None, code.to_owned(), one_line(&text)),
+            },
+        });
+    }
+    said.sort();
+    said
+}
+
+/// "N more errors not shown" points at no place in `check`; the server
+/// puts it with the errors shown. Compare it without its place.
+fn unplaced_count(mut said: Vec<Said>) -> Vec<Said> {
+    for s in &mut said {
+        if s.1 == "too-many-errors" {
+            s.0 = None;
+        }
+    }
+    said.sort();
+    said
+}
+
+/// The same, from the server's diagnostics (and messages for problems
+/// that point at no file).
+fn server_says(c: &Client) -> Vec<Said> {
+    let root = format!("{}/", uri(&c.root));
+    let mut said = Vec::new();
+    for (u, list) in &c.diagnostics {
+        let file = u.strip_prefix(&root).unwrap_or(u).to_owned();
+        for d in list {
+            let code = d["code"].as_str().unwrap().to_owned();
+            let message = d["message"].as_str().unwrap();
+            let message = message.split("\nhelp: ").next().unwrap();
+            let p = &d["range"]["start"];
+            let at = (
+                file.clone(),
+                p["line"].as_u64().unwrap() + 1,
+                p["character"].as_u64().unwrap() + 1,
+            );
+            said.push((Some(at), code, one_line(message)));
+        }
+    }
+    for n in &c.notifications {
+        if n["method"] == "window/showMessage" {
+            let m = n["params"]["message"].as_str().unwrap();
+            said.push((None, "shown".into(), one_line(m)));
+        }
+    }
+    said.sort();
+    said
+}
+
+/// The golden cases that are `check` of one folder without custom rule
+/// directories, with their date.
+fn check_cases() -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(crate_root().join("testdata"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let args = std::fs::read_to_string(dir.join("args"))
+            .unwrap_or_else(|_| "check {dir} --today 2026-01-01".into());
+        let words: Vec<&str> = args.split_whitespace().collect();
+        let on_folder = matches!(words.get(1), Some(&"{dir}") | Some(&"{dir}/estate.yaml"));
+        if words.first() != Some(&"check") || !on_folder || words.contains(&"--rules") {
+            continue;
+        }
+        if words[1].ends_with("estate.yaml") && !dir.join("estate.yaml").exists() {
+            continue; // err-missing-path: no file, no workspace
+        }
+        let today = words
+            .iter()
+            .position(|w| *w == "--today")
+            .map_or(TODAY, |i| words[i + 1]);
+        if faultline::load::parse_date(today).is_none() {
+            continue; // a usage error, not a description's
+        }
+        out.push((dir, today.to_owned()));
+    }
+    out
+}
+
+#[test]
+fn diagnostics_match_check_on_the_golden_cases() {
+    let cases = check_cases();
+    assert!(cases.len() > 60, "only {} cases", cases.len());
+    let mut failures = Vec::new();
+    for (dir, today) in &cases {
+        let mut c = Client::start(dir, options(today), false);
+        c.settle();
+        let want = unplaced_count(check_says(dir, today));
+        let got = unplaced_count(server_says(&c));
+        c.shutdown();
+        if want != got {
+            let missing: Vec<_> = want.iter().filter(|w| !got.contains(w)).collect();
+            let extra: Vec<_> = got.iter().filter(|g| !want.contains(g)).collect();
+            failures.push(format!(
+                "{}:\n  check says, the server not: {missing:#?}\n  the server says, check not: {extra:#?}",
+                dir.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn findings_carry_their_rule_link_and_culprits() {
+    let mut c = Client::start(&example(), options(TODAY), false);
+    c.settle();
+    let file = uri(&example().join("estate.yaml"));
+    let diags = c.diagnostics[&file].clone();
+    let spof = diags
+        .iter()
+        .find(|d| {
+            d["code"] == "single-point-of-failure"
+                && d["message"].as_str().unwrap().contains("`payments`")
+        })
+        .expect("payments has a SPOF");
+    assert_eq!(spof["severity"], 1);
+    assert_eq!(spof["source"], "faultline");
+    let href = spof["codeDescription"]["href"].as_str().unwrap();
+    assert!(href.ends_with("rules.md#single-point-of-failure"), "{href}");
+    let related: Vec<&str> = spof["relatedInformation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        related.iter().any(|m| m.contains("pdu `n02-a`")),
+        "{related:?}"
+    );
+    assert!(spof["message"].as_str().unwrap().contains("\nhelp: "));
+    // The waived finding of the example is not there.
+    let waived = diags
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("waived"))
+        .count();
+    assert_eq!(waived, 0);
+    c.shutdown();
+}
+
+#[test]
+fn definition_references_hover_and_symbols() {
+    let root = example();
+    let path = root.join("estate.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut c = Client::start(&root, options(TODAY), false);
+    let doc = json!({"uri": uri(&path)});
+    // `n02-a` named in a power list: its definition is its key in `pdus`.
+    let at = find(&text, "[n02-a, n02-b]", 0, 1);
+    let defs = c.request(
+        "textDocument/definition",
+        json!({"textDocument": doc, "position": at}),
+    );
+    assert_eq!(defs.as_array().unwrap().len(), 1, "{defs}");
+    assert_eq!(defs[0]["range"]["start"], find(&text, "  n02-a: {", 0, 2));
+    // References: every place that names it, with or without its key.
+    let named = text.matches("n02-a,").count() + text.matches("n02-a]").count();
+    let refs = |c: &mut Client, decl: bool| {
+        c.request(
+            "textDocument/references",
+            json!({"textDocument": doc, "position": at, "context": {"includeDeclaration": decl}}),
+        )
+        .as_array()
+        .unwrap()
+        .len()
+    };
+    assert_eq!(refs(&mut c, false), named);
+    assert_eq!(refs(&mut c, true), named + 1);
+    // Hover: kind, what it needs, who needs it, what its failure takes down.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": doc, "position": at}),
+    );
+    let h = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        h.starts_with("**pdu** `n02-a`, defined in `estate.yaml` line"),
+        "{h}"
+    );
+    assert!(
+        h.contains("- `rack`: `n02`") && h.contains("- `feed`: `north-ups-a`"),
+        "{h}"
+    );
+    assert!(h.contains("**Depended on by**\n- as `power` of "), "{h}");
+    assert!(h.contains("takes down") && h.contains("`payments`"), "{h}");
+    // A service's hover: what depends on it through `depends_on`.
+    let svc = c.request(
+        "textDocument/hover",
+        json!({"textDocument": doc, "position": find(&text, "  payments:", 0, 3)}),
+    );
+    assert!(
+        svc["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**service** `payments`")
+    );
+    // Nothing at a field name.
+    let none = c.request(
+        "textDocument/hover",
+        json!({"textDocument": doc, "position": find(&text, "capacity_w", 0, 2)}),
+    );
+    assert!(none.is_null(), "{none}");
+    // Document symbols: sections with their ids.
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": doc}));
+    let sections: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "version",
+            "sites",
+            "feeds",
+            "racks",
+            "pdus",
+            "switches",
+            "clusters",
+            "hosts",
+            "components",
+            "vms",
+            "services"
+        ]
+    );
+    let pdus = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "pdus")
+        .unwrap();
+    assert!(
+        pdus["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "n02-a" && s["detail"] == "pdu")
+    );
+    // Workspace symbols: best match first.
+    let ws = c.request("workspace/symbol", json!({"query": "paym"}));
+    assert_eq!(ws[0]["name"], "payments");
+    c.shutdown();
+}
+
+#[test]
+fn rename_across_files() {
+    let root = crate_root().join("testdata/cmd-check-two-files");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    // An id defined in one file and named in the other.
+    let model = faultline::load::load(
+        files
+            .iter()
+            .zip(&texts)
+            .map(|(f, t)| (f.to_string_lossy().into_owned(), t.clone().into_bytes()))
+            .collect(),
+    )
+    .ok()
+    .expect("the case loads");
+    let (i, name) = model
+        .entities
+        .iter()
+        .find_map(|e| {
+            let (def_file, _) = model.sources.locate(e.span);
+            let other = texts.iter().enumerate().find(|(i, t)| {
+                files[*i].to_string_lossy() != def_file && t.contains(&format!("{}]", e.id))
+            });
+            other.map(|(i, _)| (i, e.id.clone()))
+        })
+        .expect("an id named across files");
+    let mut c = Client::start(&root, options(TODAY), false);
+    let doc = json!({"uri": uri(&files[i])});
+    let at = find(&texts[i], &format!("{name}]"), 0, 0);
+    let prepared = c.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": doc, "position": at}),
+    );
+    assert_eq!(prepared["placeholder"], name.as_str());
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": doc, "position": at, "newName": "renamed-id"}),
+    );
+    let changes = edit["changes"].as_object().unwrap();
+    assert_eq!(changes.len(), 2, "{edit}");
+    let mut renamed = Vec::new();
+    for (f, t) in files.iter().zip(&texts) {
+        let new = apply(t, changes[&uri(f)].as_array().unwrap());
+        assert!(!new.contains(&format!("{name}]")) && !new.contains(&format!("{name}:")));
+        renamed.push((f.to_string_lossy().into_owned(), new.into_bytes()));
+    }
+    let after = faultline::load::load(renamed).ok().expect("still loads");
+    assert!(after.lookup("renamed-id").is_some() && after.lookup(&name).is_none());
+    // Renaming onto an id that exists is refused.
+    let taken = model
+        .entities
+        .iter()
+        .find(|e| e.id != name)
+        .unwrap()
+        .id
+        .clone();
+    let refused = c.try_request(
+        "textDocument/rename",
+        json!({"textDocument": doc, "position": at, "newName": taken}),
+    );
+    assert!(
+        refused.unwrap_err()["message"]
+            .as_str()
+            .unwrap()
+            .contains("already defined")
+    );
+    c.shutdown();
+}
+
+#[test]
+fn completion_offers_the_kinds_the_field_takes() {
+    let root = scratch("example", "complete");
+    let path = root.join("estate.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut c = Client::start(&root, options(TODAY), false);
+    // A host being written: `power: [n0` (not valid YAML yet).
+    let under_hosts = |line: &str| text.replacen("\nhosts:\n", &format!("\nhosts:\n{line}\n"), 1);
+    // The line after `hosts:` (0-based).
+    let hosts_line = text[..text.find("\nhosts:\n").unwrap()]
+        .matches('\n')
+        .count()
+        + 2;
+    let line = "  new-host: {rack: n01, power: [n0";
+    c.open(&path, &text);
+    c.change(&path, 2, &under_hosts(line));
+    let at = pos(hosts_line, line.len());
+    let list = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(&path)}, "position": at}),
+    );
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    // PDUs of n01 and n02, not the racks n01, n02 nor the switch n01-tor.
+    assert!(
+        labels.contains(&"n01-a") && labels.contains(&"n02-b"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"n01") && !labels.contains(&"n01-tor"),
+        "{labels:?}"
+    );
+    let model = faultline::load::load_str("e.yaml", &text).ok().unwrap();
+    for l in &labels {
+        let kind = model.get(model.lookup(l).unwrap()).kind().singular();
+        assert!(
+            ["pdu", "feed", "component"].contains(&kind),
+            "{l} is a {kind}"
+        );
+    }
+    let item = &list["items"][0];
+    assert_eq!(
+        item["textEdit"]["range"]["start"],
+        pos(at["line"].as_u64().unwrap() as usize, line.len() - 2)
+    );
+    // `rack:` offers racks only.
+    let line = "  other: {rack: ";
+    c.change(&path, 3, &under_hosts(line));
+    let list = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(&path)}, "position": pos(hosts_line, line.len())}),
+    );
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["n01", "n02", "o01", "s01", "s02"]);
+    c.shutdown();
+}
+
+/// The diagnostics of a file, by code.
+fn codes(list: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> = list
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_edit_that_breaks_then_a_quick_fix_that_mends() {
+    let root = scratch("example", "edit");
+    let path = root.join("estate.yaml");
+    let u = uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut c = Client::start(&root, options(TODAY), false);
+    c.open(&path, &text);
+    let clean = c.wait_diagnostics(&u, |d| !d.is_empty());
+    assert!(!codes(&clean).contains(&"unknown-id".to_owned()));
+    // A typo in a reference: an input error at the typo, and no findings.
+    let broken = text.replacen("power: [n02-a, n02-b]", "power: [n02-a, n02-bb]", 1);
+    c.change(&path, 2, &broken);
+    let diags = c.wait_diagnostics(&u, |d| codes(d).contains(&"unknown-id".to_owned()));
+    assert_eq!(codes(&diags), ["unknown-id"]);
+    let typo = find(&broken, "n02-bb", 0, 0);
+    assert_eq!(diags[0]["range"]["start"], typo);
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `n02-b`?")
+    );
+    // The quick fix applies the did-you-mean.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Change `n02-bb` to `n02-b`")
+        .unwrap_or_else(|| panic!("a did-you-mean fix in {actions:#}"));
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(fix["diagnostics"][0]["code"], "unknown-id");
+    let mended = apply(&broken, fix["edit"]["changes"][&u].as_array().unwrap());
+    assert_eq!(mended, text);
+    c.change(&path, 3, &mended);
+    let back = c.wait_diagnostics(&u, |d| !codes(d).contains(&"unknown-id".to_owned()));
+    assert_eq!(back, clean);
+    c.shutdown();
+}
+
+#[test]
+fn a_waiver_skeleton_silences_a_finding() {
+    let root = scratch("example", "waive");
+    let path = root.join("estate.yaml");
+    let u = uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut c = Client::start(&root, options(TODAY), false);
+    c.open(&path, &text);
+    let before = c.wait_diagnostics(&u, |d| !d.is_empty());
+    let is_payments_spof = |d: &Value| {
+        d["code"] == "single-point-of-failure"
+            && d["message"].as_str().unwrap().contains("`payments`")
+    };
+    let spof = before.iter().find(|d| is_payments_spof(d)).unwrap().clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": spof["range"], "context": {"diagnostics": [spof]}}),
+    );
+    let waive = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Waive `single-point-of-failure` on `payments`")
+        .unwrap_or_else(|| panic!("a waiver action in {actions:#}"));
+    let waived = apply(&text, waive["edit"]["changes"][&u].as_array().unwrap());
+    assert!(waived.contains(
+        "rule: single-point-of-failure, reason: \"TODO: why this risk is accepted\", until: 2026-04-01"
+    ));
+    c.change(&path, 2, &waived);
+    let after = c.wait_diagnostics(&u, |d| !d.iter().any(is_payments_spof));
+    assert_eq!(after.len(), before.len() - 1, "only that finding goes");
+    c.shutdown();
+}
+
+#[test]
+fn positions_in_utf8_or_utf16_as_negotiated() {
+    let root = std::env::temp_dir().join(format!("faultline-lsp-utf-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    // `é` is 2 bytes and 1 UTF-16 unit, `😀` 4 bytes and 2 units.
+    let text = "hosts:\n  h1: {description: é😀, rack: nowhere}\n";
+    let path = root.join("a.yaml");
+    std::fs::write(&path, text).unwrap();
+    let col = |utf8: bool| {
+        let mut c = Client::start(&root, options(TODAY), utf8);
+        let d = c.wait_diagnostics(&uri(&path), |d| !d.is_empty());
+        c.shutdown();
+        d[0]["range"]["start"]["character"].as_u64().unwrap()
+    };
+    let bytes = text.lines().nth(1).unwrap().find("nowhere").unwrap() as u64;
+    assert_eq!(col(true), bytes);
+    assert_eq!(col(false), bytes - 1 - 2);
+}
+
+#[test]
+fn bad_input_is_answered_not_fatal() {
+    let mut c = Client::start(&example(), options(TODAY), false);
+    // Unknown method, bad params, a file outside the workspace.
+    let e = c
+        .try_request("textDocument/formatting", json!({}))
+        .unwrap_err();
+    assert_eq!(e["code"], -32601);
+    let e = c
+        .try_request("textDocument/hover", json!({"nonsense": 1}))
+        .unwrap_err();
+    assert_eq!(e["code"], -32602);
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nowhere.yaml"}, "position": pos(0, 0)}),
+    );
+    assert!(r.is_null());
+    // A buffer of garbage: diagnostics, and the server still answers.
+    let path = example().join("estate.yaml");
+    c.open(&path, "hosts: [\u{0}");
+    c.change(&path, 2, "hosts: {h1: [");
+    let d = c.wait_diagnostics(&uri(&path), |d| codes(d) == ["syntax"]);
+    assert_eq!(d.len(), 1);
+    c.settle();
+    c.shutdown();
+}
+
+/// Headless Neovim opens the example estate with faultline as its
+/// language server and receives the diagnostics. Debian bookworm has
+/// Neovim 0.7, which lacks `vim.lsp.start` (0.8): the script uses
+/// `vim.lsp.start_client` and `vim.lsp.buf_attach_client`, which both
+/// versions have.
+#[test]
+fn neovim_receives_the_diagnostics() {
+    let Ok(version) = Command::new("nvim").arg("--version").output() else {
+        println!("skipped: nvim is not installed (`apt-get install neovim`)");
+        return;
+    };
+    let version = String::from_utf8_lossy(&version.stdout);
+    let root = example();
+    let out = std::env::temp_dir().join(format!("faultline-nvim-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let script = crate_root().join("tests/lsp/nvim.lua");
+    let status = Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
+        .arg("-c")
+        .arg(format!("luafile {}", script.display()))
+        .env("FAULTLINE_BIN", env!("CARGO_BIN_EXE_faultline"))
+        .env("FAULTLINE_ROOT", &root)
+        .env("FAULTLINE_FILE", root.join("estate.yaml"))
+        .env("FAULTLINE_OUT", &out)
+        .env("FAULTLINE_TODAY", TODAY)
+        .status()
+        .expect("nvim runs");
+    assert!(
+        status.success(),
+        "nvim failed ({})",
+        version.lines().next().unwrap_or("")
+    );
+    let got: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its result"))
+            .expect("JSON");
+    let _ = std::fs::remove_file(&out);
+    // The same diagnostics as the JSON-RPC client receives.
+    let mut c = Client::start(&root, options(TODAY), false);
+    c.settle();
+    let want = c.diagnostics[&uri(&root.join("estate.yaml"))].clone();
+    c.shutdown();
+    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &want {
+        *by_code
+            .entry(d["code"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let mut nvim_codes: BTreeMap<String, usize> = BTreeMap::new();
+    for d in got.as_array().expect("a list of diagnostics") {
+        *nvim_codes
+            .entry(d["code"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert!(!want.is_empty());
+    assert_eq!(nvim_codes, by_code, "{got:#}");
+    let first = &got[0];
+    assert_eq!(first["lnum"], want[0]["range"]["start"]["line"]);
+    assert_eq!(first["source"], "faultline");
+}
+
+/// The text with one more service on the first vm: one more finding
+/// (`single-instance`), so the edit changes the diagnostics.
+fn with_probe(text: &str) -> String {
+    let vms = text.find("\nvms:\n").expect("a vms section") + 6;
+    let vm = text[vms..].trim_start().split(':').next().unwrap();
+    let services = text.find("\nservices:\n").expect("a services section") + 11;
+    format!(
+        "{}  lsp-probe: {{instances: [{vm}]}}\n{}",
+        &text[..services],
+        &text[services..]
+    )
+}
+
+/// Re-check latency after an edit, for the README: `cargo test --release
+/// --test lsp -- --ignored --nocapture latency`. Generates a 100k-entity
+/// estate (about 10 MB, one file) and times edits on it and on the
+/// example: the server's own re-check time (from its log), and the time
+/// from sending an edit to receiving the file's new diagnostics.
+#[test]
+#[ignore]
+fn latency() {
+    let big = std::env::temp_dir().join(format!("faultline-lsp-100k-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&big);
+    std::fs::create_dir_all(&big).unwrap();
+    let generated = Command::new("cargo")
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--example",
+            "generate",
+            "--",
+            "--entities",
+            "100000",
+            "--seed",
+            "1",
+        ])
+        .current_dir(crate_root())
+        .output()
+        .expect("the generator runs");
+    std::fs::write(big.join("estate.yaml"), &generated.stdout).unwrap();
+    for (name, root) in [("example", scratch("example", "latency")), ("100k", big)] {
+        let path = root.join("estate.yaml");
+        let u = uri(&path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let probed = with_probe(&text);
+        let mut c = Client::start(&root, json!({"today": TODAY, "debounceMs": 0}), false);
+        c.open(&path, &text);
+        c.settle();
+        let mut times = Vec::new();
+        for i in 0..6 {
+            let edited = if i % 2 == 0 { &probed } else { &text };
+            let n = c.published.get(&u).copied().unwrap_or(0);
+            let t = std::time::Instant::now();
+            c.change(&path, i + 2, edited);
+            c.wait_published(&u, n);
+            times.push(t.elapsed().as_millis());
+        }
+        let server: Vec<&str> = c
+            .notifications
+            .iter()
+            .filter(|n| n["method"] == "window/logMessage")
+            .filter_map(|n| n["params"]["message"].as_str())
+            .collect();
+        let count = c.diagnostics[&u].len();
+        println!(
+            "{name}: {count} diagnostics; edit to new diagnostics {times:?} ms; server: {:#?}",
+            &server[server.len().saturating_sub(6)..]
+        );
+        c.shutdown();
+    }
+}
