@@ -268,6 +268,30 @@ fn findings_carry_their_rule_link_and_culprits() {
 }
 
 #[test]
+fn a_file_gets_at_most_so_many_diagnostics() {
+    let mut c = Client::start(
+        &example(),
+        json!({"today": TODAY, "maxDiagnosticsPerFile": 3}),
+        false,
+    );
+    c.settle();
+    let d = c.diagnostics[&uri(&example().join("estate.yaml"))].clone();
+    assert_eq!(d.len(), 4);
+    assert!(
+        d[..3].iter().all(|d| d["severity"] == 1),
+        "errors first: {d:#?}"
+    );
+    assert_eq!(d[3]["code"], "too-many-diagnostics");
+    assert!(
+        d[3]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("7 more problems in this file")
+    );
+    c.shutdown();
+}
+
+#[test]
 fn definition_references_hover_and_symbols() {
     let root = example();
     let path = root.join("estate.yaml");
@@ -713,7 +737,12 @@ fn neovim_receives_the_diagnostics() {
 /// (`single-instance`), so the edit changes the diagnostics.
 fn with_probe(text: &str) -> String {
     let vms = text.find("\nvms:\n").expect("a vms section") + 6;
-    let vm = text[vms..].trim_start().split(':').next().unwrap();
+    let vm = text[vms..]
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| l.split(':').next())
+        .unwrap();
     let services = text.find("\nservices:\n").expect("a services section") + 11;
     format!(
         "{}  lsp-probe: {{instances: [{vm}]}}\n{}",
@@ -733,23 +762,10 @@ fn latency() {
     let big = std::env::temp_dir().join(format!("faultline-lsp-100k-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&big);
     std::fs::create_dir_all(&big).unwrap();
-    let generated = Command::new("cargo")
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "--example",
-            "generate",
-            "--",
-            "--entities",
-            "100000",
-            "--seed",
-            "1",
-        ])
-        .current_dir(crate_root())
-        .output()
-        .expect("the generator runs");
-    std::fs::write(big.join("estate.yaml"), &generated.stdout).unwrap();
+    // The estate `cargo run --release --example generate -- --entities
+    // 100000 --seed 1` writes.
+    let generated = faultline::generate::estate(1, 100_000);
+    std::fs::write(big.join("estate.yaml"), generated).unwrap();
     for (name, root) in [("example", scratch("example", "latency")), ("100k", big)] {
         let path = root.join("estate.yaml");
         let u = uri(&path);
@@ -774,8 +790,19 @@ fn latency() {
             .filter_map(|n| n["params"]["message"].as_str())
             .collect();
         let count = c.diagnostics[&u].len();
+        let bytes = serde_json::to_string(&c.diagnostics[&u]).unwrap().len();
+        // For comparison, on the same machine at the same moment.
+        let t = std::time::Instant::now();
+        Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .args(["check", ".", "--format", "json", "--today", TODAY])
+            .current_dir(&root)
+            .output()
+            .expect("check runs");
+        let check = t.elapsed().as_millis();
         println!(
-            "{name}: {count} diagnostics; edit to new diagnostics {times:?} ms; server: {:#?}",
+            "{name}: {count} diagnostics ({} kB); edit to new diagnostics {times:?} ms; \
+             `faultline check --format json` {check} ms; server: {:#?}",
+            bytes / 1000,
             &server[server.len().saturating_sub(6)..]
         );
         c.shutdown();

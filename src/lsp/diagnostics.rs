@@ -20,9 +20,11 @@ use lsp_types::{
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Related locations per diagnostic at most: a SPOF finding on a big
-/// estate can name hundreds of culprits; the message names them all.
-const MAX_RELATED: usize = 50;
+/// Related locations per diagnostic at most, as many as the terminal
+/// report labels: a SPOF finding on a big estate can name hundreds of
+/// culprits, the message names them all, and every related location is
+/// resent with every edit.
+const MAX_RELATED: usize = 8;
 
 /// The source every diagnostic carries (editors show it next to the code).
 pub const SOURCE: &str = "faultline";
@@ -34,7 +36,18 @@ pub struct Published {
     pub unplaced: Vec<String>,
 }
 
-pub fn collect(snap: &Snapshot, enc: Encoding, rules_url: Option<&str>) -> Published {
+/// What the server was asked for (`initializationOptions`).
+pub struct Settings<'a> {
+    pub rules_url: Option<&'a str>,
+    /// Most diagnostics sent for one file: every edit resends a file's
+    /// whole list, and a generated estate with tens of thousands of
+    /// findings in one file would send megabytes per keystroke to an
+    /// editor that cannot show them anyway.
+    pub max_per_file: usize,
+}
+
+pub fn collect(snap: &Snapshot, enc: Encoding, settings: &Settings) -> Published {
+    let rules_url = settings.rules_url;
     let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = snap
         .files
         .iter()
@@ -71,7 +84,32 @@ pub fn collect(snap: &Snapshot, enc: Encoding, rules_url: Option<&str>) -> Publi
             None => unplaced.push(e.message.clone()),
         }
     }
+    for list in by_file.values_mut() {
+        cap(list, settings.max_per_file);
+    }
     Published { by_file, unplaced }
+}
+
+/// Keeps the `max` most severe diagnostics of a file (in file order among
+/// equals), and says how many more there are.
+fn cap(list: &mut Vec<Diagnostic>, max: usize) {
+    if list.len() <= max {
+        return;
+    }
+    let more = list.len() - max;
+    // ERROR is 1, HINT 4: most severe first.
+    list.sort_by_key(|d| d.severity.unwrap_or(DiagnosticSeverity::ERROR));
+    list.truncate(max);
+    list.push(Diagnostic {
+        range: Range::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String("too-many-diagnostics".into())),
+        source: Some(SOURCE.to_owned()),
+        message: format!(
+            "{more} more problems in this file are not shown (the editor gets at most {max} per file); `faultline check` lists them all"
+        ),
+        ..Diagnostic::default()
+    });
 }
 
 fn severity(s: Severity) -> DiagnosticSeverity {

@@ -31,6 +31,8 @@ use std::time::{Duration, Instant};
 const DEBOUNCE: Duration = Duration::from_millis(150);
 /// Longest a change waits for its re-check while typing goes on.
 const MAX_WAIT: Duration = Duration::from_secs(1);
+/// Diagnostics sent per file at most (see `diagnostics::Settings`).
+const MAX_PER_FILE: usize = 1000;
 
 /// Settings a client may pass as `initializationOptions`.
 struct Options {
@@ -39,6 +41,7 @@ struct Options {
     /// Base URL of the rules reference; `#rule-id` is appended.
     rules_url: Option<String>,
     debounce: Duration,
+    max_per_file: usize,
 }
 
 impl Options {
@@ -52,6 +55,9 @@ impl Options {
             debounce: v["debounceMs"]
                 .as_u64()
                 .map_or(DEBOUNCE, Duration::from_millis),
+            max_per_file: v["maxDiagnosticsPerFile"]
+                .as_u64()
+                .map_or(MAX_PER_FILE, |n| n as usize),
         }
     }
 }
@@ -121,8 +127,8 @@ fn serve(conn: &Connection) -> Result<(), Box<dyn Error + Send + Sync>> {
         published: HashMap::new(),
         unplaced: Vec::new(),
     };
-    server.log_check();
-    server.publish();
+    let took = server.publish();
+    server.log_check(took);
     server.run()
 }
 
@@ -213,17 +219,27 @@ impl Server<'_> {
         let _ = self.conn.sender.send(n.into());
     }
 
-    fn log_check(&self) {
+    /// One line per check in the client's log: how long it took, by phase
+    /// (indexing runs beside loading and rules), and the time to build the
+    /// diagnostics.
+    fn log_check(&self, diagnostics: Duration) {
         let s = &self.snap;
         let entities = s.model().map_or(0, |m| m.len());
+        let phases: Vec<String> = s
+            .phases
+            .iter()
+            .map(|(name, d)| format!("{name} {} ms", d.as_millis()))
+            .collect();
         self.send(
             "window/logMessage",
             LogMessageParams {
                 typ: MessageType::LOG,
                 message: format!(
-                    "faultline: checked {} files, {entities} entities in {} ms",
+                    "faultline: checked {} files, {entities} entities in {} ms ({}); diagnostics {} ms",
                     s.files.len(),
-                    s.elapsed.as_millis()
+                    s.elapsed.as_millis(),
+                    phases.join(", "),
+                    diagnostics.as_millis()
                 ),
             },
         );
@@ -239,8 +255,8 @@ impl Server<'_> {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ws.check())) {
             Ok(snap) => {
                 self.snap = snap;
-                self.log_check();
-                self.publish();
+                let took = self.publish();
+                self.log_check(took);
             }
             Err(_) => self.send(
                 "window/showMessage",
@@ -252,8 +268,16 @@ impl Server<'_> {
         }
     }
 
-    fn publish(&mut self) {
-        let p = diagnostics::collect(&self.snap, self.enc, self.options.rules_url.as_deref());
+    /// Sends the diagnostics that changed; returns how long building them
+    /// took.
+    fn publish(&mut self) -> Duration {
+        let t = Instant::now();
+        let settings = diagnostics::Settings {
+            rules_url: self.options.rules_url.as_deref(),
+            max_per_file: self.options.max_per_file,
+        };
+        let p = diagnostics::collect(&self.snap, self.enc, &settings);
+        let took = t.elapsed();
         let gone: Vec<PathBuf> = self
             .published
             .keys()
@@ -291,6 +315,7 @@ impl Server<'_> {
             }
             self.unplaced = p.unplaced;
         }
+        took
     }
 
     fn send_diagnostics(
@@ -344,7 +369,7 @@ impl Server<'_> {
                 if same && self.due.is_none() {
                     // Checked already: publish under the client's URI.
                     self.snap.set_uris(&self.ws);
-                    self.publish();
+                    let _ = self.publish();
                 } else {
                     self.changed(true);
                 }

@@ -99,8 +99,10 @@ pub struct Snapshot {
     pub today: Date,
     /// Rule id to the file that defines it ("built-in" for the pack).
     pub rule_origins: HashMap<String, String>,
-    /// How long the check took (reading, loading, rules, indexing).
+    /// How long the check took (reading, loading, rules, indexing), and
+    /// its phases, for the log.
     pub elapsed: Duration,
+    pub phases: Vec<(&'static str, Duration)>,
     occurrences: OnceLock<FxHashMap<String, Vec<(u32, Spot)>>>,
     source_docs: OnceLock<Vec<Option<usize>>>,
 }
@@ -155,7 +157,8 @@ impl Workspace {
             Ok((_, c, ..)) => c.limits.clone(),
             Err(_) => Default::default(),
         };
-        let files = names.iter().map(|n| (n.clone(), absolute(n))).collect();
+        let files: Vec<(String, PathBuf)> =
+            names.iter().map(|n| (n.clone(), absolute(n))).collect();
         let mut texts = Vec::with_capacity(names.len());
         let mut read_errors = Vec::new();
         for name in names {
@@ -175,27 +178,37 @@ impl Workspace {
                 .collect(),
             Err(_) => HashMap::new(),
         };
+        let read = started.elapsed();
         let for_load = texts.clone();
-        let (docs, checked) = rayon::join(
-            || self.docs(&texts, config_path.as_deref()),
-            || match policy {
-                Err(f) => Checked::Failed {
-                    sources: f.sources,
-                    errors: f.errors,
-                },
-                Ok((sources, ..)) if !read_errors.is_empty() => Checked::Failed {
-                    sources,
-                    errors: read_errors,
-                },
-                Ok((sources, config, rules, warnings)) => {
-                    match prepare::load_description(sources, config, rules, warnings, for_load) {
-                        Ok(p) => run_rules(p, &today),
-                        Err(f) => Checked::Failed {
-                            sources: f.sources,
-                            errors: f.errors,
-                        },
+        let timed = |f: &dyn Fn() -> Vec<Arc<Doc>>| {
+            let t = Instant::now();
+            (f(), t.elapsed())
+        };
+        let ((docs, indexing), (checked, checking)) = rayon::join(
+            || timed(&|| self.docs(&texts, config_path.as_deref())),
+            || {
+                let t = Instant::now();
+                let checked = match policy {
+                    Err(f) => Checked::Failed {
+                        sources: f.sources,
+                        errors: f.errors,
+                    },
+                    Ok((sources, ..)) if !read_errors.is_empty() => Checked::Failed {
+                        sources,
+                        errors: read_errors,
+                    },
+                    Ok((sources, config, rules, warnings)) => {
+                        match prepare::load_description(sources, config, rules, warnings, for_load)
+                        {
+                            Ok(p) => run_rules(p, &today),
+                            Err(f) => Checked::Failed {
+                                sources: f.sources,
+                                errors: f.errors,
+                            },
+                        }
                     }
-                }
+                };
+                (checked, t.elapsed())
             },
         );
         self.cache = docs
@@ -207,11 +220,15 @@ impl Workspace {
             .enumerate()
             .map(|(i, d)| (d.path.clone(), i))
             .collect();
-        let uris = self
-            .open
+        // Made once: a big estate's diagnostics name the same few files
+        // hundreds of thousands of times.
+        let mut uris: HashMap<PathBuf, Uri> = files
             .iter()
-            .map(|(p, d)| (p.clone(), d.uri.clone()))
+            .map(|(_, p)| p)
+            .chain(docs.iter().map(|d| &d.path))
+            .filter_map(|p| Some((p.clone(), uri_of(p)?)))
             .collect();
+        uris.extend(self.open.iter().map(|(p, d)| (p.clone(), d.uri.clone())));
         Snapshot {
             root: self.root.clone(),
             files,
@@ -222,6 +239,11 @@ impl Workspace {
             today,
             rule_origins,
             elapsed: started.elapsed(),
+            phases: vec![
+                ("listing and reading", read),
+                ("indexing", indexing),
+                ("loading and rules", checking),
+            ],
             occurrences: OnceLock::new(),
             source_docs: OnceLock::new(),
         }
@@ -346,11 +368,8 @@ impl Snapshot {
 
     /// Takes the URIs of the buffers open now (one was just opened).
     pub fn set_uris(&mut self, ws: &Workspace) {
-        self.uris = ws
-            .open
-            .iter()
-            .map(|(p, d)| (p.clone(), d.uri.clone()))
-            .collect();
+        let open = ws.open.iter().map(|(p, d)| (p.clone(), d.uri.clone()));
+        self.uris.extend(open);
     }
 
     pub fn doc(&self, path: &Path) -> Option<usize> {
