@@ -733,16 +733,21 @@ fn neovim_receives_the_diagnostics() {
     assert_eq!(first["source"], "faultline");
 }
 
-/// The text with one more service on the first vm: one more finding
-/// (`single-instance`), so the edit changes the diagnostics.
-fn with_probe(text: &str) -> String {
+/// The id of the first vm of a description.
+fn first_vm(text: &str) -> &str {
     let vms = text.find("\nvms:\n").expect("a vms section") + 6;
-    let vm = text[vms..]
+    text[vms..]
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .and_then(|l| l.split(':').next())
-        .unwrap();
+        .unwrap()
+}
+
+/// The text with one more service on the first vm: one more finding
+/// (`single-instance`), so the edit changes the diagnostics.
+fn with_probe(text: &str) -> String {
+    let vm = first_vm(text);
     let services = text.find("\nservices:\n").expect("a services section") + 11;
     format!(
         "{}  lsp-probe: {{instances: [{vm}]}}\n{}",
@@ -783,6 +788,23 @@ fn latency() {
             c.wait_published(&u, n);
             times.push(t.elapsed().as_millis());
         }
+        // Requests after an edit: the first one indexes the changed file.
+        let vm = first_vm(&text);
+        let at = find(&text, &format!("\n  {vm}:"), 0, 3);
+        let mut requests = Vec::new();
+        for method in [
+            "textDocument/hover",
+            "textDocument/hover",
+            "textDocument/references",
+        ] {
+            let t = std::time::Instant::now();
+            c.request(
+                method,
+                json!({"textDocument": {"uri": u}, "position": at, "context": {"includeDeclaration": true}}),
+            );
+            requests.push(format!("{method} {} ms", t.elapsed().as_millis()));
+        }
+        println!("{name}: after the last edit: {requests:?}");
         let server: Vec<&str> = c
             .notifications
             .iter()

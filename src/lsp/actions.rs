@@ -44,7 +44,7 @@ pub fn actions(
                 continue;
             }
             seen.push((f.subject, &f.rule));
-            let Some(def) = d.index.defs.iter().find(|def| def.key == at) else {
+            let Some(def) = d.index().defs.iter().find(|def| def.key == at) else {
                 continue;
             };
             let Some(edit) = add_waiver(d, def, &f.rule, &until(&snap.today), enc) else {
@@ -261,7 +261,7 @@ mod tests {
     fn waived(text: &str) -> String {
         let doc = Doc::new("/x.yaml".into(), text.into(), false);
         let mut edits: Vec<(u32, TextEdit)> = doc
-            .index
+            .index()
             .defs
             .iter()
             .filter(|def| def.name.starts_with('e'))

@@ -206,7 +206,7 @@ pub fn complete(
     let mut hits: Vec<(bool, &str, Kind)> = snap
         .docs
         .iter()
-        .flat_map(|d| d.index.defs.iter())
+        .flat_map(|d| d.index().defs.iter())
         .filter(|def| kinds.contains(&def.kind))
         .filter_map(|def| {
             let lower = def.name.to_lowercase();

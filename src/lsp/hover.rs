@@ -64,7 +64,7 @@ pub fn describe(snap: &Snapshot, name: &str) -> String {
         let all = snap
             .docs
             .iter()
-            .flat_map(|d| d.index.defs.iter().map(|def| def.name.as_str()));
+            .flat_map(|d| d.index().defs.iter().map(|def| def.name.as_str()));
         let mut s = format!("`{name}`: no entity has this id");
         if let Some(near) = crate::diag::did_you_mean(name, all) {
             let _ = write!(s, "; did you mean `{near}`?");
@@ -72,7 +72,7 @@ pub fn describe(snap: &Snapshot, name: &str) -> String {
         return s;
     };
     let doc = &snap.docs[d0];
-    let def = &doc.index.defs[i0 as usize];
+    let def = &doc.index().defs[i0 as usize];
     let file = doc.path.strip_prefix(&snap.root).unwrap_or(&doc.path);
     let line = doc
         .lines
@@ -100,7 +100,7 @@ pub fn describe(snap: &Snapshot, name: &str) -> String {
         let _ = write!(s, "\n{text}\n");
     }
     let own = doc
-        .index
+        .index()
         .refs
         .iter()
         .filter(|r| r.owner == Some(i0))
@@ -114,7 +114,7 @@ pub fn describe(snap: &Snapshot, name: &str) -> String {
     }
     let users = snap.occurrences(name).iter().filter_map(|&(d, spot)| {
         let Spot::Ref(r) = spot else { return None };
-        let ix = &snap.docs[d as usize].index;
+        let ix = snap.docs[d as usize].index();
         let r = &ix.refs[r as usize];
         let owner = &ix.defs[r.owner? as usize];
         Some((r.field, owner.name.clone()))

@@ -21,7 +21,7 @@ pub fn definition(snap: &Snapshot, doc: usize, offset: u32, enc: Encoding) -> Ve
         return Vec::new();
     };
     snap.definitions(name)
-        .filter_map(|(d, i)| snap.location(d, snap.docs[d].index.defs[i as usize].key, enc))
+        .filter_map(|(d, i)| snap.location(d, snap.docs[d].index().defs[i as usize].key, enc))
         .collect()
 }
 
@@ -51,7 +51,7 @@ fn places(snap: &Snapshot, name: &str) -> Vec<(usize, Local, bool)> {
         .occurrences(name)
         .iter()
         .map(|&(d, s)| {
-            let (at, _) = snap.docs[d as usize].index.spot(s);
+            let (at, _) = snap.docs[d as usize].index().spot(s);
             (d as usize, at, matches!(s, Spot::Def(_)))
         })
         .collect();
@@ -177,7 +177,7 @@ fn symbol_kind(kind: Kind) -> SymbolKind {
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be written out
 pub fn document_symbols(snap: &Snapshot, doc: usize, enc: Encoding) -> Vec<DocumentSymbol> {
     let d = &snap.docs[doc];
-    let ix = &d.index;
+    let ix = d.index();
     let mut defs = ix.defs.iter().peekable();
     ix.sections
         .iter()
@@ -227,7 +227,7 @@ pub fn workspace_symbols(snap: &Snapshot, query: &str, enc: Encoding) -> Vec<Sym
     let q = query.to_lowercase();
     let mut hits = Vec::new();
     for (di, d) in snap.docs.iter().enumerate() {
-        for (i, def) in d.index.defs.iter().enumerate() {
+        for (i, def) in d.index().defs.iter().enumerate() {
             if let Some(rank) = rank(&def.name.to_lowercase(), &q) {
                 hits.push((rank, def.name.len(), di, i));
             }
@@ -237,7 +237,7 @@ pub fn workspace_symbols(snap: &Snapshot, query: &str, enc: Encoding) -> Vec<Sym
     hits.truncate(MAX_SYMBOLS);
     hits.into_iter()
         .filter_map(|(_, _, di, i)| {
-            let def = &snap.docs[di].index.defs[i];
+            let def = &snap.docs[di].index().defs[i];
             Some(SymbolInformation {
                 name: def.name.clone(),
                 kind: symbol_kind(def.kind),

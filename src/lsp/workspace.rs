@@ -32,30 +32,39 @@ pub struct OpenDoc {
     pub text: String,
 }
 
-/// One file of the workspace as it was checked, with its index.
+/// One file of the workspace as it was checked.
 pub struct Doc {
     pub path: PathBuf,
     pub text: Arc<str>,
     pub lines: Lines,
-    pub index: FileIndex,
+    /// Made when first asked for: diagnostics do not need it, so a
+    /// re-check while typing does not parse the file a second time; the
+    /// first request about ids after it does.
+    index: OnceLock<FileIndex>,
     /// `faultline.yaml`, not a description.
     pub is_config: bool,
 }
 
 impl Doc {
     pub(super) fn new(path: PathBuf, text: Arc<str>, is_config: bool) -> Doc {
-        let index = if is_config {
-            FileIndex::config(&text)
-        } else {
-            FileIndex::description(&text)
-        };
         Doc {
             lines: Lines::new(&text),
             path,
             text,
-            index,
+            index: OnceLock::new(),
             is_config,
         }
+    }
+
+    /// Where ids are defined and named in this file.
+    pub fn index(&self) -> &FileIndex {
+        self.index.get_or_init(|| {
+            if self.is_config {
+                FileIndex::config(&self.text)
+            } else {
+                FileIndex::description(&self.text)
+            }
+        })
     }
 
     pub fn range(&self, at: Local, enc: Encoding) -> Range {
@@ -178,39 +187,27 @@ impl Workspace {
                 .collect(),
             Err(_) => HashMap::new(),
         };
+        let docs = self.docs(&texts, config_path.as_deref());
         let read = started.elapsed();
-        let for_load = texts.clone();
-        let timed = |f: &dyn Fn() -> Vec<Arc<Doc>>| {
-            let t = Instant::now();
-            (f(), t.elapsed())
-        };
-        let ((docs, indexing), (checked, checking)) = rayon::join(
-            || timed(&|| self.docs(&texts, config_path.as_deref())),
-            || {
-                let t = Instant::now();
-                let checked = match policy {
+        let checked = match policy {
+            Err(f) => Checked::Failed {
+                sources: f.sources,
+                errors: f.errors,
+            },
+            Ok((sources, ..)) if !read_errors.is_empty() => Checked::Failed {
+                sources,
+                errors: read_errors,
+            },
+            Ok((sources, config, rules, warnings)) => {
+                match prepare::load_description(sources, config, rules, warnings, texts) {
+                    Ok(p) => run_rules(p, &today),
                     Err(f) => Checked::Failed {
                         sources: f.sources,
                         errors: f.errors,
                     },
-                    Ok((sources, ..)) if !read_errors.is_empty() => Checked::Failed {
-                        sources,
-                        errors: read_errors,
-                    },
-                    Ok((sources, config, rules, warnings)) => {
-                        match prepare::load_description(sources, config, rules, warnings, for_load)
-                        {
-                            Ok(p) => run_rules(p, &today),
-                            Err(f) => Checked::Failed {
-                                sources: f.sources,
-                                errors: f.errors,
-                            },
-                        }
-                    }
-                };
-                (checked, t.elapsed())
-            },
-        );
+                }
+            }
+        };
         self.cache = docs
             .iter()
             .map(|d| (d.path.clone(), Arc::clone(d)))
@@ -241,8 +238,7 @@ impl Workspace {
             elapsed: started.elapsed(),
             phases: vec![
                 ("listing and reading", read),
-                ("indexing", indexing),
-                ("loading and rules", checking),
+                ("loading and rules", started.elapsed() - read),
             ],
             occurrences: OnceLock::new(),
             source_docs: OnceLock::new(),
@@ -287,10 +283,9 @@ impl Workspace {
         yaml && !hidden && !name.is_some_and(|n| files::CONFIG_NAMES.contains(&n.as_str()))
     }
 
-    /// The indexed files: every description that is text, and the config.
-    /// Unchanged files keep their index from the last check.
+    /// The files navigation works in: every description that is text, and
+    /// the config. Unchanged files keep their index from the last check.
     fn docs(&self, texts: &[(String, Vec<u8>)], config: Option<&Path>) -> Vec<Arc<Doc>> {
-        use rayon::prelude::*;
         let mut wanted: Vec<(PathBuf, &[u8], bool)> = texts
             .iter()
             .map(|(n, b)| (absolute(n), b.as_slice(), false))
@@ -306,7 +301,7 @@ impl Workspace {
             }
         }
         wanted
-            .into_par_iter()
+            .into_iter()
             .filter_map(|(path, bytes, is_config)| {
                 let text = std::str::from_utf8(bytes).ok()?;
                 if let Some(d) = self.cache.get(&path)
@@ -391,7 +386,7 @@ impl Snapshot {
         let map = self.occurrences.get_or_init(|| {
             let mut map: FxHashMap<String, Vec<(u32, Spot)>> = FxHashMap::default();
             for (i, d) in self.docs.iter().enumerate() {
-                for (_, n, s) in d.index.spots() {
+                for (_, n, s) in d.index().spots() {
                     map.entry(n.to_owned()).or_default().push((i as u32, s));
                 }
             }
@@ -411,7 +406,7 @@ impl Snapshot {
 
     /// The id under the cursor in a document.
     pub fn at(&self, doc: usize, offset: u32) -> Option<(Local, &str)> {
-        let ix = &self.docs[doc].index;
+        let ix = self.docs[doc].index();
         ix.at(offset).map(|s| ix.spot(s))
     }
 
