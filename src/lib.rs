@@ -5,7 +5,7 @@
 //! `graph` (threshold circuit, petgraph dependency graph) -> `engine`
 //! (DOWN under a failure set, single-failure kill sets) -> `analysis` ->
 //! `rules` (templates + rule files) -> `check` (findings) -> `report` ->
-//! `cli`.
+//! `cli`; `lsp`, the language server, is a second front end beside `cli`.
 
 pub mod analysis;
 pub mod availability;
