@@ -25,11 +25,35 @@ fn options(today: &str) -> Value {
     json!({"today": today, "debounceMs": 20})
 }
 
-/// A fresh copy of a testdata case, for tests that edit files.
-fn scratch(case: &str, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("faultline-lsp-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// A folder in the temporary directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("faultline-lsp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh copy of a testdata case's descriptions, for tests that edit
+/// files.
+fn scratch(case: &str, name: &str) -> Scratch {
+    let dir = Scratch::new(name);
     for e in std::fs::read_dir(crate_root().join("testdata").join(case)).unwrap() {
         let e = e.unwrap();
         if e.path().extension().is_some_and(|x| x == "yaml") {
@@ -628,9 +652,7 @@ fn a_waiver_skeleton_silences_a_finding() {
 
 #[test]
 fn positions_in_utf8_or_utf16_as_negotiated() {
-    let root = std::env::temp_dir().join(format!("faultline-lsp-utf-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = Scratch::new("utf");
     // `é` is 2 bytes and 1 UTF-16 unit, `😀` 4 bytes and 2 units.
     let text = "hosts:\n  h1: {description: é😀, rack: nowhere}\n";
     let path = root.join("a.yaml");
@@ -644,6 +666,33 @@ fn positions_in_utf8_or_utf16_as_negotiated() {
     let bytes = text.lines().nth(1).unwrap().find("nowhere").unwrap() as u64;
     assert_eq!(col(true), bytes);
     assert_eq!(col(false), bytes - 1 - 2);
+}
+
+#[test]
+fn files_changed_outside_the_editor_are_checked_again() {
+    let root = scratch("example", "watch");
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let mut c = Client::start_with(&root, options(TODAY), caps);
+    c.settle();
+    let register = c
+        .server_requests
+        .iter()
+        .find(|r| r["method"] == "client/registerCapability")
+        .expect("the server asks to watch YAML files");
+    assert_eq!(
+        register["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    // A new file appears (a `git checkout`): its problems are published.
+    let new = root.join("more.yaml");
+    std::fs::write(&new, "hosts:\n  h9: {rack: nowhere}\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&new), "type": 1}]}),
+    );
+    let d = c.wait_diagnostics(&uri(&new), |d| !d.is_empty());
+    assert_eq!(codes(&d), ["unknown-id"]);
+    c.shutdown();
 }
 
 #[test]
@@ -764,9 +813,7 @@ fn with_probe(text: &str) -> String {
 #[test]
 #[ignore]
 fn latency() {
-    let big = std::env::temp_dir().join(format!("faultline-lsp-100k-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&big);
-    std::fs::create_dir_all(&big).unwrap();
+    let big = Scratch::new("100k");
     // The estate `cargo run --release --example generate -- --entities
     // 100000 --seed 1` writes.
     let generated = faultline::generate::estate(1, 100_000);
@@ -817,7 +864,7 @@ fn latency() {
         let t = std::time::Instant::now();
         Command::new(env!("CARGO_BIN_EXE_faultline"))
             .args(["check", ".", "--format", "json", "--today", TODAY])
-            .current_dir(&root)
+            .current_dir(&*root)
             .output()
             .expect("check runs");
         let check = t.elapsed().as_millis();

@@ -114,6 +114,25 @@ fn serve(conn: &Connection) -> Result<(), Box<dyn Error + Send + Sync>> {
             "serverInfo": {"name": "faultline", "version": env!("CARGO_PKG_VERSION")},
         }),
     )?;
+    let watch =
+        params["capabilities"]["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"] == true;
+    if watch {
+        // Files changed outside the editor (a `git checkout`) are then
+        // re-checked too; without it, at the next edit or save.
+        let register = Request::new(
+            lsp_server::RequestId::from("faultline-watch".to_owned()),
+            "client/registerCapability".to_owned(),
+            json!({"registrations": [{
+                "id": "faultline-yaml",
+                "method": "workspace/didChangeWatchedFiles",
+                "registerOptions": {"watchers": [
+                    {"globPattern": "**/*.yaml"},
+                    {"globPattern": "**/*.yml"},
+                ]},
+            }]}),
+        );
+        conn.sender.send(register.into())?;
+    }
     let mut ws = Workspace::new(root, options.today.clone());
     let snap = ws.check();
     let mut server = Server {

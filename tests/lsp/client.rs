@@ -36,11 +36,29 @@ pub struct Client {
     pub published: HashMap<String, usize>,
     /// Every notification received, in order.
     pub notifications: Vec<Value>,
+    /// Requests from the server (it expects no answer to them here).
+    pub server_requests: Vec<Value>,
+    /// The answer to `initialize`.
+    pub initialized: Value,
 }
 
 impl Client {
     /// Starts `faultline lsp` on a workspace folder and initializes it.
     pub fn start(root: &Path, options: Value, utf8: bool) -> Client {
+        let general = if utf8 {
+            json!({"positionEncodings": ["utf-8", "utf-16"]})
+        } else {
+            json!({})
+        };
+        let c = Client::start_with(root, options, json!({"general": general}));
+        let init = &c.initialized;
+        let want = if utf8 { "utf-8" } else { "utf-16" };
+        assert_eq!(init["capabilities"]["positionEncoding"], want, "{init}");
+        c
+    }
+
+    /// The same, with the client capabilities given.
+    pub fn start_with(root: &Path, options: Value, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -87,24 +105,19 @@ impl Client {
             diagnostics: HashMap::new(),
             published: HashMap::new(),
             notifications: Vec::new(),
+            server_requests: Vec::new(),
+            initialized: Value::Null,
         };
-        let general = if utf8 {
-            json!({"positionEncodings": ["utf-8", "utf-16"]})
-        } else {
-            json!({})
-        };
-        let init = c.request(
+        c.initialized = c.request(
             "initialize",
             json!({
                 "processId": null,
                 "rootUri": uri(root),
                 "workspaceFolders": [{"uri": uri(root), "name": "estate"}],
-                "capabilities": {"general": general},
+                "capabilities": capabilities,
                 "initializationOptions": options,
             }),
         );
-        let want = if utf8 { "utf-8" } else { "utf-16" };
-        assert_eq!(init["capabilities"]["positionEncoding"], want, "{init}");
         c.notify("initialized", json!({}));
         c
     }
@@ -134,8 +147,10 @@ impl Client {
                     *self.published.entry(uri.clone()).or_default() += 1;
                     self.diagnostics.insert(uri, list);
                 }
-                if v.get("id").is_none() {
-                    self.notifications.push(v.clone());
+                match (v.get("id"), v.get("method")) {
+                    (None, _) => self.notifications.push(v.clone()),
+                    (Some(_), Some(_)) => self.server_requests.push(v.clone()),
+                    (Some(_), None) => {}
                 }
                 Some(v)
             }
