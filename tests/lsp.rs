@@ -271,12 +271,7 @@ fn findings_carry_their_rule_link_and_culprits() {
     assert_eq!(spof["source"], "faultline");
     let href = spof["codeDescription"]["href"].as_str().unwrap();
     assert!(href.ends_with("rules.md#single-point-of-failure"), "{href}");
-    let related: Vec<&str> = spof["relatedInformation"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["message"].as_str().unwrap())
-        .collect();
+    let related = strings(&spof["relatedInformation"], "message");
     assert!(
         related.iter().any(|m| m.contains("pdu `n02-a`")),
         "{related:?}"
@@ -378,12 +373,7 @@ fn definition_references_hover_and_symbols() {
     assert!(none.is_null(), "{none}");
     // Document symbols: sections with their ids.
     let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": doc}));
-    let sections: Vec<&str> = symbols
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let sections = strings(&symbols, "name");
     assert_eq!(
         sections,
         [
@@ -517,12 +507,7 @@ fn completion_offers_the_kinds_the_field_takes() {
         "textDocument/completion",
         json!({"textDocument": {"uri": uri(&path)}, "position": at}),
     );
-    let labels: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = strings(&list["items"], "label");
     // PDUs of n01 and n02, not the racks n01, n02 nor the switch n01-tor.
     assert!(
         labels.contains(&"n01-a") && labels.contains(&"n02-b"),
@@ -552,14 +537,15 @@ fn completion_offers_the_kinds_the_field_takes() {
         "textDocument/completion",
         json!({"textDocument": {"uri": uri(&path)}, "position": pos(hosts_line, line.len())}),
     );
-    let labels: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = strings(&list["items"], "label");
     assert_eq!(labels, ["n01", "n02", "o01", "s01", "s02"]);
     c.shutdown();
+}
+
+/// The `key` of each item of a JSON list.
+fn strings<'v>(list: &'v Value, key: &str) -> Vec<&'v str> {
+    let items = list.as_array().map(Vec::as_slice).unwrap_or_default();
+    items.iter().filter_map(|i| i[key].as_str()).collect()
 }
 
 /// The diagnostics of a file, by code.
@@ -572,82 +558,110 @@ fn codes(list: &[Value]) -> Vec<String> {
     v
 }
 
+/// A copy of the example estate open in a server: the folder (removed
+/// when dropped), the file, its URI and text, the client, and the
+/// diagnostics it got on opening.
+struct Editing {
+    client: Client,
+    _dir: Scratch,
+    path: PathBuf,
+    uri: String,
+    text: String,
+    opened: Vec<Value>,
+}
+
+fn edit_example(name: &str) -> Editing {
+    let dir = scratch("example", name);
+    let path = dir.join("estate.yaml");
+    let uri = uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut client = Client::start(&dir, options(TODAY), false);
+    client.open(&path, &text);
+    let opened = client.wait_diagnostics(&uri, |d| !d.is_empty());
+    Editing {
+        client,
+        _dir: dir,
+        path,
+        uri,
+        text,
+        opened,
+    }
+}
+
+impl Editing {
+    /// The code action titled `title` for a range, and the text it makes.
+    fn quick_fix(
+        &mut self,
+        text: &str,
+        range: &Value,
+        sent: Value,
+        title: &str,
+    ) -> (Value, String) {
+        let actions = self.client.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": self.uri}, "range": range, "context": {"diagnostics": sent}}),
+        );
+        let action = actions
+            .as_array()
+            .and_then(|list| list.iter().find(|a| a["title"] == title))
+            .unwrap_or_else(|| panic!("no action `{title}` in {actions:#}"))
+            .clone();
+        let edits = action["edit"]["changes"][&self.uri].as_array().unwrap();
+        let fixed = apply(text, edits);
+        (action, fixed)
+    }
+}
+
 #[test]
 fn an_edit_that_breaks_then_a_quick_fix_that_mends() {
-    let root = scratch("example", "edit");
-    let path = root.join("estate.yaml");
-    let u = uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut c = Client::start(&root, options(TODAY), false);
-    c.open(&path, &text);
-    let clean = c.wait_diagnostics(&u, |d| !d.is_empty());
-    assert!(!codes(&clean).contains(&"unknown-id".to_owned()));
+    let mut e = edit_example("edit");
+    let unknown = |d: &[Value]| codes(d).contains(&"unknown-id".to_owned());
+    assert!(!unknown(&e.opened));
     // A typo in a reference: an input error at the typo, and no findings.
-    let broken = text.replacen("power: [n02-a, n02-b]", "power: [n02-a, n02-bb]", 1);
-    c.change(&path, 2, &broken);
-    let diags = c.wait_diagnostics(&u, |d| codes(d).contains(&"unknown-id".to_owned()));
+    let broken = e
+        .text
+        .replacen("power: [n02-a, n02-b]", "power: [n02-a, n02-bb]", 1);
+    e.client.change(&e.path, 2, &broken);
+    let diags = e.client.wait_diagnostics(&e.uri, unknown);
     assert_eq!(codes(&diags), ["unknown-id"]);
-    let typo = find(&broken, "n02-bb", 0, 0);
-    assert_eq!(diags[0]["range"]["start"], typo);
-    assert!(
-        diags[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("did you mean `n02-b`?")
-    );
+    assert_eq!(diags[0]["range"]["start"], find(&broken, "n02-bb", 0, 0));
+    let message = diags[0]["message"].as_str().unwrap();
+    assert!(message.contains("did you mean `n02-b`?"), "{message}");
     // The quick fix applies the did-you-mean.
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
-    );
-    let fix = actions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"] == "Change `n02-bb` to `n02-b`")
-        .unwrap_or_else(|| panic!("a did-you-mean fix in {actions:#}"));
+    let range = diags[0]["range"].clone();
+    let (fix, mended) = e.quick_fix(&broken, &range, json!(diags), "Change `n02-bb` to `n02-b`");
     assert_eq!(fix["isPreferred"], true);
     assert_eq!(fix["diagnostics"][0]["code"], "unknown-id");
-    let mended = apply(&broken, fix["edit"]["changes"][&u].as_array().unwrap());
-    assert_eq!(mended, text);
-    c.change(&path, 3, &mended);
-    let back = c.wait_diagnostics(&u, |d| !codes(d).contains(&"unknown-id".to_owned()));
-    assert_eq!(back, clean);
-    c.shutdown();
+    assert_eq!(mended, e.text);
+    e.client.change(&e.path, 3, &mended);
+    let back = e.client.wait_diagnostics(&e.uri, |d| !unknown(d));
+    assert_eq!(back, e.opened);
 }
 
 #[test]
 fn a_waiver_skeleton_silences_a_finding() {
-    let root = scratch("example", "waive");
-    let path = root.join("estate.yaml");
-    let u = uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut c = Client::start(&root, options(TODAY), false);
-    c.open(&path, &text);
-    let before = c.wait_diagnostics(&u, |d| !d.is_empty());
+    let mut e = edit_example("waive");
     let is_payments_spof = |d: &Value| {
         d["code"] == "single-point-of-failure"
             && d["message"].as_str().unwrap().contains("`payments`")
     };
-    let spof = before.iter().find(|d| is_payments_spof(d)).unwrap().clone();
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": u}, "range": spof["range"], "context": {"diagnostics": [spof]}}),
-    );
-    let waive = actions
-        .as_array()
-        .unwrap()
+    let spof = e
+        .opened
         .iter()
-        .find(|a| a["title"] == "Waive `single-point-of-failure` on `payments`")
-        .unwrap_or_else(|| panic!("a waiver action in {actions:#}"));
-    let waived = apply(&text, waive["edit"]["changes"][&u].as_array().unwrap());
+        .find(|d| is_payments_spof(d))
+        .unwrap()
+        .clone();
+    let title = "Waive `single-point-of-failure` on `payments`";
+    let text = e.text.clone();
+    let (_, waived) = e.quick_fix(&text, &spof["range"], json!([spof]), title);
     assert!(waived.contains(
         "rule: single-point-of-failure, reason: \"TODO: why this risk is accepted\", until: 2026-04-01"
     ));
-    c.change(&path, 2, &waived);
-    let after = c.wait_diagnostics(&u, |d| !d.iter().any(is_payments_spof));
-    assert_eq!(after.len(), before.len() - 1, "only that finding goes");
-    c.shutdown();
+    e.client.change(&e.path, 2, &waived);
+    let after = e
+        .client
+        .wait_diagnostics(&e.uri, |d| !d.iter().any(is_payments_spof));
+    assert_eq!(after.len(), e.opened.len() - 1, "only that finding goes");
 }
 
 #[test]

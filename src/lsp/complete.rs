@@ -252,37 +252,41 @@ mod tests {
         Some((c.section, c.field, text[c.prefix_start..offset].to_owned()))
     }
 
-    fn ctx(section: &str, field: &str, prefix: &str) -> Option<(String, String, String)> {
-        Some((section.into(), field.into(), prefix.into()))
-    }
-
     #[test]
     fn flow_and_block_values() {
-        assert_eq!(
-            at("hosts:\n  h1: {rack: r1, power: [p|"),
-            ctx("hosts", "power", "p")
-        );
-        assert_eq!(
-            at("hosts:\n  h1: {rack: r1, power: [a, |"),
-            ctx("hosts", "power", "")
-        );
-        assert_eq!(
-            at("hosts:\n  h1:\n    rack: r|\n"),
-            ctx("hosts", "rack", "r")
-        );
-        assert_eq!(
-            at("hosts:\n  h1:\n    power:\n      - a\n      - |\n"),
-            ctx("hosts", "power", "")
-        );
-        assert_eq!(
-            at("clusters:\n  c:\n    anti_affinity: [[v1, v|"),
-            ctx("clusters", "anti_affinity", "v")
-        );
-        assert_eq!(
-            at("clusters:\n  c:\n    anti_affinity:\n      - [v1, |"),
-            ctx("clusters", "anti_affinity", "")
-        );
-        assert_eq!(at("hosts: {h1: {rack: |"), ctx("hosts", "rack", ""));
+        let cases = [
+            ("hosts:\n  h1: {rack: r1, power: [p|", "hosts", "power", "p"),
+            (
+                "hosts:\n  h1: {rack: r1, power: [a, |",
+                "hosts",
+                "power",
+                "",
+            ),
+            ("hosts:\n  h1:\n    rack: r|\n", "hosts", "rack", "r"),
+            (
+                "hosts:\n  h1:\n    power:\n      - a\n      - |\n",
+                "hosts",
+                "power",
+                "",
+            ),
+            (
+                "clusters:\n  c:\n    anti_affinity: [[v1, v|",
+                "clusters",
+                "anti_affinity",
+                "v",
+            ),
+            (
+                "clusters:\n  c:\n    anti_affinity:\n      - [v1, |",
+                "clusters",
+                "anti_affinity",
+                "",
+            ),
+            ("hosts: {h1: {rack: |", "hosts", "rack", ""),
+        ];
+        for (text, section, field, prefix) in cases {
+            let want = Some((section.into(), field.into(), prefix.into()));
+            assert_eq!(at(text), want, "{text}");
+        }
     }
 
     #[test]

@@ -24,14 +24,9 @@ pub struct Lines {
 
 impl Lines {
     pub fn new(text: &str) -> Lines {
-        let mut starts = vec![0u32];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
-        Lines { starts }
+        Lines {
+            starts: crate::source::line_starts(text),
+        }
     }
 
     /// The position of a byte offset (clamped into the text, and back to
