@@ -636,6 +636,16 @@ fn an_edit_that_breaks_then_a_quick_fix_that_mends() {
     e.client.change(&e.path, 3, &mended);
     let back = e.client.wait_diagnostics(&e.uri, |d| !unknown(d));
     assert_eq!(back, e.opened);
+    // A misspelt field name: the same kind of fix.
+    let misspelt = e.text.replacen("capacity_w: 5500", "capacty_w: 5500", 1);
+    e.client.change(&e.path, 4, &misspelt);
+    let diags = e
+        .client
+        .wait_diagnostics(&e.uri, |d| codes(d) == ["unknown-key"]);
+    let range = diags[0]["range"].clone();
+    let title = "Change `capacty_w` to `capacity_w`";
+    let (_, mended) = e.quick_fix(&misspelt, &range, json!(diags), title);
+    assert_eq!(mended, e.text);
 }
 
 #[test]
