@@ -10,11 +10,12 @@
 use divan::{Bencher, black_box};
 use faultline::analysis::Analysis;
 use faultline::check::{self, Outcome};
-use faultline::graph::Circuit;
+use faultline::engine::Circuit;
 use faultline::model::{Date, Model};
 use faultline::report::{human, json, sarif};
 use faultline::rules::RuleSet;
-use faultline::{generate, load, yaml};
+use faultline::{load, yaml};
+use faultline_estategen as generate;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 

@@ -2,29 +2,37 @@
 //!
 //! ```text
 //! cargo run --release --example generate -- --entities 100000 --seed 1 > /tmp/estate-100k.yaml
+//! cargo run --release --example generate -- --entities 28000 --cluster-hosts 3000 > /tmp/pool.yaml
+//! cargo run --release --example generate -- --entities 100000 --quorum 51 > /tmp/quorum.yaml
+//! cargo run --release --example generate -- --entities 100000 --services-per-host 20 > /tmp/dense.yaml
 //! cargo run --release --example generate -- --chain 1000000 > /tmp/chain.yaml
 //! cargo run --release --example generate -- --ring 1000000 > /tmp/ring.yaml
 //! ```
 
+use faultline_estategen::{Shape, chain, ring, shaped};
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: generate [--entities N] [--seed S] | --chain N | --ring N";
+const USAGE: &str = "usage: generate [--entities N] [--seed S] [--cluster-hosts N] [--quorum N] [--services-per-host N] | --chain N | --ring N";
 
 fn main() -> ExitCode {
     let mut entities: usize = 10_000;
     let mut seed: u64 = 1;
-    let mut shape: Option<(&str, usize)> = None;
+    let mut shape = Shape::default();
+    let mut degenerate: Option<(&str, usize)> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let value = |args: &mut dyn Iterator<Item = String>| -> Option<u64> {
+        let value = |args: &mut dyn Iterator<Item = String>| -> Option<usize> {
             args.next().and_then(|v| v.replace('_', "").parse().ok())
         };
         let ok = match arg.as_str() {
-            "--entities" | "-n" => value(&mut args).map(|v| entities = v as usize),
-            "--seed" | "-s" => value(&mut args).map(|v| seed = v),
-            "--chain" => value(&mut args).map(|v| shape = Some(("chain", v as usize))),
-            "--ring" => value(&mut args).map(|v| shape = Some(("ring", v as usize))),
+            "--entities" | "-n" => value(&mut args).map(|v| entities = v),
+            "--seed" | "-s" => value(&mut args).map(|v| seed = v as u64),
+            "--cluster-hosts" => value(&mut args).map(|v| shape.cluster_hosts = Some(v)),
+            "--quorum" => value(&mut args).map(|v| shape.quorum = Some(v)),
+            "--services-per-host" => value(&mut args).map(|v| shape.services_per_host = Some(v)),
+            "--chain" => value(&mut args).map(|v| degenerate = Some(("chain", v))),
+            "--ring" => value(&mut args).map(|v| degenerate = Some(("ring", v))),
             "--help" | "-h" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -36,10 +44,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let text = match shape {
-        Some(("chain", n)) => faultline::generate::chain(n),
-        Some((_, n)) => faultline::generate::ring(n),
-        None => faultline::generate::estate(seed, entities),
+    let text = match degenerate {
+        Some(("chain", n)) => chain(n),
+        Some((_, n)) => ring(n),
+        None => shaped(seed, entities, &shape),
     };
     let mut out = std::io::stdout().lock();
     if out

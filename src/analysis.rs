@@ -1,33 +1,46 @@
-//! Everything the rules read, computed once per run and shared.
+//! Everything the rules and commands read, computed once per run and
+//! shared: the circuit, its components, and the cut-set families of each
+//! order that someone asked for.
 
 use crate::availability::{self, Defaults, Estimate};
-use crate::engine::KillSets;
-use crate::graph::Circuit;
+use crate::engine::{Circuit, CutSets, MAX_ORDER, NodeId, TooLarge};
 use crate::model::{Date, EntityId, Kind, Model};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+/// The order `slo-unmet` estimates at unless the config says otherwise.
+pub const DEFAULT_ORDER: usize = 2;
 
 pub struct Analysis<'m> {
     pub model: &'m Model,
-    pub circuit: Circuit,
+    pub circuit: Arc<Circuit>,
     /// The date waivers expire against.
     pub today: Date,
     /// Availability of units that declare none.
     pub defaults: Defaults,
-    kill: OnceLock<KillSets>,
+    /// The order of the availability estimate `slo-unmet` uses.
+    pub order: usize,
+    components: OnceLock<Vec<Vec<NodeId>>>,
     cycles: OnceLock<Vec<Vec<EntityId>>>,
-    estimates: OnceLock<Vec<Option<Estimate>>>,
+    /// Families of order 1..=MAX_ORDER, each computed on first use.
+    cuts: [OnceLock<Result<CutSets, TooLarge>>; MAX_ORDER],
+    estimates: OnceLock<Result<Vec<Option<Estimate>>, TooLarge>>,
+    /// The first analysis limit a rule ran into (see [`Self::cuts_or_note`]).
+    limit: OnceLock<TooLarge>,
 }
 
 impl<'m> Analysis<'m> {
     pub fn new(model: &'m Model, today: Date) -> Self {
         Analysis {
             model,
-            circuit: Circuit::build(model),
+            circuit: Arc::new(Circuit::build(model)),
             today,
             defaults: Defaults::default(),
-            kill: OnceLock::new(),
+            order: DEFAULT_ORDER,
+            components: OnceLock::new(),
             cycles: OnceLock::new(),
+            cuts: Default::default(),
             estimates: OnceLock::new(),
+            limit: OnceLock::new(),
         }
     }
 
@@ -36,44 +49,95 @@ impl<'m> Analysis<'m> {
         self
     }
 
-    /// Availability estimate of a service (computed for all on first use).
-    pub fn estimate(&self, s: EntityId) -> &Estimate {
-        let all = self.estimates.get_or_init(|| {
-            use rayon::prelude::*;
-            self.kill();
-            let services: Vec<EntityId> = self.services().collect();
-            let estimates: Vec<(EntityId, Estimate)> = services
-                .par_iter()
-                .map(|&s| {
-                    let e = availability::estimate(
-                        self.model,
-                        &self.circuit,
-                        &self.defaults,
-                        s,
-                        self.is_up(s),
-                    );
-                    (s, e)
-                })
-                .collect();
-            let mut v = vec![None; self.model.len()];
-            for (s, e) in estimates {
-                v[s as usize] = Some(e);
-            }
-            v
-        });
-        all[s as usize]
-            .as_ref()
-            .expect("estimates exist for services")
+    pub fn with_order(mut self, order: usize) -> Self {
+        self.order = order.clamp(1, MAX_ORDER);
+        self
     }
 
-    /// Single-failure kill sets with nothing failed.
-    pub fn kill(&self) -> &KillSets {
-        self.kill
-            .get_or_init(|| KillSets::compute(&self.circuit, &[]))
+    /// Strongly connected components of the circuit, dependencies first.
+    pub fn components(&self) -> &[Vec<NodeId>] {
+        self.components.get_or_init(|| self.circuit.components())
+    }
+
+    /// Minimal cut sets of every node up to `order` units (1 to
+    /// [`MAX_ORDER`]), with nothing failed.
+    pub fn cuts(&self, order: usize) -> Result<&CutSets, TooLarge> {
+        let order = order.clamp(1, MAX_ORDER);
+        self.cuts[order - 1]
+            .get_or_init(|| CutSets::compute(&self.circuit, self.components(), &[], order, None))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Like [`cuts`](Self::cuts) for rules: a rule that cannot get its
+    /// families skips its check, and the run reports the limit (see
+    /// [`limit`](Self::limit)) instead of passing in silence.
+    pub fn cuts_or_note(&self, order: usize) -> Option<&CutSets> {
+        match self.cuts(order) {
+            Ok(cs) => Some(cs),
+            Err(e) => {
+                self.note_limit(e);
+                None
+            }
+        }
+    }
+
+    /// Records that a rule ran into an analysis limit (the first one is
+    /// reported).
+    pub fn note_limit(&self, e: TooLarge) {
+        let _ = self.limit.set(e);
+    }
+
+    /// The analysis limit some rule ran into, if any.
+    pub fn limit(&self) -> Option<&TooLarge> {
+        self.limit.get()
+    }
+
+    /// Single-failure families: never too large (a family of single units
+    /// is at most the estate).
+    pub fn kill(&self) -> &CutSets {
+        match self.cuts(1) {
+            Ok(cs) => cs,
+            Err(e) => unreachable!("order-1 families have no size limit: {e}"),
+        }
+    }
+
+    /// Availability estimates of every service at the analysis's order
+    /// (computed for all on first use, in parallel).
+    pub fn estimates(&self) -> Result<&[Option<Estimate>], TooLarge> {
+        self.estimates
+            .get_or_init(|| self.estimates_at(self.order))
+            .as_ref()
+            .map(Vec::as_slice)
+            .map_err(Clone::clone)
+    }
+
+    /// Estimates of every service at `order`, indexed by entity id.
+    pub fn estimates_at(&self, order: usize) -> Result<Vec<Option<Estimate>>, TooLarge> {
+        use rayon::prelude::*;
+        let cs = self.cuts(order)?;
+        let services: Vec<EntityId> = self.services().collect();
+        let estimates: Vec<(EntityId, Estimate)> = services
+            .par_iter()
+            .map(|&s| (s, availability::estimate(self.model, cs, &self.defaults, s)))
+            .collect();
+        let mut v = vec![None; self.model.len()];
+        for (s, e) in estimates {
+            v[s as usize] = Some(e);
+        }
+        Ok(v)
     }
 
     pub fn cycles(&self) -> &[Vec<EntityId>] {
-        self.cycles.get_or_init(|| self.circuit.cycles())
+        self.cycles.get_or_init(|| {
+            let mut out = Vec::new();
+            for scc in self.components() {
+                if let Some(ids) = self.circuit.cycle_of(scc) {
+                    out.push(ids);
+                }
+            }
+            out
+        })
     }
 
     /// UP with nothing failed.

@@ -1,15 +1,14 @@
 //! Estimated availability of services from the availability of units.
 //!
 //! Unavailability of a service is approximated by the sum, over its minimal
-//! cut sets of at most two members, of the product of the members'
-//! unavailabilities: the rare-event approximation, which assumes units fail
-//! independently and are observed in steady state. Larger cut sets add
-//! products of three or more small numbers and are left out.
+//! cut sets of at most K units (K = 2 unless asked otherwise), of the
+//! product of the members' unavailabilities: the rare-event approximation,
+//! which assumes units fail independently and are observed in steady
+//! state. Larger cut sets add products of K + 1 or more small numbers and
+//! are left out.
 
-use crate::cuts::minimal_cuts;
-use crate::graph::Circuit;
+use crate::engine::{CutSets, by_name};
 use crate::model::{EntityId, Kind, Model};
-
 /// Availability assumed for a unit that declares none, by kind.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Defaults {
@@ -54,8 +53,8 @@ pub struct Estimate {
     pub availability: f64,
     /// Declared SLO as a fraction.
     pub slo: Option<f64>,
-    /// Cut sets of order <= 2 with their contribution to unavailability,
-    /// largest first.
+    /// Cut sets of the estimate's order with their contribution to
+    /// unavailability, largest first.
     pub contributors: Vec<(Vec<EntityId>, f64)>,
 }
 
@@ -69,30 +68,22 @@ pub fn unit_availability(model: &Model, defaults: &Defaults, u: EntityId) -> f64
     e.availability.unwrap_or_else(|| defaults.of(e.kind()))
 }
 
-/// The estimate for one service; a service that is down with nothing
-/// failed has availability 0.
-pub fn estimate(
-    model: &Model,
-    circuit: &Circuit,
-    defaults: &Defaults,
-    s: EntityId,
-    up: bool,
-) -> Estimate {
+/// The estimate for one service from the families of `cuts` (their order
+/// is the estimate's); a service that is down with nothing failed has
+/// availability 0.
+pub fn estimate(model: &Model, cuts: &CutSets, defaults: &Defaults, s: EntityId) -> Estimate {
     let slo = model.get(s).slo.map(|p| tidy(p / 100.0));
-    if !up {
+    if cuts.is_down(s) {
         return Estimate {
             availability: 0.0,
             slo,
             contributors: Vec::new(),
         };
     }
-    let mut contributors: Vec<(Vec<EntityId>, f64)> = minimal_cuts(model, circuit, s, 2)
+    let mut contributors: Vec<(Vec<EntityId>, f64)> = by_name(model, &cuts.family(s))
         .into_iter()
         .map(|cut| {
-            let p = cut
-                .iter()
-                .map(|&u| 1.0 - unit_availability(model, defaults, u))
-                .product();
+            let p = cut_unavailability(model, defaults, &cut);
             (cut, p)
         })
         .collect();
@@ -103,4 +94,11 @@ pub fn estimate(
         slo,
         contributors,
     }
+}
+
+/// The probability that every unit of `cut` is down at once.
+pub fn cut_unavailability(model: &Model, defaults: &Defaults, cut: &[EntityId]) -> f64 {
+    cut.iter()
+        .map(|&u| 1.0 - unit_availability(model, defaults, u))
+        .product()
 }

@@ -11,6 +11,10 @@ pub struct Outcome {
     /// file, so it is known debt rather than news (see `baseline.rs`).
     /// All false without a baseline.
     pub baselined: Vec<bool>,
+    /// A rule could not run because its cut-set families outgrew what one
+    /// run may hold: the findings are incomplete, and the run says so and
+    /// exits with its own status.
+    pub limit: Option<crate::engine::TooLarge>,
 }
 
 impl Outcome {
@@ -72,5 +76,6 @@ pub fn run(a: &Analysis, rules: &RuleSet) -> Outcome {
     Outcome {
         findings,
         baselined,
+        limit: a.limit().cloned(),
     }
 }

@@ -42,6 +42,8 @@ pub struct Config {
     pub ignore: Vec<(String, Span)>,
     pub rules: Vec<RuleOverride>,
     pub availability: Option<Defaults>,
+    /// `availability: {order: K}`: the order of `slo-unmet`'s estimate.
+    pub availability_order: Option<usize>,
     /// Waivers by entity id, with the span of the id key.
     pub waivers: Vec<(String, Span, Waiver)>,
     /// The built-in limits, or lower ones.
@@ -359,6 +361,20 @@ impl Config {
                 YValue::Str(s) => s.as_str(),
                 _ => "",
             };
+            if name == "order" {
+                match val.value {
+                    YValue::Int(i @ 1..=4) => self.availability_order = Some(i as usize),
+                    _ => errors.push(
+                        InputError::at(
+                            "bad-value",
+                            span(val),
+                            "`order` is the largest cut set the estimate sums over: 1, 2, 3 or 4",
+                        )
+                        .help("`availability: {order: 3}` makes slo-unmet sum over cut sets of up to 3 units"),
+                    ),
+                }
+                continue;
+            }
             let kind = Kind::from_section(name)
                 .or_else(|| Kind::from_singular(name))
                 .filter(|k| k.is_unit() && *k != Kind::Service);
@@ -366,12 +382,13 @@ impl Config {
                 let mut e = InputError::at(
                     "unknown-key",
                     span(k),
-                    format!("`{name}` is not a section with an availability"),
+                    format!("`{name}` is neither `order` nor a section with an availability"),
                 );
                 let sections = Kind::ALL
                     .iter()
                     .filter(|k| k.is_unit() && **k != Kind::Service)
-                    .map(|k| k.section());
+                    .map(|k| k.section())
+                    .chain(["order"]);
                 e = match did_you_mean(name, sections.clone()) {
                     Some(s) => e.help(format!("did you mean `{s}`?")),
                     None => e.help(format!(

@@ -2,8 +2,8 @@
 //!
 //! Layers, one direction of flow:
 //! `files` -> `yaml` (spanned tree) -> `load` (validated `model`) ->
-//! `graph` (threshold circuit, petgraph dependency graph) -> `engine`
-//! (DOWN under a failure set, single-failure kill sets) -> `analysis` ->
+//! `engine` (the threshold circuit, DOWN under a failure set, minimal cut
+//! sets by algebra) -> `analysis` ->
 //! `rules` (templates + rule files) -> `check` (findings) -> `report` ->
 //! `cli`; `lsp`, the language server, is a second front end beside `cli`.
 
@@ -14,14 +14,12 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod cuts;
 pub mod diag;
 pub mod engine;
 pub mod files;
 pub mod finding;
 pub mod fingerprint;
-pub mod generate;
-pub mod graph;
+pub mod import;
 pub mod jsonschema;
 pub mod limits;
 pub mod load;

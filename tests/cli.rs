@@ -256,7 +256,7 @@ fn output_is_byte_identical_with_and_without_parallelism() {
     let dir = std::env::temp_dir().join(format!("faultline-par-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("estate.yaml");
-    std::fs::write(&file, faultline::generate::estate(7, 5_000)).unwrap();
+    std::fs::write(&file, faultline_estategen::estate(7, 5_000)).unwrap();
     let path = file.to_str().unwrap();
     for args in [
         vec!["check", path, "--format", "json", "--today", "2026-06-01"],

@@ -21,9 +21,7 @@ use faultline::analysis::Analysis;
 use faultline::availability::{Defaults, estimate};
 use faultline::check;
 use faultline::commands;
-use faultline::cuts::minimal_cuts;
-use faultline::engine;
-use faultline::graph::Circuit;
+use faultline::engine::{self, Circuit, by_name};
 use faultline::load::load_str;
 use faultline::model::{Date, EntityId, Kind, Model};
 use faultline::rules::RuleSet;
@@ -803,7 +801,7 @@ proptest! {
             want_map.insert(m.name(s).to_owned(), want);
         }
         prop_assert_eq!(
-            commands::spof(&a),
+            commands::spof::compute(&a),
             want_map,
             "`spof` output (left: command, right: reference)\n--- yaml ---\n{}",
             c.yaml
@@ -817,7 +815,7 @@ proptest! {
         let m = &c.model;
         let a = Analysis::new(m, today());
         for f in failure_sets(&c) {
-            let got = commands::impact(&a, &f);
+            let got = commands::impact::compute(&a, &f);
             let d = ref_down(m, &f);
             let services: Vec<EntityId> = m.of_kind(Kind::Service).collect();
             let degraded: Vec<EntityId> = services
@@ -869,7 +867,8 @@ proptest! {
         let defaults = Defaults::default();
         for s in m.of_kind(Kind::Service) {
             let want = ref_cuts(m, s, 3);
-            let got: Vec<Vec<String>> = minimal_cuts(m, &a.circuit, s, 3)
+            let cuts3 = a.cuts(3).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let got: Vec<Vec<String>> = by_name(m, &cuts3.family(s))
                 .iter()
                 .map(|cut| cut.iter().map(|&x| m.name(x).to_owned()).collect())
                 .collect();
@@ -894,7 +893,8 @@ proptest! {
                 })
                 .sum();
             let expected = if up { 1.0 - unavailable } else { 0.0 };
-            let est = estimate(m, &a.circuit, &defaults, s, a.is_up(s));
+            let cuts2 = a.cuts(2).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let est = estimate(m, cuts2, &defaults, s);
             prop_assert!(
                 (est.availability - expected).abs() < 1e-11,
                 "availability of {}: estimate {} vs reference {}\n--- yaml ---\n{}",
@@ -1013,7 +1013,7 @@ fn generator_reaches_every_case() {
         }
         if failure_sets(&c)
             .iter()
-            .any(|f| !commands::impact(&a, f).degraded.is_empty())
+            .any(|f| !commands::impact::compute(&a, f).degraded.is_empty())
         {
             note("degraded service");
         }

@@ -5,10 +5,10 @@
 
 use faultline::analysis::Analysis;
 use faultline::check;
-use faultline::generate;
 use faultline::load;
 use faultline::model::{Date, Kind, Model};
 use faultline::rules::RuleSet;
+use faultline_estategen as generate;
 use std::time::Instant;
 
 const TODAY: Date = Date {

@@ -840,7 +840,7 @@ fn latency() {
     let big = Scratch::new("100k");
     // The estate `cargo run --release --example generate -- --entities
     // 100000 --seed 1` writes.
-    let generated = faultline::generate::estate(1, 100_000);
+    let generated = faultline_estategen::estate(1, 100_000);
     std::fs::write(big.join("estate.yaml"), generated).unwrap();
     for (name, root) in [("example", scratch("example", "latency")), ("100k", big)] {
         let path = root.join("estate.yaml");

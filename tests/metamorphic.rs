@@ -461,7 +461,13 @@ fn estimate(files: &[(String, String)], id: &str) -> Result<f64, TestCaseError> 
     let model = model_of(files)?;
     let a = Analysis::new(&model, TODAY);
     let s = model.lookup(id).expect("a generated id");
-    Ok(a.estimate(s).availability)
+    let estimates = a
+        .estimates()
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let est = estimates[s as usize]
+        .as_ref()
+        .expect("services have estimates");
+    Ok(est.availability)
 }
 
 /// The services that are up with nothing failed.

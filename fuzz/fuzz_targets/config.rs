@@ -61,9 +61,14 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let defaults = cfg.availability.clone().unwrap_or_default();
-    let a = Analysis::new(&model, common::TODAY).with_defaults(defaults);
+    let order = cfg.availability_order.unwrap_or(2);
+    let a = Analysis::new(&model, common::TODAY)
+        .with_defaults(defaults)
+        .with_order(order);
     let outcome = check::run(&a, &rules);
     let _ = human::check(&model, &outcome, Style::plain());
     let _ = faultline::report::json::check(&model, &outcome);
-    let _ = faultline::commands::availability_human(&a);
+    if let Ok(estimates) = a.estimates() {
+        let _ = faultline::commands::availability::human(&a, estimates, order);
+    }
 });

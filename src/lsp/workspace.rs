@@ -137,7 +137,10 @@ impl Workspace {
     /// Reads, loads and checks the estate as the editor has it now.
     pub fn check(&mut self) -> Snapshot {
         let started = Instant::now();
-        let today = self.today.clone().unwrap_or_else(crate::cli::today);
+        let today = self
+            .today
+            .clone()
+            .unwrap_or_else(crate::commands::context::today);
         let config_path = config::discover(&self.root);
         // Named as `check .` run in the folder names them, when the
         // server runs there (it moves there at start).

@@ -2,7 +2,7 @@
 //! Mermaid, and the small single-point-of-failure chains of the Markdown
 //! report.
 //!
-//! The edges are the circuit's (see `graph.rs`): an arrow from X to
+//! The edges are the circuit's (see `engine/circuit.rs`): an arrow from X to
 //! everything X's DOWN condition reads, labelled with the field it comes
 //! from. An arrow is dashed when its gate survives the loss of any single
 //! member (a threshold above one: one of two power inputs, one instance of
@@ -18,7 +18,7 @@
 
 use crate::check::Outcome;
 use crate::diag::{InputError, did_you_mean};
-use crate::graph::{Circuit, GateKind};
+use crate::engine::{Circuit, GateKind};
 use crate::model::{EntityId, Kind, Model};
 use crate::rules::RuleSet;
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
@@ -137,8 +137,8 @@ fn edge_label(model: &Model, owner: EntityId, k: GateKind, member: EntityId) -> 
 fn edges_among(model: &Model, circuit: &Circuit, nodes: &BTreeSet<EntityId>) -> Vec<Edge> {
     let mut by_pair: BTreeMap<(EntityId, EntityId), Edge> = BTreeMap::new();
     for &owner in nodes {
-        for g in &circuit.gates[owner as usize] {
-            for &m in &g.members {
+        for g in circuit.groups(owner) {
+            for &m in g.members {
                 if !nodes.contains(&m) {
                     continue;
                 }
@@ -167,11 +167,9 @@ pub fn reach(circuit: &Circuit, root: EntityId) -> BTreeSet<EntityId> {
     let mut seen = BTreeSet::from([root]);
     let mut queue = VecDeque::from([root]);
     while let Some(x) = queue.pop_front() {
-        for g in &circuit.gates[x as usize] {
-            for &m in &g.members {
-                if seen.insert(m) {
-                    queue.push_back(m);
-                }
+        for m in circuit.entity_inputs(x) {
+            if seen.insert(m) {
+                queue.push_back(m);
             }
         }
     }
@@ -230,7 +228,7 @@ pub fn chain(model: &Model, circuit: &Circuit, service: EntityId, culprits: &[En
         }
     }
     while let Some(x) = queue.pop_front() {
-        for &(owner, _) in &circuit.readers[x as usize] {
+        for owner in circuit.entity_readers(x) {
             if cone.contains(&owner) && on_path.insert(owner) {
                 queue.push_back(owner);
             }
@@ -243,12 +241,10 @@ pub fn chain(model: &Model, circuit: &Circuit, service: EntityId, culprits: &[En
         let mut seen = BTreeSet::from([service]);
         let mut q = VecDeque::from([service]);
         while let Some(x) = q.pop_front() {
-            for g in &circuit.gates[x as usize] {
-                for &m in &g.members {
-                    if seen.insert(m) {
-                        parent.insert(m, x);
-                        q.push_back(m);
-                    }
+            for m in circuit.entity_inputs(x) {
+                if seen.insert(m) {
+                    parent.insert(m, x);
+                    q.push_back(m);
                 }
             }
         }

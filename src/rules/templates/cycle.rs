@@ -69,9 +69,8 @@ fn path_text(shown: &[String]) -> String {
 fn loop_through(a: &Analysis, start: EntityId, scc: &[EntityId]) -> Vec<EntityId> {
     let inside: HashSet<EntityId> = scc.iter().copied().collect();
     let succ = |x: EntityId| {
-        a.circuit.gates[x as usize]
-            .iter()
-            .flat_map(|g| g.members.iter().copied())
+        a.circuit
+            .entity_inputs(x)
             .filter(|y| inside.contains(y))
             .collect::<Vec<_>>()
     };

@@ -143,7 +143,12 @@ impl Template for FailoverOverload {
             .filter(|&u| is_source(m, u) && !base_down[u as usize])
             .collect();
         for u in sources {
-            let newly: Vec<EntityId> = ev.fail(&[u]).to_vec();
+            let newly: Vec<EntityId> = ev
+                .fail(&[u])
+                .iter()
+                .copied()
+                .filter(|&x| !a.circuit.is_gate(x))
+                .collect();
             let down = ev.down();
             // Devices whose draw changes: they lost an input.
             let mut touched: Vec<EntityId> = newly

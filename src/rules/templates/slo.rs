@@ -23,10 +23,11 @@ impl Template for Slo {
             let Some(slo) = m.get(s).slo.map(|p| p / 100.0) else {
                 continue;
             };
-            // Only this service's estimate: `Analysis::estimate` computes
-            // every service's on first use, which made one declared SLO cost
-            // an order-2 cut-set search over the whole estate.
-            let est = crate::availability::estimate(m, &a.circuit, &a.defaults, s, a.is_up(s));
+            // Only this service's estimate; the families are shared.
+            let Some(cuts) = a.cuts_or_note(a.order) else {
+                return hits;
+            };
+            let est = crate::availability::estimate(m, cuts, &a.defaults, s);
             if est.availability >= crate::availability::tidy(slo) {
                 continue;
             }

@@ -23,10 +23,10 @@ pub struct Spof {
 impl Spof {
     pub fn new(p: &Params) -> Result<Self, InputError> {
         let order = p.uint("order")?.unwrap_or(1) as usize;
-        if order > 3 {
+        if !(1..=3).contains(&order) {
             let n = p.get("order").expect("order was given");
             return Err(p
-                .error(n, "`order` above 3 is too costly to check on every run")
+                .error(n, "`order` must be 1, 2 or 3")
                 .help("use `faultline cuts --max-order N` for deeper what-ifs"));
         }
         Ok(Spof {
@@ -80,7 +80,8 @@ impl Spof {
     /// Sets of up to `order` units whose joint failure takes `s` down.
     fn higher_order(&self, a: &Analysis, s: u32) -> Option<Hit> {
         let m = a.model;
-        let mut cuts = crate::cuts::minimal_cuts(m, &a.circuit, s, self.order);
+        let family = a.cuts_or_note(self.order)?.family(s);
+        let mut cuts = crate::engine::by_name(m, &family);
         if let Some(ks) = &self.culprit_kinds {
             cuts.retain(|c| c.iter().any(|&u| ks.contains(&m.get(u).kind())));
         }

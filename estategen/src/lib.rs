@@ -116,9 +116,34 @@ struct Out {
     services: String,
 }
 
+/// How an estate is laid out, beyond its size. The default is the
+/// realistic mix described above; each field turns one dimension up to
+/// find what grows faster than the input.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Hosts per hypervisor cluster: every pod is one virtualised pool of
+    /// about this many hosts (racks of 6 to 16) instead of 1 to 4 racks.
+    /// Each pool gets the same share of applications per host as the
+    /// default shape, so pools of 32 and of 3,000 hosts give estates of
+    /// the same make-up.
+    pub cluster_hosts: Option<usize>,
+    /// Instances of every quorum service (a majority must stay healthy),
+    /// instead of 3 or 5.
+    pub quorum: Option<usize>,
+    /// Bare-metal pods carry this many services per host (each service on
+    /// three hosts) instead of splitting their hosts between services.
+    pub services_per_host: Option<usize>,
+}
+
+/// Entities per host in the default shape, for pooled pods' budgets.
+const ENTITIES_PER_HOST: usize = 5;
+
 struct Gen {
     rng: Rng,
+    shape: Shape,
     target: usize,
+    /// Where the current pod's applications stop (pooled shapes).
+    pod_budget: usize,
     /// Entities written so far.
     count: usize,
     out: Out,
@@ -151,9 +176,16 @@ fn list(xs: &[String]) -> String {
 /// first application after reaching the target, so it overshoots by a
 /// handful). The same seed always gives the same text.
 pub fn estate(seed: u64, entities: usize) -> String {
+    shaped(seed, entities, &Shape::default())
+}
+
+/// Like [`estate`], laid out as `shape` says.
+pub fn shaped(seed: u64, entities: usize, shape: &Shape) -> String {
     let mut g = Gen {
         rng: Rng::new(seed),
+        shape: shape.clone(),
         target: entities,
+        pod_budget: usize::MAX,
         count: 0,
         out: Out::default(),
         sites: Vec::new(),
@@ -406,17 +438,39 @@ impl Gen {
         let home = 2 * pair + pod % 2;
         let other = home ^ 1;
         let stretched = self.rng.chance(0.25);
-        let virtualised = self.rng.chance(0.8);
-        let n_racks = if stretched {
-            2 * self.rng.range(1, 2)
-        } else {
-            self.rng.range(1, 3)
-        };
+        let pool = self.shape.cluster_hosts;
+        let virtualised =
+            pool.is_some() || (self.shape.services_per_host.is_none() && self.rng.chance(0.8));
         let cluster = virtualised.then(|| format!("{}-c{pod}", self.sites[home].name));
         let mut hosts = Vec::new();
-        for r in 0..n_racks {
-            let site = if stretched && r % 2 == 1 { other } else { home };
-            self.rack(site, pod, cluster.as_deref(), &mut hosts);
+        let mut n_racks = 0;
+        let mut add_rack = |g: &mut Gen, hosts: &mut Vec<Host>| {
+            let site = if stretched && n_racks % 2 == 1 {
+                other
+            } else {
+                home
+            };
+            g.rack(site, pod, cluster.as_deref(), hosts);
+            n_racks += 1;
+        };
+        match pool {
+            Some(want) => {
+                let start = self.count;
+                while hosts.len() < want.max(1) {
+                    add_rack(self, &mut hosts);
+                }
+                self.pod_budget = start + hosts.len() * ENTITIES_PER_HOST;
+            }
+            None => {
+                let racks = if stretched {
+                    2 * self.rng.range(1, 2)
+                } else {
+                    self.rng.range(1, 3)
+                };
+                for _ in 0..racks {
+                    add_rack(self, &mut hosts);
+                }
+            }
         }
         let ctx = Pod {
             home,
@@ -553,7 +607,7 @@ impl Gen {
             used: 0.0,
             anti_affinity: Vec::new(),
         };
-        while c.used < fill && self.count < self.target && !usable.is_empty() {
+        while c.used < fill && self.count < self.target.min(self.pod_budget) && !usable.is_empty() {
             let app = self.next_app();
             match self.rng.weighted(&[50, 15, 25, 10]) {
                 0 => self.three_tier(p, &mut c, &app),
@@ -689,7 +743,11 @@ impl Gen {
     }
 
     fn quorum(&mut self, p: &Pod, c: &mut ClusterState, app: &str) {
-        let r = if self.rng.chance(0.7) { 3 } else { 5 };
+        let r = match self.shape.quorum {
+            Some(n) => n.max(1),
+            None if self.rng.chance(0.7) => 3,
+            None => 5,
+        };
         let spread = self.rng.chance(0.85);
         let hosts = self.place(p, r, spread);
         let mut vms = Vec::new();
@@ -761,6 +819,13 @@ impl Gen {
 
     /// Bare-metal pods: quorum and storage services straight on hosts.
     fn bare_apps(&mut self, p: &Pod) {
+        for _ in 0..self.shape.services_per_host.unwrap_or(1).max(1) {
+            self.bare_round(p);
+        }
+    }
+
+    /// One service on every host of the pod (each on 3 to 5 hosts).
+    fn bare_round(&mut self, p: &Pod) {
         let mut order: Vec<usize> = (0..p.hosts.len()).collect();
         // Fisher-Yates with our generator.
         for i in (1..order.len()).rev() {
@@ -770,7 +835,9 @@ impl Gen {
         let mut at = 0;
         while at < order.len() && self.count < self.target {
             let left = order.len() - at;
-            let r = if left < 3 {
+            let r = if self.shape.services_per_host.is_some() {
+                left.min(3)
+            } else if left < 3 {
                 left
             } else {
                 self.rng.range(3, 5.min(left))

@@ -1,0 +1,194 @@
+//! What every command does before and after its own work: read the
+//! config, rules and description, build the analysis, print, and turn
+//! errors into exit statuses.
+
+use crate::analysis::{Analysis, DEFAULT_ORDER};
+use crate::config::Config;
+use crate::diag::InputError;
+use crate::engine::TooLarge;
+use crate::load::parse_date;
+use crate::model::{Date, Model};
+use crate::prepare::{self, Prepared};
+use crate::report::human;
+use crate::rules::RuleSet;
+use crate::source::Sources;
+use std::io::{IsTerminal, Write};
+
+/// Exit statuses.
+pub const CLEAN: i32 = 0;
+pub const FINDINGS: i32 = 1;
+pub const INPUT_ERROR: i32 = 2;
+/// The analysis would hold more cut sets than one run can (see
+/// `engine::MAX_FAMILY`): the run says so rather than pass in silence or
+/// print a partial answer as if it were whole.
+pub const ANALYSIS_LIMIT: i32 = 3;
+
+/// What every description-reading command takes.
+#[derive(clap::Args, Debug)]
+pub struct Input {
+    /// Description files and directories (directories are read recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Directory of custom rule files (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<String>,
+    /// Config file (default: faultline.yaml or .faultline.yaml in the
+    /// working directory or the nearest parent that has one).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// The date waivers expire against (YYYY-MM-DD; default: today).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+    /// Never colour the output (NO_COLOR is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// `--format` of the commands that print data rather than findings.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum DataFormat {
+    Human,
+    Json,
+}
+
+pub fn out(s: &str) {
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+pub fn err(s: &str) {
+    let _ = std::io::stderr().lock().write_all(s.as_bytes());
+}
+
+pub fn style(no_color: bool) -> human::Style {
+    let color = !no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal()
+        && std::io::stdout().is_terminal();
+    let width = if std::io::stdout().is_terminal() {
+        terminal_width().unwrap_or(100)
+    } else {
+        100
+    };
+    human::Style { color, width }
+}
+
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+pub fn report_errors(sources: &Sources, errors: &[InputError], no_color: bool) -> i32 {
+    err(&human::errors(sources, errors, style(no_color)));
+    INPUT_ERROR
+}
+
+pub fn report_warnings(sources: &Sources, warnings: &[InputError], no_color: bool) {
+    if !warnings.is_empty() {
+        err(&human::errors(sources, warnings, style(no_color)));
+    }
+}
+
+/// Says that the analysis stopped at a limit; returns its exit status.
+pub fn too_large(e: &TooLarge, no_color: bool) -> i32 {
+    report_errors(
+        &Sources::new(),
+        &[InputError::plain("analysis-limit", format!("the analysis stopped: {e}"))
+            .help("ask for a lower order (`--max-order`, `--order`, a rule's `order`): at this one the estate has more cut sets than any report could show")],
+        no_color,
+    );
+    ANALYSIS_LIMIT
+}
+
+/// Today's date from the system clock (UTC).
+pub fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    civil_from_days(secs.div_euclid(86_400))
+}
+
+/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> Date {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    Date { year, month, day }
+}
+
+pub fn load_rules(dirs: &[String], no_color: bool) -> Result<RuleSet, i32> {
+    match prepare::policy(dirs, None) {
+        Ok((sources, _, rules, warnings)) => {
+            report_warnings(&sources, &warnings, no_color);
+            Ok(rules)
+        }
+        Err(f) => Err(report_errors(&f.sources, &f.errors, no_color)),
+    }
+}
+
+/// Config, rules and description; prints errors (and returns the exit
+/// code) or warnings.
+pub fn load(input: &Input) -> Result<Prepared, i32> {
+    match prepare::prepare(&input.paths, &input.rules, input.config.as_deref()) {
+        Ok(p) => {
+            report_warnings(&p.model.sources, &p.warnings, input.no_color);
+            Ok(p)
+        }
+        Err(f) => Err(report_errors(&f.sources, &f.errors, input.no_color)),
+    }
+}
+
+pub fn analysis<'m>(model: &'m Model, config: &Config, input: &Input) -> Result<Analysis<'m>, i32> {
+    let defaults = config.availability.clone().unwrap_or_default();
+    let order = config.availability_order.unwrap_or(DEFAULT_ORDER);
+    Ok(Analysis::new(model, resolve_today(input)?)
+        .with_defaults(defaults)
+        .with_order(order))
+}
+
+fn resolve_today(input: &Input) -> Result<Date, i32> {
+    match &input.today {
+        None => Ok(today()),
+        Some(s) => parse_date(s).ok_or_else(|| {
+            report_errors(
+                &Sources::new(),
+                &[if crate::load::looks_like_date(s) {
+                    InputError::plain(
+                        "usage",
+                        format!("--today `{s}` is not a day of the calendar"),
+                    )
+                    .help("check the month and day")
+                } else {
+                    InputError::plain("usage", format!("--today `{s}` is not a date"))
+                        .help("write it as YYYY-MM-DD")
+                }],
+                input.no_color,
+            )
+        }),
+    }
+}
+
+/// Width of a table's name column: the longest name, at least 7 (the
+/// header), at most 60 so that one very long id runs past its column
+/// instead of padding every row of the table to its length.
+pub fn column_width(lens: impl Iterator<Item = usize>) -> usize {
+    lens.max().unwrap_or(0).clamp(7, 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0).to_string(), "1970-01-01");
+        assert_eq!(civil_from_days(20_782).to_string(), "2026-11-25");
+        assert_eq!(civil_from_days(11_016).to_string(), "2000-02-29");
+    }
+}

@@ -1,0 +1,155 @@
+//! `faultline impact`: what is down, degraded and one failure from an
+//! outage when the given units fail (maintenance planning).
+
+use super::context::{self, DataFormat, Input};
+use crate::analysis::Analysis;
+use crate::diag::{InputError, did_you_mean};
+use crate::engine::{CutSets, down};
+use crate::model::{EntityId, Kind, Model};
+use crate::prepare::Prepared;
+use crate::report::json;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+pub struct Impact {
+    pub down: Vec<String>,
+    pub degraded: Vec<String>,
+    pub at_risk: BTreeMap<String, Vec<String>>,
+}
+
+pub fn compute(a: &Analysis, failed: &[EntityId]) -> Impact {
+    let m = a.model;
+    let is_down = down(&a.circuit, failed);
+    let down_ids: Vec<EntityId> = m.ids().filter(|&x| is_down[x as usize]).collect();
+    let degraded: Vec<EntityId> = a
+        .services()
+        .filter(|&s| {
+            !is_down[s as usize] && m.get(s).instances.iter().any(|&i| is_down[i as usize])
+        })
+        .collect();
+    // Single failures on top of the drained units.
+    let at_risk = match CutSets::compute(&a.circuit, a.components(), failed, 1, None) {
+        Ok(ks) => a
+            .services()
+            .filter(|&s| !is_down[s as usize])
+            .filter_map(|s| {
+                let k = ks.killers(s);
+                (!k.is_empty()).then(|| (m.name(s).to_owned(), m.names_sorted(&k)))
+            })
+            .collect(),
+        Err(e) => unreachable!("order-1 families have no size limit: {e}"),
+    };
+    Impact {
+        down: m.names_sorted(&down_ids),
+        degraded: m.names_sorted(&degraded),
+        at_risk,
+    }
+}
+
+pub fn to_json(i: &Impact) -> Value {
+    json!({"down": i.down, "degraded": i.degraded, "at_risk": i.at_risk})
+}
+
+pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact) -> String {
+    let m = a.model;
+    let failed_names = m.names_sorted(failed);
+    let mut s = format!("failing: {}\n\n", failed_names.join(", "));
+    let services: Vec<&String> = i
+        .down
+        .iter()
+        .filter(|n| {
+            m.lookup(n)
+                .is_some_and(|x| m.get(x).kind() == Kind::Service && a.is_up(x))
+        })
+        .collect();
+    let already: Vec<&str> = a
+        .services()
+        .filter(|&x| !a.is_up(x))
+        .map(|x| m.name(x))
+        .collect();
+    let svc_list = |v: &[&String]| v.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ");
+    s.push_str(&format!(
+        "services down ({}): {}\n",
+        services.len(),
+        if services.is_empty() {
+            "none".into()
+        } else {
+            svc_list(&services)
+        }
+    ));
+    if !already.is_empty() {
+        s.push_str(&format!(
+            "already down with nothing failed: {}\n",
+            already.join(", ")
+        ));
+    }
+    s.push_str(&format!(
+        "services degraded ({}): {}\n",
+        i.degraded.len(),
+        if i.degraded.is_empty() {
+            "none".into()
+        } else {
+            i.degraded.join(", ")
+        }
+    ));
+    s.push_str(&format!(
+        "entities down ({}): {}\n",
+        i.down.len(),
+        i.down.join(", ")
+    ));
+    if !i.at_risk.is_empty() {
+        s.push_str("\none failure from an outage:\n");
+        for (svc, units) in &i.at_risk {
+            s.push_str(&format!("  {svc}: {}\n", units.join(", ")));
+        }
+    }
+    s
+}
+
+/// The `--fail` ids as entities: unknown ids are errors (with the nearest
+/// id), clusters a warning (they never fail as such).
+fn resolve(model: &Model, fail: &[String], no_color: bool) -> Result<Vec<EntityId>, i32> {
+    let mut failed = Vec::new();
+    let mut errors = Vec::new();
+    for f in fail {
+        match model.lookup(f) {
+            Some(id) if model.get(id).kind() == Kind::Cluster => {
+                context::report_warnings(
+                    &model.sources,
+                    &[InputError::plain(
+                        "not-a-unit",
+                        format!("--fail `{f}`: a cluster never fails as such; fail its hosts to see what they take down"),
+                    )
+                    .warning()],
+                    no_color,
+                );
+            }
+            Some(id) => failed.push(id),
+            None => {
+                let mut e =
+                    InputError::plain("unknown-id", format!("--fail `{f}`: no entity has this id"));
+                if let Some(s) = did_you_mean(f, model.entities.iter().map(|e| e.id.as_str())) {
+                    e = e.help(format!("did you mean `{s}`?"));
+                }
+                errors.push(e);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(failed)
+    } else {
+        Err(context::report_errors(&model.sources, &errors, no_color))
+    }
+}
+
+pub fn run(input: &Input, fail: &[String], format: DataFormat) -> Result<i32, i32> {
+    let Prepared { model, config, .. } = context::load(input)?;
+    let failed = resolve(&model, fail, input.no_color)?;
+    let a = context::analysis(&model, &config, input)?;
+    let answer = compute(&a, &failed);
+    context::out(&match format {
+        DataFormat::Json => json::to_string(&to_json(&answer)),
+        DataFormat::Human => human(&a, &failed, &answer),
+    });
+    Ok(context::CLEAN)
+}

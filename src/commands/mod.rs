@@ -1,0 +1,13 @@
+//! One module per command: what it computes, then its human and JSON
+//! forms, then `run` (what `cli.rs` dispatches to). `context` holds what
+//! they share: loading, the analysis, printing and exit statuses.
+
+pub mod availability;
+pub mod context;
+pub mod cuts;
+pub mod impact;
+pub mod lint;
+pub mod picture;
+pub mod risks;
+pub mod rules;
+pub mod spof;

@@ -1,0 +1,29 @@
+//! `faultline graph`: the dependency graph, or one service's slice of it,
+//! as DOT or Mermaid with the culprits marked.
+
+use super::context::{self, Input, report_errors};
+use crate::check;
+use crate::prepare::Prepared;
+use crate::report::graph::{self, GraphFormat};
+use crate::source::Sources;
+
+pub fn run(input: &Input, service: Option<&str>, format: GraphFormat) -> Result<i32, i32> {
+    let Prepared {
+        model,
+        rules,
+        config,
+        ..
+    } = context::load(input)?;
+    let root = match service {
+        None => None,
+        Some(s) => Some(
+            graph::lookup_service(&model, s)
+                .map_err(|e| report_errors(&Sources::new(), &[e], input.no_color))?,
+        ),
+    };
+    let a = context::analysis(&model, &config, input)?;
+    let outcome = check::run(&a, &rules);
+    let view = graph::view(&model, &a.circuit, &rules, &outcome, root);
+    context::out(&graph::render(&model, &view, format));
+    Ok(context::CLEAN)
+}
