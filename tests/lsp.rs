@@ -883,6 +883,12 @@ fn latency() {
             .filter_map(|n| n["params"]["message"].as_str())
             .collect();
         let count = c.diagnostics[&u].len();
+        if let Some(capped) = c.diagnostics[&u]
+            .iter()
+            .find(|d| d["code"] == "too-many-diagnostics")
+        {
+            println!("{name}: {}", capped["message"]);
+        }
         let bytes = serde_json::to_string(&c.diagnostics[&u]).unwrap().len();
         // For comparison, on the same machine at the same moment.
         let t = std::time::Instant::now();
