@@ -47,6 +47,15 @@ impl<'m> Analysis<'m> {
         }
     }
 
+    /// The analysis a run with `config` asks for: its availability
+    /// defaults and order, and its cut-set limit.
+    pub fn configured(model: &'m Model, today: Date, config: &crate::config::Config) -> Self {
+        Analysis::new(model, today)
+            .with_defaults(config.availability.clone().unwrap_or_default())
+            .with_order(config.availability_order.unwrap_or(DEFAULT_ORDER))
+            .with_max_cut_sets(config.limits.max_cut_sets())
+    }
+
     pub fn with_defaults(mut self, defaults: Defaults) -> Self {
         self.defaults = defaults;
         self

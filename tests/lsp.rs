@@ -110,7 +110,10 @@ fn check_says(dir: &Path, today: &str) -> Vec<Said> {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     for (i, l) in lines.iter().enumerate() {
-        let Some(code) = l.strip_prefix("input::") else {
+        let Some(code) = l
+            .strip_prefix("input::")
+            .or_else(|| l.strip_prefix("analysis::").map(|_| "analysis-limit"))
+        else {
             continue;
         };
         let Some(head) = lines
@@ -156,11 +159,12 @@ fn check_says(dir: &Path, today: &str) -> Vec<Said> {
     said
 }
 
-/// "N more errors not shown" points at no place in `check`; the server
-/// puts it with the errors shown. Compare it without its place.
+/// "N more errors not shown" and "the analysis stopped" point at no place
+/// in `check`; the server puts the first with the errors shown, the second
+/// at the top of the first file. Compare them without their place.
 fn unplaced_count(mut said: Vec<Said>) -> Vec<Said> {
     for s in &mut said {
-        if s.1 == "too-many-errors" {
+        if s.1 == "too-many-errors" || s.1 == "analysis-limit" {
             s.0 = None;
         }
     }

@@ -2,7 +2,7 @@
 //! config, rules and description, build the analysis, print, and turn
 //! errors into exit statuses.
 
-use crate::analysis::{Analysis, DEFAULT_ORDER};
+use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::diag::InputError;
 use crate::engine::TooLarge;
@@ -145,12 +145,7 @@ pub fn load(input: &Input) -> Result<Prepared, i32> {
 }
 
 pub fn analysis<'m>(model: &'m Model, config: &Config, input: &Input) -> Result<Analysis<'m>, i32> {
-    let defaults = config.availability.clone().unwrap_or_default();
-    let order = config.availability_order.unwrap_or(DEFAULT_ORDER);
-    Ok(Analysis::new(model, resolve_today(input)?)
-        .with_defaults(defaults)
-        .with_order(order)
-        .with_max_cut_sets(config.limits.max_cut_sets()))
+    Ok(Analysis::configured(model, resolve_today(input)?, config))
 }
 
 fn resolve_today(input: &Input) -> Result<Date, i32> {

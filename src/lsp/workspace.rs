@@ -328,10 +328,18 @@ fn run_rules(p: Prepared, today: &Date) -> Checked {
         mut warnings,
     } = p;
     let findings = {
-        let defaults = config.availability.clone().unwrap_or_default();
-        let a = Analysis::new(&model, today.clone()).with_defaults(defaults);
+        let a = Analysis::configured(&model, today.clone(), &config);
         let outcome = check::run(&a, &rules);
         warnings.extend(prepare::unused_waivers(&model, &outcome, &a.today));
+        if let (Some(e), Some(&file)) = (&outcome.limit, model.description_files.first()) {
+            // Some rule could not run: say so (at the top of the first
+            // file) rather than look clean.
+            warnings.push(crate::diag::InputError::at(
+                crate::report::human::ANALYSIS_LIMIT,
+                model.sources.span(file, 0, 0),
+                format!("the analysis stopped: {e}"),
+            ));
+        }
         outcome.findings
     };
     Checked::Loaded {
