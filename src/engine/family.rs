@@ -385,6 +385,41 @@ impl Reach {
     }
 }
 
+/// The members reordered so that those sharing their widest-reaching
+/// units come together (the instances of one rack, say). The answer does
+/// not depend on the order, but the pruning does: once a rack's members
+/// are all seen, sets that count on the rack to reach t die at once,
+/// instead of living (and multiplying) until the last member.
+fn grouped<'f>(members: &'f [Vec<Cut>], reach: &Reach) -> Vec<&'f Vec<Cut>> {
+    let key = |f: &Vec<Cut>| {
+        let mut k: Vec<(std::cmp::Reverse<usize>, EntityId)> = units_of(f)
+            .into_iter()
+            .map(|u| (std::cmp::Reverse(reach.of(u)), u))
+            .collect();
+        k.sort_unstable();
+        k
+    };
+    let mut keyed: Vec<(Vec<(std::cmp::Reverse<usize>, EntityId)>, &Vec<Cut>)> =
+        members.iter().map(|f| (key(f), f)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The cuts of `a` that are not in `b` (both sorted).
+fn difference(a: &[Cut], b: &[Cut]) -> Vec<Cut> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for x in a {
+        while j < b.len() && b[j] < *x {
+            j += 1;
+        }
+        if j == b.len() || b[j] != *x {
+            out.push(*x);
+        }
+    }
+    out
+}
+
 /// The distinct units of a family.
 fn units_of(f: &[Cut]) -> Vec<EntityId> {
     let mut v: Vec<EntityId> = f.iter().flat_map(|c| c.members().iter().copied()).collect();
@@ -397,6 +432,7 @@ fn threshold_dp(t: usize, members: &[Vec<Cut>], bounds: &Bounds) -> Option<Famil
     let k = bounds.order;
     let m = members.len();
     let mut reach = Reach::new(members);
+    let members = &grouped(members, &reach);
     // at[j]: sets taking down at least j of the members seen so far.
     let mut at: Vec<Family> = vec![Vec::new(); t + 1];
     at[0] = vec![Cut::EMPTY];
@@ -409,10 +445,14 @@ fn threshold_dp(t: usize, members: &[Vec<Cut>], bounds: &Bounds) -> Option<Famil
         let lowest = t.saturating_sub(left);
         let highest = seen.min(t);
         for j in (lowest.max(1)..=highest).rev() {
-            if at[j - 1].is_empty() {
+            // A set already at level j gains nothing from one more member
+            // down: only the sets of level j - 1 that are not also at j
+            // are multiplied (consecutive levels share most sets).
+            let fresh = difference(&at[j - 1], &at[j]);
+            if fresh.is_empty() {
                 continue;
             }
-            let grown = product(&at[j - 1], f, bounds)?;
+            let grown = product(&fresh, f, bounds)?;
             if grown.is_empty() {
                 continue;
             }
