@@ -391,18 +391,16 @@ impl Reach {
 /// are all seen, sets that count on the rack to reach t die at once,
 /// instead of living (and multiplying) until the last member.
 fn grouped<'f>(members: &'f [Vec<Cut>], reach: &Reach) -> Vec<&'f Vec<Cut>> {
-    let key = |f: &Vec<Cut>| {
-        let mut k: Vec<(std::cmp::Reverse<usize>, EntityId)> = units_of(f)
+    let mut out: Vec<&Vec<Cut>> = members.iter().collect();
+    out.sort_by_cached_key(|f| {
+        let mut key: Vec<(std::cmp::Reverse<usize>, EntityId)> = units_of(f)
             .into_iter()
             .map(|u| (std::cmp::Reverse(reach.of(u)), u))
             .collect();
-        k.sort_unstable();
-        k
-    };
-    let mut keyed: Vec<(Vec<(std::cmp::Reverse<usize>, EntityId)>, &Vec<Cut>)> =
-        members.iter().map(|f| (key(f), f)).collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.into_iter().map(|(_, f)| f).collect()
+        key.sort_unstable();
+        key
+    });
+    out
 }
 
 /// The cuts of `a` that are not in `b` (both sorted).
