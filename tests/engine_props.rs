@@ -965,6 +965,53 @@ proptest! {
         );
     }
 
+    /// The separation template: a unit is shared when its failure alone
+    /// takes down an entity of each side (here services against vms and
+    /// hosts), against failing every unit in turn.
+    #[test]
+    fn separation_matches_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let rule = "id: apart\nseverity: error\nsummary: apart\ntemplate: separation\nparams: {a: {kinds: [service]}, b: {kinds: [vm, host]}}\n";
+        let Ok(rules) = RuleSet::load(vec![("apart.yaml".into(), rule.as_bytes().to_vec())]) else {
+            return Err(TestCaseError::fail("the separation rule does not load"));
+        };
+        let a = Analysis::new(m, today());
+        let got: BTreeMap<String, Vec<String>> = check::run(&a, &rules)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == "apart")
+            .map(|f| (m.name(f.subject).to_owned(), m.names_sorted(&f.culprits)))
+            .collect();
+        let base = ref_down(m, &[]);
+        let side = |k: &[Kind]| -> Vec<EntityId> {
+            m.ids().filter(|&x| k.contains(&kind(m, x)) && !base[x as usize]).collect()
+        };
+        let (left, right) = (side(&[Kind::Service]), side(&[Kind::Vm, Kind::Host]));
+        let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for &x in &left {
+            let mine = ref_killers(m, &[], x);
+            let shared: Vec<EntityId> = mine
+                .iter()
+                .copied()
+                .filter(|u| {
+                    right
+                        .iter()
+                        .any(|&y| y != x && ref_killers(m, &[], y).contains(u))
+                })
+                .collect();
+            if !shared.is_empty() {
+                want.insert(m.name(x).to_owned(), m.names_sorted(&shared));
+            }
+        }
+        prop_assert_eq!(
+            &got,
+            &want,
+            "separation (left: rule, right: reference)\n--- yaml ---\n{}",
+            c.yaml
+        );
+    }
+
     /// The threshold algebra on its own, on wider groups than the estates
     /// produce: "at least t of these members" for random member families
     /// over a few units, against trying every set of units.
