@@ -3,7 +3,7 @@
 //! order that someone asked for.
 
 use crate::availability::{self, Defaults, Estimate};
-use crate::engine::{Circuit, CutSets, MAX_ORDER, NodeId, TooLarge};
+use crate::engine::{Bounds, Circuit, CutSets, MAX_FAMILY, MAX_ORDER, NodeId, TooLarge};
 use crate::model::{Date, EntityId, Kind, Model};
 use std::sync::{Arc, OnceLock};
 
@@ -19,6 +19,8 @@ pub struct Analysis<'m> {
     pub defaults: Defaults,
     /// The order of the availability estimate `slo-unmet` uses.
     pub order: usize,
+    /// Most cut sets one family may hold (see `engine::MAX_FAMILY`).
+    pub max_cut_sets: usize,
     components: OnceLock<Vec<Vec<NodeId>>>,
     cycles: OnceLock<Vec<Vec<EntityId>>>,
     /// Families of order 1..=MAX_ORDER, each computed on first use.
@@ -36,12 +38,22 @@ impl<'m> Analysis<'m> {
             today,
             defaults: Defaults::default(),
             order: DEFAULT_ORDER,
+            max_cut_sets: MAX_FAMILY,
             components: OnceLock::new(),
             cycles: OnceLock::new(),
             cuts: Default::default(),
             estimates: OnceLock::new(),
             limit: OnceLock::new(),
         }
+    }
+
+    /// The analysis a run with `config` asks for: its availability
+    /// defaults and order, and its cut-set limit.
+    pub fn configured(model: &'m Model, today: Date, config: &crate::config::Config) -> Self {
+        Analysis::new(model, today)
+            .with_defaults(config.availability.clone().unwrap_or_default())
+            .with_order(config.availability_order.unwrap_or(DEFAULT_ORDER))
+            .with_max_cut_sets(config.limits.max_cut_sets())
     }
 
     pub fn with_defaults(mut self, defaults: Defaults) -> Self {
@@ -54,6 +66,19 @@ impl<'m> Analysis<'m> {
         self
     }
 
+    pub fn with_max_cut_sets(mut self, limit: usize) -> Self {
+        self.max_cut_sets = limit.max(1);
+        self
+    }
+
+    /// The bounds of families of `order` in this run.
+    pub fn bounds(&self, order: usize) -> Bounds {
+        Bounds {
+            order: order.clamp(1, MAX_ORDER),
+            limit: self.max_cut_sets,
+        }
+    }
+
     /// Strongly connected components of the circuit, dependencies first.
     pub fn components(&self) -> &[Vec<NodeId>] {
         self.components.get_or_init(|| self.circuit.components())
@@ -64,7 +89,15 @@ impl<'m> Analysis<'m> {
     pub fn cuts(&self, order: usize) -> Result<&CutSets, TooLarge> {
         let order = order.clamp(1, MAX_ORDER);
         self.cuts[order - 1]
-            .get_or_init(|| CutSets::compute(&self.circuit, self.components(), &[], order, None))
+            .get_or_init(|| {
+                CutSets::compute(
+                    &self.circuit,
+                    self.components(),
+                    &[],
+                    self.bounds(order),
+                    None,
+                )
+            })
             .as_ref()
             .map_err(Clone::clone)
     }

@@ -88,6 +88,8 @@ pub fn estimate(model: &Model, cuts: &CutSets, defaults: &Defaults, s: EntityId)
         })
         .collect();
     let unavailability: f64 = contributors.iter().map(|(_, p)| p).sum();
+    // A cut set holding a unit that never fails contributes nothing.
+    contributors.retain(|(_, p)| *p > 0.0);
     contributors.sort_by(|a, b| b.1.total_cmp(&a.1));
     Estimate {
         availability: tidy(1.0 - unavailability),

@@ -145,6 +145,13 @@ pub enum Command {
         #[command(subcommand)]
         source: crate::import::Source,
     },
+    /// Language server (LSP over stdio) for editors: findings as you type,
+    /// go to definition, references, rename, hover. See docs/editors.md.
+    Lsp {
+        /// Accepted for clients that pass it; stdio is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -213,5 +220,6 @@ fn execute(cli: Cli) -> Result<i32, i32> {
         }
         Command::Import { source } => crate::import::run(source)
             .map_err(|e| context::report_errors(&crate::source::Sources::new(), &[e], false)),
+        Command::Lsp { .. } => Ok(crate::lsp::run()),
     }
 }

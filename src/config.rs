@@ -74,18 +74,26 @@ pub fn find(explicit: Option<&str>) -> Result<Option<PathBuf>, InputError> {
         }
         return Ok(Some(path));
     }
-    let Ok(mut dir) = std::env::current_dir() else {
+    let Ok(dir) = std::env::current_dir() else {
         return Ok(None);
     };
+    Ok(discover(&dir))
+}
+
+/// The nearest config file in `dir` or a parent of it: what a run started
+/// in `dir` without `--config` uses (the language server starts from its
+/// workspace folder, not from its working directory).
+pub fn discover(dir: &Path) -> Option<PathBuf> {
+    let mut dir = dir.to_path_buf();
     loop {
         for name in CONFIG_FILES {
             let candidate = dir.join(name);
             if candidate.is_file() {
-                return Ok(Some(candidate));
+                return Some(candidate);
             }
         }
         if !dir.pop() {
-            return Ok(None);
+            return None;
         }
     }
 }
@@ -482,6 +490,7 @@ impl Config {
             let slot = match name {
                 "max_file_bytes" => &mut self.limits.file_bytes,
                 "max_entities" => &mut self.limits.entities,
+                "max_cut_sets" => &mut self.limits.cut_sets,
                 _ => {
                     let e =
                         InputError::at("unknown-key", span(k), format!("unknown limit `{name}`"))

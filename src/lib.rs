@@ -5,7 +5,7 @@
 //! `engine` (the threshold circuit, DOWN under a failure set, minimal cut
 //! sets by algebra) -> `analysis` ->
 //! `rules` (templates + rule files) -> `check` (findings) -> `report` ->
-//! `cli`.
+//! `cli`; `lsp`, the language server, is a second front end beside `cli`.
 
 pub mod analysis;
 pub mod availability;
@@ -23,6 +23,7 @@ pub mod import;
 pub mod jsonschema;
 pub mod limits;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod paths;
 pub mod prepare;

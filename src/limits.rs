@@ -1,15 +1,17 @@
-//! The limits a run puts on its input: the built-in ones
-//! ([`MAX_FILE_BYTES`] per file, [`MAX_ENTITIES`] per run), which the
-//! config's `limits:` section may lower (never raise), and the errors that
-//! say which limit was hit and where it was set.
+//! The limits a run puts on its input and its analysis: the built-in ones
+//! ([`MAX_FILE_BYTES`] per file, [`MAX_ENTITIES`] per run, [`MAX_FAMILY`]
+//! cut sets in one family), which the config's `limits:` section may lower
+//! (never raise), and the errors that say which limit was hit and where it
+//! was set.
 
 use crate::diag::InputError;
+use crate::engine::MAX_FAMILY;
 use crate::files::{MAX_FILE_BYTES, size_error};
 use crate::load::MAX_ENTITIES;
 use crate::source::Span;
 
 /// The names of the settings under `limits:`.
-pub const KEYS: [&str; 2] = ["max_file_bytes", "max_entities"];
+pub const KEYS: [&str; 3] = ["max_file_bytes", "max_entities", "max_cut_sets"];
 
 /// A limit lowered by the config.
 #[derive(Clone, Debug)]
@@ -26,12 +28,14 @@ pub struct Lowered {
 pub struct Limits {
     pub file_bytes: Option<Lowered>,
     pub entities: Option<Lowered>,
+    pub cut_sets: Option<Lowered>,
 }
 
 /// The built-in value of the limit named `key` (one of [`KEYS`]).
 pub fn builtin(key: &str) -> u64 {
     match key {
         "max_file_bytes" => MAX_FILE_BYTES,
+        "max_cut_sets" => MAX_FAMILY as u64,
         _ => MAX_ENTITIES as u64,
     }
 }
@@ -40,6 +44,7 @@ pub fn builtin(key: &str) -> u64 {
 pub fn builtin_described(key: &str) -> String {
     match key {
         "max_file_bytes" => format!("{MAX_FILE_BYTES} bytes ({} MiB)", MAX_FILE_BYTES >> 20),
+        "max_cut_sets" => format!("{MAX_FAMILY} cut sets in one family"),
         _ => format!("{MAX_ENTITIES} entities"),
     }
 }
@@ -48,6 +53,7 @@ pub fn builtin_described(key: &str) -> String {
 pub fn example(key: &str) -> &'static str {
     match key {
         "max_file_bytes" => "write a number of bytes, e.g. `max_file_bytes: 10485760` for 10 MiB",
+        "max_cut_sets" => "write a number of cut sets, e.g. `max_cut_sets: 1000000`",
         _ => "write a number of entities, e.g. `max_entities: 100000`",
     }
 }
@@ -56,6 +62,7 @@ pub fn example(key: &str) -> &'static str {
 pub fn builtin_shown(key: &str) -> String {
     match key {
         "max_file_bytes" => format!("{} MiB", MAX_FILE_BYTES >> 20),
+        "max_cut_sets" => MAX_FAMILY.to_string(),
         _ => MAX_ENTITIES.to_string(),
     }
 }
@@ -64,6 +71,13 @@ impl Limits {
     /// Largest file read, in bytes.
     pub fn max_file_bytes(&self) -> u64 {
         self.file_bytes.as_ref().map_or(MAX_FILE_BYTES, |l| l.value)
+    }
+
+    /// Most cut sets in one family of order 2 or more.
+    pub fn max_cut_sets(&self) -> usize {
+        self.cut_sets.as_ref().map_or(MAX_FAMILY, |l| {
+            usize::try_from(l.value).unwrap_or(MAX_FAMILY)
+        })
     }
 
     /// Most entities loaded.
@@ -146,7 +160,9 @@ mod tests {
         let l = Limits {
             file_bytes: lowered(1000),
             entities: lowered(2),
+            cut_sets: lowered(10),
         };
+        assert_eq!(l.max_cut_sets(), 10);
         assert_eq!((l.max_file_bytes(), l.max_entities()), (1000, 2));
         assert!(l.size_error("a.yaml", 1000).is_none());
         let e = l.size_error("a.yaml", 1001).expect("over the limit");

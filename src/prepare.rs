@@ -110,12 +110,30 @@ pub fn prepare(
     config_path: Option<&str>,
 ) -> Result<Prepared, Failed> {
     let (sources, config, rules, mut warnings) = policy(rule_dirs, config_path)?;
-    let mut skip_dirs: Vec<String> = rule_dirs.to_vec();
-    skip_dirs.extend(config.rule_dirs.iter().cloned());
-    let names = match files::expand(paths, &skip_dirs) {
+    let names = match description_names(&config, paths, rule_dirs, &mut warnings) {
         Ok(n) => n,
         Err(e) => return Err(fail(sources, e)),
     };
+    let texts = match files::read_all(names, &config.limits) {
+        Ok(t) => t,
+        Err(e) => return Err(fail(sources, e)),
+    };
+    load_description(sources, config, rules, warnings, texts)
+}
+
+/// The description files below `paths`, without the rule directories'
+/// files and those the config ignores; an ignore pattern that matches
+/// nothing adds a warning. The language server lists its workspace with
+/// this, so it reads exactly the files `check` would.
+pub fn description_names(
+    config: &Config,
+    paths: &[String],
+    rule_dirs: &[String],
+    warnings: &mut Vec<InputError>,
+) -> Result<Vec<String>, Vec<InputError>> {
+    let mut skip_dirs: Vec<String> = rule_dirs.to_vec();
+    skip_dirs.extend(config.rule_dirs.iter().cloned());
+    let names = files::expand(paths, &skip_dirs)?;
     let mut used = vec![false; config.ignore.len()];
     let names: Vec<String> = names
         .into_iter()
@@ -140,10 +158,19 @@ pub fn prepare(
             );
         }
     }
-    let texts = match files::read_all(names, &config.limits) {
-        Ok(t) => t,
-        Err(e) => return Err(fail(sources, e)),
-    };
+    Ok(names)
+}
+
+/// The description from its texts (read from disk by `prepare`, or an
+/// editor's buffers in the language server), with the config's waivers
+/// merged in and every waiver's rule checked.
+pub fn load_description(
+    sources: Sources,
+    config: Config,
+    rules: RuleSet,
+    mut warnings: Vec<InputError>,
+    texts: Vec<(String, Vec<u8>)>,
+) -> Result<Prepared, Failed> {
     let mut model = match load::load_limited(sources, texts, config.limits.max_entities()) {
         Ok(m) => m,
         Err(LoadFailure { sources, errors }) => {

@@ -49,15 +49,21 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
 }
 
+/// Byte offsets at which each line of `text` starts (the first is 0).
+pub fn line_starts(text: &str) -> Vec<u32> {
+    let mut starts = vec![0u32];
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i as u32 + 1),
+    );
+    starts
+}
+
 impl SourceFile {
     fn new(name: String, text: String, base: u32) -> Self {
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        let line_starts = line_starts(&text);
         SourceFile {
             name,
             text: text.into(),

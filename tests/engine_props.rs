@@ -21,7 +21,8 @@ use faultline::analysis::Analysis;
 use faultline::availability::{Defaults, estimate};
 use faultline::check;
 use faultline::commands;
-use faultline::engine::{self, Circuit, by_name};
+use faultline::commands::risks;
+use faultline::engine::{self, Bounds, Circuit, Cut, by_name};
 use faultline::load::load_str;
 use faultline::model::{Date, EntityId, Kind, Model};
 use faultline::rules::RuleSet;
@@ -973,6 +974,151 @@ proptest! {
         }
     }
 
+    /// The spread template: the smallest set of racks (or sites, hosts)
+    /// whose joint failure takes every instance down, first in definition
+    /// order, against trying every set of units of the kind.
+    #[test]
+    fn spread_matches_reference(g in gen_estate(), min in 2usize..=4, kind_pick in 0usize..3) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let (kind, name) = [(Kind::Rack, "rack"), (Kind::Site, "site"), (Kind::Host, "host")][kind_pick];
+        let rule = format!(
+            "id: spans\nseverity: error\nsummary: spans {min} {name}s\ntemplate: spread\nparams: {{kind: {name}, min: {min}}}\n"
+        );
+        let Ok(rules) = RuleSet::load(vec![("spans.yaml".into(), rule.into_bytes())]) else {
+            return Err(TestCaseError::fail("the spread rule does not load"));
+        };
+        let a = Analysis::new(m, today());
+        let got: BTreeMap<String, Vec<String>> = check::run(&a, &rules)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == "spans")
+            .map(|f| (m.name(f.subject).to_owned(), m.names_sorted(&f.culprits)))
+            .collect();
+        let base = ref_down(m, &[]);
+        let candidates: Vec<EntityId> = m
+            .of_kind(kind)
+            .filter(|&u| !base[u as usize])
+            .collect();
+        let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for s in m.of_kind(Kind::Service) {
+            let inst = &m.get(s).instances;
+            if inst.iter().all(|&i| base[i as usize]) {
+                continue;
+            }
+            'sizes: for size in 1..min {
+                let mut first: Option<Vec<EntityId>> = None;
+                for_each_subset(&candidates, size, &mut |set: &[EntityId]| {
+                    if first.is_none() {
+                        let d = ref_down(m, set);
+                        if inst.iter().all(|&i| d[i as usize]) {
+                            first = Some(set.to_vec());
+                        }
+                    }
+                });
+                if let Some(set) = first {
+                    want.insert(m.name(s).to_owned(), m.names_sorted(&set));
+                    break 'sizes;
+                }
+            }
+        }
+        prop_assert_eq!(
+            &got,
+            &want,
+            "spread over {}s, min {} (left: rule, right: reference)\n--- yaml ---\n{}",
+            name,
+            min,
+            c.yaml
+        );
+    }
+
+    /// The separation template: a unit is shared when its failure alone
+    /// takes down an entity of each side (here services against vms and
+    /// hosts), against failing every unit in turn.
+    #[test]
+    fn separation_matches_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let rule = "id: apart\nseverity: error\nsummary: apart\ntemplate: separation\nparams: {a: {kinds: [service]}, b: {kinds: [vm, host]}}\n";
+        let Ok(rules) = RuleSet::load(vec![("apart.yaml".into(), rule.as_bytes().to_vec())]) else {
+            return Err(TestCaseError::fail("the separation rule does not load"));
+        };
+        let a = Analysis::new(m, today());
+        let got: BTreeMap<String, Vec<String>> = check::run(&a, &rules)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == "apart")
+            .map(|f| (m.name(f.subject).to_owned(), m.names_sorted(&f.culprits)))
+            .collect();
+        let base = ref_down(m, &[]);
+        let side = |k: &[Kind]| -> Vec<EntityId> {
+            m.ids().filter(|&x| k.contains(&kind(m, x)) && !base[x as usize]).collect()
+        };
+        let (left, right) = (side(&[Kind::Service]), side(&[Kind::Vm, Kind::Host]));
+        let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for &x in &left {
+            let mine = ref_killers(m, &[], x);
+            let shared: Vec<EntityId> = mine
+                .iter()
+                .copied()
+                .filter(|u| {
+                    right
+                        .iter()
+                        .any(|&y| y != x && ref_killers(m, &[], y).contains(u))
+                })
+                .collect();
+            if !shared.is_empty() {
+                want.insert(m.name(x).to_owned(), m.names_sorted(&shared));
+            }
+        }
+        prop_assert_eq!(
+            &got,
+            &want,
+            "separation (left: rule, right: reference)\n--- yaml ---\n{}",
+            c.yaml
+        );
+    }
+
+    /// The threshold algebra on its own, on wider groups than the estates
+    /// produce: "at least t of these members" for random member families
+    /// over a few units, against trying every set of units.
+    #[test]
+    fn at_least_matches_reference(
+        members in vec(vec(vec(0u32..9, 1..=3), 0..=4), 1..=12),
+        t_pick in any::<usize>(),
+        order in 1usize..=4,
+    ) {
+        let t = 1 + t_pick % members.len();
+        let families: Vec<Vec<Cut>> = members
+            .iter()
+            .map(|f| engine::minimize(f.iter().filter_map(|c| Cut::of(c)).collect()))
+            .collect();
+        let refs: Vec<&[Cut]> = families.iter().map(Vec::as_slice).collect();
+        let bounds = Bounds { order, limit: 1_000_000 };
+        let got: Vec<Vec<u32>> = engine::at_least(t, &refs, &bounds)
+            .expect("small families stay under the limit")
+            .iter()
+            .map(|c| c.members().to_vec())
+            .collect();
+        // Reference: every set of at most `order` units, smallest first.
+        let units: Vec<u32> = (0..9).collect();
+        let mut want: Vec<Vec<u32>> = Vec::new();
+        for size in 0..=order {
+            for_each_subset(&units, size, &mut |set: &[u32]| {
+                let downed = families
+                    .iter()
+                    .filter(|f| f.iter().any(|c| c.members().iter().all(|u| set.contains(u))))
+                    .count();
+                let minimal = !want.iter().any(|w| w.iter().all(|u| set.contains(u)));
+                if downed >= t && minimal {
+                    want.push(set.to_vec());
+                }
+            });
+        }
+        want.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+        prop_assert_eq!(got, want, "at least {} of {:?}, order {}", t, members, order);
+    }
+
     /// The built-in rules whose answers the format defines exactly.
     #[test]
     fn rules_match_reference(g in gen_estate()) {
@@ -1078,6 +1224,113 @@ proptest! {
             }
         }
     }
+}
+
+/// Order 4 by brute force tries every set of four units: fewer cases.
+fn deep_config() -> ProptestConfig {
+    let mut c = config();
+    c.cases = (c.cases / 6).max(1);
+    c
+}
+
+proptest! {
+    #![proptest_config(deep_config())]
+
+    /// Cut sets of order 4, the availability estimate at orders 1 to 3,
+    /// and the estate-wide ranking of `risks` (section 7), all against the
+    /// brute-force cut sets.
+    #[test]
+    fn higher_orders_and_risks_match_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let a = Analysis::new(m, today());
+        let defaults = Defaults::default();
+        let base = ref_down(m, &[]);
+        let q = |n: &String| {
+            let e = m.get(m.lookup(n).expect("named"));
+            1.0 - e.availability.unwrap_or_else(|| defaults.of(e.kind()))
+        };
+        let cuts4 = a.cuts(4).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut want_share: BTreeMap<String, (f64, BTreeSet<String>)> = BTreeMap::new();
+        for s in m.of_kind(Kind::Service) {
+            let want = ref_cuts(m, s, 4);
+            let got: Vec<Vec<String>> = by_name(m, &cuts4.family(s))
+                .iter()
+                .map(|cut| cut.iter().map(|&x| m.name(x).to_owned()).collect())
+                .collect();
+            prop_assert_eq!(
+                &got,
+                &want,
+                "order-4 cut sets of {} (left: engine, right: reference)\n--- yaml ---\n{}",
+                m.name(s),
+                c.yaml
+            );
+            for order in 1..=3 {
+                let unavailable: f64 = want
+                    .iter()
+                    .filter(|cut| cut.len() <= order)
+                    .map(|cut| cut.iter().map(q).product::<f64>())
+                    .sum();
+                let expected = if base[s as usize] { 0.0 } else { 1.0 - unavailable };
+                let cs = a.cuts(order).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let est = estimate(m, cs, &defaults, s);
+                prop_assert!(
+                    (est.availability - expected).abs() < 1e-11,
+                    "order-{} availability of {}: {} vs reference {}\n--- yaml ---\n{}",
+                    order,
+                    m.name(s),
+                    est.availability,
+                    expected,
+                    c.yaml
+                );
+            }
+            if base[s as usize] {
+                continue;
+            }
+            for cut in want.iter().filter(|cut| cut.len() <= 3) {
+                let p: f64 = cut.iter().map(q).product();
+                for u in cut {
+                    let e = want_share.entry(u.clone()).or_default();
+                    e.0 += p;
+                    e.1.insert(m.name(s).to_owned());
+                }
+            }
+        }
+        let got = risks::compute(&a, 3).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let got_units: BTreeMap<String, (f64, BTreeSet<String>)> = got
+            .iter()
+            .map(|r| {
+                (
+                    m.name(r.unit).to_owned(),
+                    (r.unavailability, r.services.iter().map(|&s| m.name(s).to_owned()).collect()),
+                )
+            })
+            .collect();
+        prop_assert_eq!(
+            got_units.keys().collect::<Vec<_>>(),
+            want_share.keys().collect::<Vec<_>>(),
+            "units ranked by risks (left: command, right: reference)\n--- yaml ---\n{}",
+            c.yaml
+        );
+        for (u, (x, svcs)) in &want_share {
+            let (gx, gsvcs) = &got_units[u];
+            prop_assert!(
+                (gx - x).abs() < 1e-12 && gsvcs == svcs,
+                "risk of {}: {} {:?} vs reference {} {:?}\n--- yaml ---\n{}",
+                u, gx, gsvcs, x, svcs, c.yaml
+            );
+        }
+        for w in got.windows(2) {
+            prop_assert!(
+                w[0].unavailability > w[1].unavailability
+                    || (w[0].unavailability == w[1].unavailability
+                        && m.name(w[0].unit) < m.name(w[1].unit)),
+                "risks not sorted\n--- yaml ---\n{}",
+                c.yaml
+            );
+        }
+    }
+
 }
 
 /// The properties above are only as good as the estates they see: on a

@@ -2,7 +2,7 @@
 //! config, rules and description, build the analysis, print, and turn
 //! errors into exit statuses.
 
-use crate::analysis::{Analysis, DEFAULT_ORDER};
+use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::diag::InputError;
 use crate::engine::TooLarge;
@@ -92,8 +92,8 @@ pub fn report_warnings(sources: &Sources, warnings: &[InputError], no_color: boo
 pub fn too_large(e: &TooLarge, no_color: bool) -> i32 {
     report_errors(
         &Sources::new(),
-        &[InputError::plain("analysis-limit", format!("the analysis stopped: {e}"))
-            .help("ask for a lower order (`--max-order`, `--order`, a rule's `order`): at this one the estate has more cut sets than any report could show")],
+        &[InputError::plain(human::ANALYSIS_LIMIT, format!("the analysis stopped: {e}"))
+            .help("ask for a lower order (`--max-order`, `--order`, a rule's `order` or the config's `availability: {order}`); at this one the estate has more cut sets than a report could show (the config's `limits: {max_cut_sets}` may have lowered the limit)")],
         no_color,
     );
     ANALYSIS_LIMIT
@@ -145,11 +145,7 @@ pub fn load(input: &Input) -> Result<Prepared, i32> {
 }
 
 pub fn analysis<'m>(model: &'m Model, config: &Config, input: &Input) -> Result<Analysis<'m>, i32> {
-    let defaults = config.availability.clone().unwrap_or_default();
-    let order = config.availability_order.unwrap_or(DEFAULT_ORDER);
-    Ok(Analysis::new(model, resolve_today(input)?)
-        .with_defaults(defaults)
-        .with_order(order))
+    Ok(Analysis::configured(model, resolve_today(input)?, config))
 }
 
 fn resolve_today(input: &Input) -> Result<Date, i32> {

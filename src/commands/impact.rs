@@ -28,7 +28,7 @@ pub fn compute(a: &Analysis, failed: &[EntityId]) -> Impact {
         })
         .collect();
     // Single failures on top of the drained units.
-    let at_risk = match CutSets::compute(&a.circuit, a.components(), failed, 1, None) {
+    let at_risk = match CutSets::compute(&a.circuit, a.components(), failed, a.bounds(1), None) {
         Ok(ks) => a
             .services()
             .filter(|&s| !is_down[s as usize])

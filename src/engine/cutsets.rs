@@ -20,7 +20,7 @@
 
 use super::circuit::{Circuit, NodeId};
 use super::evaluate::down;
-use super::family::{self, Cut, Family};
+use super::family::{self, Bounds, Cut, Family};
 use crate::model::EntityId;
 use fixedbitset::FixedBitSet;
 use std::sync::{Arc, Mutex};
@@ -58,14 +58,15 @@ impl std::fmt::Display for TooLarge {
     }
 }
 
-/// Cuts one stored family may hold before the analysis stops (about
-/// 28 bytes each). Order 1 has no limit: its families are sets of units,
-/// never larger than the estate.
+/// Cuts one family may hold before the analysis stops (about 28 bytes
+/// each); the config's `limits: {max_cut_sets: N}` may lower it. Order 1
+/// has no limit: its families are sets of units, never larger than the
+/// estate.
 pub const MAX_FAMILY: usize = 4_000_000;
 
 pub struct CutSets {
     c: Arc<Circuit>,
-    k: usize,
+    bounds: Bounds,
     down: Vec<bool>,
     /// Units that may fail: culprits that are UP under the base (and pass
     /// the caller's filter).
@@ -85,9 +86,14 @@ impl CutSets {
         c: &Arc<Circuit>,
         components: &[Vec<NodeId>],
         base: &[EntityId],
-        k: usize,
+        bounds: Bounds,
         units: Option<&dyn Fn(EntityId) -> bool>,
     ) -> Result<CutSets> {
+        let k = bounds.order;
+        let bounds = Bounds {
+            order: k,
+            limit: if k == 1 { usize::MAX } else { bounds.limit },
+        };
         assert!(
             (1..=family::MAX_ORDER).contains(&k),
             "order {k} out of range"
@@ -119,7 +125,7 @@ impl CutSets {
             .collect();
         let mut cs = CutSets {
             c: Arc::clone(c),
-            k,
+            bounds,
             down,
             event,
             gates,
@@ -155,7 +161,14 @@ impl CutSets {
     }
 
     pub fn order(&self) -> usize {
-        self.k
+        self.bounds.order
+    }
+
+    fn too_large(&self) -> TooLarge {
+        TooLarge {
+            order: self.bounds.order,
+            cuts: self.bounds.limit,
+        }
     }
 
     pub fn circuit(&self) -> &Circuit {
@@ -208,10 +221,10 @@ impl CutSets {
     /// Cut sets of "at least `t` of `members` are DOWN", for groups that
     /// are not nodes of the circuit (every instance of a service, every
     /// copy of its data). Members DOWN under the base count as down.
-    pub fn at_least(&self, t: usize, members: &[NodeId]) -> Family {
+    pub fn at_least(&self, t: usize, members: &[NodeId]) -> Result<Family> {
         let already = members.iter().filter(|&&m| self.is_down(m)).count();
         if already >= t {
-            return vec![Cut::EMPTY];
+            return Ok(vec![Cut::EMPTY]);
         }
         let fams: Vec<Family> = members
             .iter()
@@ -219,7 +232,7 @@ impl CutSets {
             .map(|&m| self.family(m))
             .collect();
         let refs: Vec<&[Cut]> = fams.iter().map(Vec::as_slice).collect();
-        family::at_least(t - already, &refs, self.k)
+        family::at_least(t - already, &refs, &self.bounds).ok_or_else(|| self.too_large())
     }
 
     fn with_scratch<T>(&self, f: impl FnOnce(&Self, &mut Scratch) -> T) -> T {
@@ -245,14 +258,7 @@ impl CutSets {
             fams.push(family::minimize(out));
         }
         let refs: Vec<&[Cut]> = fams.iter().map(Vec::as_slice).collect();
-        let f = family::at_least(t as usize, &refs, self.k);
-        if self.k > 1 && f.len() > MAX_FAMILY {
-            return Err(TooLarge {
-                order: self.k,
-                cuts: MAX_FAMILY,
-            });
-        }
-        Ok(f)
+        family::at_least(t as usize, &refs, &self.bounds).ok_or_else(|| self.too_large())
     }
 
     /// Everything `x`'s family is the union of, unminimised.

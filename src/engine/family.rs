@@ -16,6 +16,16 @@ use rustc_hash::FxHashSet as HashSet;
 /// The largest order any analysis asks for (`cuts --max-order 6`).
 pub const MAX_ORDER: usize = 6;
 
+/// What a computation may produce: sets of at most `order` units, and at
+/// most `limit` of them in any one family (also while it is being built).
+/// Past the limit a function gives up (`None`) rather than exhaust the
+/// machine; the caller reports it.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    pub order: usize,
+    pub limit: usize,
+}
+
 /// A set of at most [`MAX_ORDER`] units, sorted by entity index. Unused
 /// slots are zero, so equal sets compare and hash equal. Derived order:
 /// by size, then by members.
@@ -200,23 +210,30 @@ pub fn union_of<'f>(families: impl IntoIterator<Item = &'f [Cut]>) -> Family {
     minimize(v)
 }
 
-/// Cut sets of "both are down", truncated at `k`.
-pub fn product(a: &[Cut], b: &[Cut], k: usize) -> Family {
+/// Cut sets of "both are down", truncated at the order.
+pub fn product(a: &[Cut], b: &[Cut], bounds: &Bounds) -> Option<Family> {
     if a.first().is_some_and(Cut::is_empty) {
-        return b.to_vec();
+        return Some(b.to_vec());
     }
     if b.first().is_some_and(Cut::is_empty) {
-        return a.to_vec();
+        return Some(a.to_vec());
     }
     let mut v = Vec::new();
     for x in a {
         for y in b {
-            if let Some(u) = x.union(y, k) {
+            if let Some(u) = x.union(y, bounds.order) {
                 v.push(u);
             }
         }
+        if v.len() > 2 * bounds.limit {
+            v = minimize(v);
+            if v.len() > bounds.limit {
+                return None;
+            }
+        }
     }
-    minimize(v)
+    let v = minimize(v);
+    (v.len() <= bounds.limit).then_some(v)
 }
 
 /// Cut sets of "at least `t` of these are down", truncated at `k`. Each
@@ -232,19 +249,41 @@ pub fn product(a: &[Cut], b: &[Cut], k: usize) -> Family {
 /// - only counts that can still reach `t` are kept;
 /// - a set is dropped when, even with its remaining room filled by the
 ///   units that take down the most remaining members, it cannot reach `t`.
-pub fn at_least(t: usize, members: &[&[Cut]], k: usize) -> Family {
+pub fn at_least(t: usize, members: &[&[Cut]], bounds: &Bounds) -> Option<Family> {
     if t == 0 {
-        return vec![Cut::EMPTY];
+        return Some(vec![Cut::EMPTY]);
     }
     if t > members.len() {
-        return Vec::new();
+        return Some(Vec::new());
     }
-    if t == 1 {
-        return union_of(members.iter().copied());
+    if members
+        .iter()
+        .any(|f| f.iter().any(|c| c.len() > bounds.order))
+    {
+        // Families of a higher order: truncate them first.
+        let cut: Vec<Vec<Cut>> = members
+            .iter()
+            .map(|f| {
+                f.iter()
+                    .copied()
+                    .filter(|c| c.len() <= bounds.order)
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[Cut]> = cut.iter().map(Vec::as_slice).collect();
+        return at_least(t, &refs, bounds);
     }
-    if k == 1 {
-        return at_least_singletons(t, members);
-    }
+    let out = if t == 1 {
+        union_of(members.iter().copied())
+    } else if bounds.order == 1 {
+        at_least_singletons(t, members)
+    } else {
+        at_least_dp(t, members, bounds)?
+    };
+    (out.len() <= bounds.limit).then_some(out)
+}
+
+fn at_least_dp(t: usize, members: &[&[Cut]], bounds: &Bounds) -> Option<Family> {
     // Cuts in every member's family.
     let mut common: HashSet<Cut> = members[0].iter().copied().collect();
     for f in &members[1..] {
@@ -261,9 +300,9 @@ pub fn at_least(t: usize, members: &[&[Cut]], k: usize) -> Family {
         .collect();
     let mut out: Vec<Cut> = common.into_iter().collect();
     if t <= reduced.len() {
-        out.extend(threshold_dp(t, &reduced, k));
+        out.extend(threshold_dp(t, &reduced, bounds)?);
     }
-    minimize(out)
+    Some(minimize(out))
 }
 
 /// With k = 1 every cut is one unit: the units in at least `t` families.
@@ -346,6 +385,39 @@ impl Reach {
     }
 }
 
+/// The members reordered so that those sharing their widest-reaching
+/// units come together (the instances of one rack, say). The answer does
+/// not depend on the order, but the pruning does: once a rack's members
+/// are all seen, sets that count on the rack to reach t die at once,
+/// instead of living (and multiplying) until the last member.
+fn grouped<'f>(members: &'f [Vec<Cut>], reach: &Reach) -> Vec<&'f Vec<Cut>> {
+    let mut out: Vec<&Vec<Cut>> = members.iter().collect();
+    out.sort_by_cached_key(|f| {
+        let mut key: Vec<(std::cmp::Reverse<usize>, EntityId)> = units_of(f)
+            .into_iter()
+            .map(|u| (std::cmp::Reverse(reach.of(u)), u))
+            .collect();
+        key.sort_unstable();
+        key
+    });
+    out
+}
+
+/// The cuts of `a` that are not in `b` (both sorted).
+fn difference(a: &[Cut], b: &[Cut]) -> Vec<Cut> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for x in a {
+        while j < b.len() && b[j] < *x {
+            j += 1;
+        }
+        if j == b.len() || b[j] != *x {
+            out.push(*x);
+        }
+    }
+    out
+}
+
 /// The distinct units of a family.
 fn units_of(f: &[Cut]) -> Vec<EntityId> {
     let mut v: Vec<EntityId> = f.iter().flat_map(|c| c.members().iter().copied()).collect();
@@ -354,9 +426,11 @@ fn units_of(f: &[Cut]) -> Vec<EntityId> {
     v
 }
 
-fn threshold_dp(t: usize, members: &[Vec<Cut>], k: usize) -> Family {
+fn threshold_dp(t: usize, members: &[Vec<Cut>], bounds: &Bounds) -> Option<Family> {
+    let k = bounds.order;
     let m = members.len();
     let mut reach = Reach::new(members);
+    let members = &grouped(members, &reach);
     // at[j]: sets taking down at least j of the members seen so far.
     let mut at: Vec<Family> = vec![Vec::new(); t + 1];
     at[0] = vec![Cut::EMPTY];
@@ -369,16 +443,23 @@ fn threshold_dp(t: usize, members: &[Vec<Cut>], k: usize) -> Family {
         let lowest = t.saturating_sub(left);
         let highest = seen.min(t);
         for j in (lowest.max(1)..=highest).rev() {
-            if at[j - 1].is_empty() {
+            // A set already at level j gains nothing from one more member
+            // down: only the sets of level j - 1 that are not also at j
+            // are multiplied (consecutive levels share most sets).
+            let fresh = difference(&at[j - 1], &at[j]);
+            if fresh.is_empty() {
                 continue;
             }
-            let grown = product(&at[j - 1], f, k);
+            let grown = product(&fresh, f, bounds)?;
             if grown.is_empty() {
                 continue;
             }
             let mut v = std::mem::take(&mut at[j]);
             v.extend(grown);
             at[j] = minimize(v);
+            if at[j].len() > bounds.limit {
+                return None;
+            }
         }
         while cleared < lowest {
             at[cleared] = Vec::new();
@@ -397,7 +478,7 @@ fn threshold_dp(t: usize, members: &[Vec<Cut>], k: usize) -> Family {
             });
         }
     }
-    std::mem::take(&mut at[t])
+    Some(std::mem::take(&mut at[t]))
 }
 
 #[cfg(test)]
@@ -419,28 +500,50 @@ mod tests {
         assert_eq!(show(&fam(&[&[1], &[]])), vec![Vec::<EntityId>::new()]);
     }
 
+    fn bounds(order: usize) -> Bounds {
+        Bounds { order, limit: 1000 }
+    }
+
     #[test]
-    fn product_truncates_at_k() {
+    fn product_truncates_at_the_order() {
         let a = fam(&[&[1], &[2, 3]]);
         let b = fam(&[&[4], &[2]]);
-        assert_eq!(
-            show(&product(&a, &b, 2)),
-            vec![vec![1, 2], vec![1, 4], vec![2, 3]]
-        );
-        assert_eq!(
-            show(&product(&a, &b, 3)),
-            vec![vec![1, 2], vec![1, 4], vec![2, 3]]
-        );
+        let p = |x: &[Cut], y: &[Cut], k| show(&product(x, y, &bounds(k)).expect("small"));
+        assert_eq!(p(&a, &b, 2), vec![vec![1, 2], vec![1, 4], vec![2, 3]]);
+        assert_eq!(p(&a, &b, 3), vec![vec![1, 2], vec![1, 4], vec![2, 3]]);
         let c = fam(&[&[5, 6]]);
-        assert!(product(&a, &c, 2).is_empty());
+        assert!(p(&a, &c, 2).is_empty());
     }
 
     #[test]
     fn two_of_three() {
         let (x, y, z) = (fam(&[&[1], &[9]]), fam(&[&[2], &[9]]), fam(&[&[3]]));
-        let f = at_least(2, &[&x, &y, &z], 3);
-        assert_eq!(show(&f), vec![vec![9], vec![1, 2], vec![1, 3], vec![2, 3]]);
-        assert_eq!(show(&at_least(2, &[&x, &y, &z], 1)), vec![vec![9]]);
-        assert_eq!(show(&at_least(3, &[&x, &y, &z], 2)), vec![vec![3, 9]]);
+        let t = |t, k| show(&at_least(t, &[&x, &y, &z], &bounds(k)).expect("small"));
+        assert_eq!(t(2, 3), vec![vec![9], vec![1, 2], vec![1, 3], vec![2, 3]]);
+        assert_eq!(t(2, 1), vec![vec![9]]);
+        assert_eq!(t(3, 2), vec![vec![3, 9]]);
+    }
+
+    #[test]
+    fn families_past_the_limit_give_up() {
+        let singles: Vec<Family> = (0..20).map(|i| fam(&[&[i]])).collect();
+        let refs: Vec<&[Cut]> = singles.iter().map(Vec::as_slice).collect();
+        let small = Bounds {
+            order: 3,
+            limit: 100,
+        };
+        // Any 2 of 20: 190 pairs.
+        assert!(at_least(2, &refs, &small).is_none());
+        assert_eq!(at_least(2, &refs, &bounds(3)).map(|f| f.len()), Some(190));
+        let wide: Family = (0..15).map(Cut::one).collect();
+        let other: Family = (100..115).map(Cut::one).collect();
+        let tight = Bounds {
+            order: 2,
+            limit: 50,
+        };
+        // 225 pairs.
+        assert!(product(&wide, &other, &tight).is_none());
+        // Each unit with itself: the 15 units.
+        assert_eq!(product(&wide, &wide, &tight).map(|f| f.len()), Some(15));
     }
 }

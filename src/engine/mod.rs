@@ -14,7 +14,7 @@ mod traversal;
 pub use circuit::{Circuit, GateKind, Group, NodeId};
 pub use cutsets::{CutSets, MAX_FAMILY, TooLarge};
 pub use evaluate::{Checkpoint, Evaluator, down};
-pub use family::{Cut, Family, MAX_ORDER, at_least, minimize, product};
+pub use family::{Bounds, Cut, Family, MAX_ORDER, at_least, minimize, product};
 
 use crate::model::{EntityId, Model};
 

@@ -193,7 +193,11 @@ impl std::error::Error for ErrorDiag<'_> {}
 
 impl Diagnostic for ErrorDiag<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("input::{}", self.e.code)))
+        Some(Box::new(if self.e.code == ANALYSIS_LIMIT {
+            "analysis::limit".to_owned()
+        } else {
+            format!("input::{}", self.e.code)
+        }))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -309,6 +313,10 @@ fn render(
     out.push('\n');
 }
 
+/// The code of the error that stops a run at an analysis limit (exit 3,
+/// not an input error).
+pub const ANALYSIS_LIMIT: &str = "analysis-limit";
+
 pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String {
     let handler = style.handler();
     let mut out = String::new();
@@ -324,9 +332,11 @@ pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String 
     }
     let n = errors
         .iter()
-        .filter(|e| e.code != "too-many-errors" && !e.warning)
+        .filter(|e| e.code != "too-many-errors" && e.code != ANALYSIS_LIMIT && !e.warning)
         .count();
-    if n > 0 {
+    if errors.iter().any(|e| e.code == ANALYSIS_LIMIT) {
+        out.push_str("faultline: the analysis stopped at a limit (exit 3)\n");
+    } else if n > 0 {
         out.push_str(&format!(
             "faultline: {n} input error{} (exit 2)\n",
             if n == 1 { "" } else { "s" }

@@ -10,7 +10,7 @@ use crate::finding::Hit;
 use crate::model::{EntityId, Kind};
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 pub struct Separation {
     a: Selector,
@@ -51,29 +51,30 @@ impl Template for Separation {
                 .as_ref()
                 .is_none_or(|ks| ks.contains(&m.get(*u).kind()))
         };
-        let right_sets: Vec<(EntityId, HashSet<EntityId>)> = right
-            .iter()
-            .map(|&y| (y, kill.killers(y).into_iter().filter(keep).collect()))
-            .collect();
+        // Which right-hand entities each unit takes down: one pass over
+        // each side instead of comparing every pair of entities.
+        let mut kills_right: HashMap<EntityId, Vec<EntityId>> = HashMap::new();
+        for &y in &right {
+            for u in kill.killers(y).into_iter().filter(keep) {
+                kills_right.entry(u).or_default().push(y);
+            }
+        }
         let mut hits = Vec::new();
         for x in left {
-            let mine: Vec<EntityId> = kill.killers(x).into_iter().filter(keep).collect();
             let mut shared: Vec<EntityId> = Vec::new();
             let mut partners: Vec<EntityId> = Vec::new();
-            for (y, theirs) in &right_sets {
-                if *y == x {
+            for u in kill.killers(x).into_iter().filter(keep) {
+                let Some(ys) = kills_right.get(&u) else {
                     continue;
-                }
-                let common: Vec<EntityId> = mine
-                    .iter()
-                    .copied()
-                    .filter(|u| theirs.contains(u))
-                    .collect();
-                if !common.is_empty() {
-                    partners.push(*y);
-                    shared.extend(common);
+                };
+                let before = partners.len();
+                partners.extend(ys.iter().copied().filter(|&y| y != x));
+                if partners.len() > before {
+                    shared.push(u);
                 }
             }
+            partners.sort_unstable();
+            partners.dedup();
             if partners.is_empty() {
                 continue;
             }

@@ -9,8 +9,10 @@ use crate::finding::Hit;
 
 pub struct Slo;
 
+/// A percentage with as many decimals as it needs (up to six), so that a
+/// 99.99999% SLO never reads as 100%.
 fn pct(x: f64) -> String {
-    let s = format!("{:.4}", x * 100.0);
+    let s = format!("{:.6}", x * 100.0);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     format!("{s}%")
 }

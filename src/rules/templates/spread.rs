@@ -62,7 +62,7 @@ impl Template for Spread {
             &a.circuit,
             a.components(),
             &[],
-            self.min - 1,
+            a.bounds(self.min - 1),
             Some(&only_kind),
         ) {
             Ok(cs) => cs,
@@ -77,7 +77,13 @@ impl Template for Spread {
             if !self.select.matches_in(m, e) || e.instances.is_empty() {
                 continue;
             }
-            let every = cuts.at_least(e.instances.len(), &e.instances);
+            let every = match cuts.at_least(e.instances.len(), &e.instances) {
+                Ok(f) => f,
+                Err(limit) => {
+                    a.note_limit(limit);
+                    continue;
+                }
+            };
             // The first of the smallest (by size, then definition order).
             let Some(set) = every.first().filter(|c| !c.is_empty()) else {
                 continue;

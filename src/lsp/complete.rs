@@ -1,0 +1,311 @@
+//! Completion of ids where a reference is expected, offering only the
+//! kinds the field accepts (`power` offers pdus, feeds and components).
+//!
+//! The context is read from the text around the cursor, not from the
+//! YAML tree: while you type, the line is usually not valid YAML yet
+//! (`power: [n01-a, ` has no closing bracket), and that is exactly when
+//! completion is asked for.
+
+use super::navigate::scalar;
+use super::text::{Encoding, Lines};
+use super::workspace::Snapshot;
+use crate::model::Kind;
+use crate::schema::{self, FieldType};
+use lsp_types::{CompletionItem, CompletionItemKind, CompletionList, CompletionTextEdit, TextEdit};
+
+/// Most items returned at once; the list is marked incomplete past it,
+/// so the editor asks again as the prefix grows.
+const MAX_ITEMS: usize = 200;
+
+/// Where the cursor is: in the value of `field` of an entity of the
+/// section `section`, after `prefix_start` (the start of the id being
+/// typed).
+#[derive(Debug, PartialEq)]
+pub struct Context {
+    pub section: String,
+    pub field: String,
+    pub prefix_start: usize,
+}
+
+fn is_delimiter(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}' | '"' | '\'' | '#')
+}
+
+/// The key at the start of a line (`  power:` gives `power`), if the line
+/// is a key with nothing or a comment after it.
+fn bare_key(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let t = t.split(" #").next().unwrap_or(t).trim_end();
+    let key = t.strip_suffix(':')?;
+    let key = key.strip_prefix("- ").unwrap_or(key).trim();
+    (!key.is_empty() && !key.contains([' ', '{', '['])).then_some(key)
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Reads the context at byte `offset` of `text`.
+pub fn context(text: &str, offset: usize) -> Option<Context> {
+    let offset = offset.min(text.len());
+    if !text.is_char_boundary(offset) {
+        return None;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    let prefix_len = before
+        .chars()
+        .rev()
+        .take_while(|&c| !is_delimiter(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let prefix_start = offset - prefix_len;
+    let scanned = &text[line_start..prefix_start];
+    let field = match field_on_line(scanned)? {
+        Some(f) => f.to_owned(),
+        None => block_parent(text, line_start, scanned)?.to_owned(),
+    };
+    Some(Context {
+        section: section(text, line_start)?.to_owned(),
+        field,
+        prefix_start,
+    })
+}
+
+/// The field whose value the end of `line` is in: `Some(Some(field))`
+/// when the line says, `Some(None)` when the line is a block list item
+/// (`- `) whose field is on a line above, `None` when the cursor is not in
+/// a value (a key being typed, a comment, a string).
+fn field_on_line(line: &str) -> Option<Option<&str>> {
+    // Per open bracket: the key it is the value of (if any).
+    let mut stack: Vec<(u8, Option<&str>)> = Vec::new();
+    let mut pending: Option<&str> = None;
+    let mut word_start: Option<usize> = None;
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'#' if i == 0 || b[i - 1] == b' ' => return None,
+            b'"' | b'\'' => {
+                // Skip a quoted scalar; an unclosed one means the cursor
+                // is inside a string.
+                let close = line[i + 1..].find(c as char)?;
+                i += close + 2;
+                continue;
+            }
+            b':' if b.get(i + 1).is_none_or(|&n| n == b' ') => {
+                pending = word_start.map(|s| line[s..i].trim());
+                word_start = None;
+            }
+            b'[' | b'{' => {
+                stack.push((c, pending.take()));
+                word_start = None;
+            }
+            b']' | b'}' => {
+                stack.pop()?;
+                pending = None;
+                word_start = None;
+            }
+            b',' => {
+                if matches!(stack.last(), Some((b'{', _))) {
+                    pending = None;
+                }
+                word_start = None;
+            }
+            b' ' | b'\t' => {}
+            _ => {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                }
+            }
+        }
+        i += 1;
+    }
+    match stack.last() {
+        // In a list: the field of the innermost list that has one
+        // (`anti_affinity: [[a, ` is in the inner, keyless list).
+        Some((b'[', _)) => {
+            let keyed = stack
+                .iter()
+                .rev()
+                .take_while(|(c, _)| *c == b'[')
+                .find_map(|(_, k)| *k);
+            match keyed {
+                Some(k) => Some(Some(k)),
+                None if stack.len() == stack.iter().filter(|(c, _)| *c == b'[').count()
+                    && line.trim_start().starts_with('-') =>
+                {
+                    Some(None)
+                }
+                None => None,
+            }
+        }
+        Some(_) => pending.map(Some),
+        None => match pending {
+            Some(k) => Some(Some(k)),
+            None if line.trim_start().starts_with('-') => Some(None),
+            None => None,
+        },
+    }
+}
+
+/// The key of the block list a `- ` line is an item of: the nearest line
+/// above that is indented less and is a bare key.
+fn block_parent<'t>(text: &'t str, line_start: usize, line: &str) -> Option<&'t str> {
+    let dash = indent(line);
+    text[..line_start]
+        .lines()
+        .rev()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .find(|l| indent(l) < dash || (indent(l) == dash && !l.trim_start().starts_with('-')))
+        .and_then(bare_key)
+}
+
+/// The top-level key the cursor is under: the nearest line at or above
+/// it that starts in the first column.
+fn section(text: &str, line_start: usize) -> Option<&str> {
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    text[..line_end]
+        .lines()
+        .rev()
+        .find(|l| {
+            l.chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace() && c != '#' && c != '-')
+        })
+        .and_then(|l| l.split(':').next())
+        .map(str::trim)
+}
+
+/// The kinds a field of an entity of a section accepts, if it is a
+/// reference.
+fn accepted(section: &str, field: &str) -> Option<&'static [Kind]> {
+    let kind = Kind::from_section(section)?;
+    match schema::field(kind, field)?.ty {
+        FieldType::Ref(kinds) | FieldType::Refs(kinds) => Some(kinds),
+        FieldType::AntiAffinity => Some(&[Kind::Vm]),
+        _ => None,
+    }
+}
+
+/// Ids of the accepted kinds that contain what is typed so far.
+/// `text` is the buffer as it is now (ids come from the last check).
+pub fn complete(
+    snap: &Snapshot,
+    text: &str,
+    lines: &Lines,
+    offset: u32,
+    enc: Encoding,
+) -> Option<CompletionList> {
+    let ctx = context(text, offset as usize)?;
+    let kinds = accepted(&ctx.section, &ctx.field)?;
+    let typed = text[ctx.prefix_start..offset as usize].to_lowercase();
+    let mut hits: Vec<(bool, &str, Kind)> = snap
+        .docs
+        .iter()
+        .flat_map(|d| d.index().defs.iter())
+        .filter(|def| kinds.contains(&def.kind))
+        .filter_map(|def| {
+            let lower = def.name.to_lowercase();
+            lower
+                .contains(&typed)
+                .then(|| (!lower.starts_with(&typed), def.name.as_str(), def.kind))
+        })
+        .collect();
+    hits.sort_unstable();
+    hits.dedup();
+    let incomplete = hits.len() > MAX_ITEMS;
+    let start = ctx.prefix_start as u32;
+    let range = lines.range(text, start, offset - start, enc);
+    let items = hits
+        .into_iter()
+        .take(MAX_ITEMS)
+        .enumerate()
+        .map(|(i, (_, name, kind))| CompletionItem {
+            label: name.to_owned(),
+            kind: Some(CompletionItemKind::REFERENCE),
+            detail: Some(kind.singular().to_owned()),
+            sort_text: Some(format!("{i:05}")),
+            filter_text: Some(name.to_owned()),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, scalar(name)))),
+            ..CompletionItem::default()
+        })
+        .collect();
+    Some(CompletionList {
+        is_incomplete: incomplete,
+        items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The context at the `|` of a text.
+    fn at(text: &str) -> Option<(String, String, String)> {
+        let offset = text.find('|').expect("a cursor");
+        let text = text.replace('|', "");
+        let c = context(&text, offset)?;
+        Some((c.section, c.field, text[c.prefix_start..offset].to_owned()))
+    }
+
+    #[test]
+    fn flow_and_block_values() {
+        let cases = [
+            ("hosts:\n  h1: {rack: r1, power: [p|", "hosts", "power", "p"),
+            (
+                "hosts:\n  h1: {rack: r1, power: [a, |",
+                "hosts",
+                "power",
+                "",
+            ),
+            ("hosts:\n  h1:\n    rack: r|\n", "hosts", "rack", "r"),
+            (
+                "hosts:\n  h1:\n    power:\n      - a\n      - |\n",
+                "hosts",
+                "power",
+                "",
+            ),
+            (
+                "clusters:\n  c:\n    anti_affinity: [[v1, v|",
+                "clusters",
+                "anti_affinity",
+                "v",
+            ),
+            (
+                "clusters:\n  c:\n    anti_affinity:\n      - [v1, |",
+                "clusters",
+                "anti_affinity",
+                "",
+            ),
+            ("hosts: {h1: {rack: |", "hosts", "rack", ""),
+        ];
+        for (text, section, field, prefix) in cases {
+            let want = Some((section.into(), field.into(), prefix.into()));
+            assert_eq!(at(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn not_in_a_value() {
+        // A key being typed, a comment, a string, the field after a comma.
+        assert_eq!(at("hosts:\n  h1:\n    ra|"), None);
+        assert_eq!(at("hosts:\n  h1: {rack: r1, po|"), None);
+        assert_eq!(at("hosts:\n  h1: {rack: r1} # rack: |"), None);
+        assert_eq!(at("hosts:\n  h1: {description: \"rack: |"), None);
+    }
+
+    #[test]
+    fn accepted_kinds_come_from_the_schema() {
+        assert_eq!(
+            accepted("hosts", "power"),
+            Some(&[Kind::Pdu, Kind::Feed, Kind::Component][..])
+        );
+        assert_eq!(accepted("vms", "host"), Some(&[Kind::Host][..]));
+        assert_eq!(accepted("hosts", "memory_gb"), None);
+        assert_eq!(accepted("nonsense", "power"), None);
+    }
+}

@@ -1,0 +1,26 @@
+//! `faultline lsp`: a language server (LSP 3.17 over stdio) on the same
+//! loader, engine and rules as `check`.
+//!
+//! The workspace folder is the estate, as `faultline check` run there
+//! would read it (its description files and its `faultline.yaml`), with
+//! the editor's open buffers in place of their files. Modules, one job
+//! each:
+//!
+//! - `server`: the message loop, debouncing, dispatch;
+//! - `workspace`: files, buffers, the re-check and its snapshot;
+//! - `index`: where ids are defined and named, per file;
+//! - `text`: positions (UTF-16 or UTF-8) and file URIs;
+//! - `diagnostics`, `navigate`, `hover`, `complete`, `actions`: one
+//!   feature each.
+
+mod actions;
+mod complete;
+mod diagnostics;
+mod hover;
+mod index;
+mod navigate;
+mod server;
+mod text;
+mod workspace;
+
+pub use server::run;
