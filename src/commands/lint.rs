@@ -205,7 +205,7 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
         report_errors(
             &Sources::new(),
             &[InputError::plain("analysis-limit", format!("failure paths are left out: {e}"))
-                .help("the findings above are complete; `faultline why --service ID` traces one service")],
+                .help("the findings above are complete; `faultline why PATH... --service ID` traces one service")],
             input.no_color,
         );
         return Err(context::ANALYSIS_LIMIT);

@@ -70,7 +70,7 @@ fn why_block(model: &Model, f: &Finding, width: usize) -> String {
     let more = f.culprits.len().saturating_sub(paths.len().min(MAX_CHAINS));
     if more > 0 {
         s.push_str(&format!(
-            "       ... and {more} more (`faultline why --service {}` shows them all)\n",
+            "       ... and {more} more (`faultline why PATH... --service {}` shows them all)\n",
             cut_long_ids(&format!("`{}`", model.name(f.subject))).trim_matches('`')
         ));
     }

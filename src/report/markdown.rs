@@ -193,7 +193,7 @@ fn paths_list(model: &crate::model::Model, f: &crate::finding::Finding) -> Strin
     }
     let more = f.culprits.len().saturating_sub(paths.len().min(MAX_CHAINS));
     if more > 0 {
-        let why = format!("faultline why --service {}", model.name(f.subject));
+        let why = format!("faultline why PATH... --service {}", model.name(f.subject));
         s.push_str(&format!(
             "- …and {more} more ({} shows them all)\n",
             span(&why)
