@@ -6,7 +6,7 @@ use crate::commands::context::{self, DataFormat, Input};
 use crate::commands::lint::{CheckFormat, FailLevel};
 use crate::commands::risks::RisksFormat;
 use crate::commands::rules::RulesFormat;
-use crate::commands::{availability, cuts, impact, lint, picture, risks, rules, spof};
+use crate::commands::{availability, cuts, impact, lint, picture, risks, rules, spof, why};
 use clap::{Parser, Subcommand};
 
 pub use context::{ANALYSIS_LIMIT, CLEAN, FINDINGS, INPUT_ERROR};
@@ -43,11 +43,30 @@ pub enum Command {
         /// then count as baselined for this run).
         #[arg(long, value_name = "FILE")]
         write_baseline: Option<String>,
+        /// Also write FORMAT (json, sarif, github, junit, markdown, human)
+        /// to FILE, from the same run (repeatable).
+        #[arg(long = "output", value_name = "FORMAT=FILE", value_parser = lint::parse_output)]
+        output: Vec<lint::Output>,
     },
     /// Single points of failure of every service.
     Spof {
         #[command(flatten)]
         input: Input,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DataFormat,
+    },
+    /// How each single point of failure of a service takes it down, step
+    /// by step.
+    Why {
+        #[command(flatten)]
+        input: Input,
+        /// The service to explain.
+        #[arg(long, value_name = "ID")]
+        service: String,
+        /// Only this unit's chain (or, if it is no single point of failure,
+        /// the pairs it is part of).
+        #[arg(long, value_name = "ID")]
+        unit: Option<String>,
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
@@ -149,6 +168,7 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             fail_level,
             baseline,
             write_baseline,
+            output,
         } => lint::run(
             &input,
             lint::Options {
@@ -156,9 +176,16 @@ fn execute(cli: Cli) -> Result<i32, i32> {
                 fail_level,
                 baseline: baseline.as_deref(),
                 write_baseline: write_baseline.as_deref(),
+                outputs: &output,
             },
         ),
         Command::Spof { input, format } => spof::run(&input, format),
+        Command::Why {
+            input,
+            service,
+            unit,
+            format,
+        } => why::run(&input, &service, unit.as_deref(), format),
         Command::Impact {
             input,
             fail,

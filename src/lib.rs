@@ -25,6 +25,7 @@ pub mod limits;
 pub mod load;
 pub mod lsp;
 pub mod model;
+pub mod paths;
 pub mod prepare;
 pub mod progress;
 pub mod report;

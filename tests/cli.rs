@@ -309,3 +309,57 @@ fn timings_go_to_stderr_and_change_nothing_else() {
     }
     assert!(!stderr(&plain).contains(" took "));
 }
+
+/// `--output FORMAT=FILE`: each file holds exactly what `--format FORMAT`
+/// prints, from one run whose stdout is the `--format` report; a bad
+/// format or an unwritable file is a usage error.
+#[test]
+fn one_run_writes_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let estate = "testdata/example/estate.yaml";
+    let base = ["check", estate, "--today", "2026-01-01"];
+    let outputs = [
+        ("sarif", path("out.sarif")),
+        ("markdown", path("out.md")),
+        ("json", path("out.json")),
+        ("human", path("out.txt")),
+    ];
+    let mut args: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    args.extend(["--format".into(), "github".into()]);
+    for (format, file) in &outputs {
+        args.extend(["--output".into(), format!("{format}={file}")]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let all = faultline(".", &args);
+    assert_eq!(all.status.code(), Some(1), "{}", stderr(&all));
+    let alone = |format: &str| {
+        let mut a = base.to_vec();
+        a.extend(["--format", format]);
+        faultline(".", &a).stdout
+    };
+    assert_eq!(all.stdout, alone("github"), "stdout is the --format report");
+    for (format, file) in &outputs {
+        let written = std::fs::read(file).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            String::from_utf8_lossy(&alone(format)),
+            "--output {format}"
+        );
+    }
+
+    let bad = faultline(".", &["check", estate, "--output", "sarf=x.sarif"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("did you mean `sarif`?"),
+        "{}",
+        stderr(&bad)
+    );
+    let nowhere = path("no/such/dir/out.sarif");
+    let o = faultline(
+        ".",
+        &["check", estate, "--output", &format!("sarif={nowhere}")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+}

@@ -475,6 +475,73 @@ fn ref_edges(m: &Model, x: EntityId) -> Vec<EntityId> {
     out
 }
 
+/// The length (in entities) of a shortest chain from `from` to `to` in
+/// which each entity's DOWN condition reads the one before and every
+/// entity is DOWN in `down`: breadth-first over the reversed edges of
+/// `ref_edges`, restricted to DOWN entities.
+fn ref_shortest(m: &Model, down: &[bool], from: EntityId, to: EntityId) -> Option<usize> {
+    let mut readers: Vec<Vec<EntityId>> = vec![Vec::new(); m.len()];
+    for x in m.ids() {
+        for y in ref_edges(m, x) {
+            readers[y as usize].push(x);
+        }
+    }
+    let mut dist = vec![usize::MAX; m.len()];
+    dist[from as usize] = 1;
+    let mut queue = std::collections::VecDeque::from([from]);
+    while let Some(x) = queue.pop_front() {
+        if x == to {
+            return Some(dist[x as usize]);
+        }
+        for &r in &readers[x as usize] {
+            if down[r as usize] && dist[r as usize] == usize::MAX {
+                dist[r as usize] = dist[x as usize] + 1;
+                queue.push_back(r);
+            }
+        }
+    }
+    None
+}
+
+/// Holds one finding's chain against the reference: it starts at the
+/// culprit and ends at the subject, each step reads the one before, every
+/// step is DOWN under `failed`, and no shorter such chain exists.
+fn check_chain(
+    m: &Model,
+    subject: EntityId,
+    culprit: EntityId,
+    failed: &[EntityId],
+    steps: &[EntityId],
+) -> Result<(), String> {
+    let names = m.names_sorted(steps);
+    if steps.first() != Some(&culprit) || steps.last() != Some(&subject) {
+        return Err(format!(
+            "chain {names:?} does not run from the culprit to the subject"
+        ));
+    }
+    for w in steps.windows(2) {
+        if !ref_edges(m, w[1]).contains(&w[0]) {
+            return Err(format!(
+                "in {names:?}, `{}` does not read `{}`",
+                m.name(w[1]),
+                m.name(w[0])
+            ));
+        }
+    }
+    let down = ref_down(m, failed);
+    if let Some(&x) = steps.iter().find(|&&x| !down[x as usize]) {
+        return Err(format!("in {names:?}, `{}` is not DOWN", m.name(x)));
+    }
+    let shortest = ref_shortest(m, &down, culprit, subject);
+    if shortest != Some(steps.len()) {
+        return Err(format!(
+            "chain of {} entities, the shortest has {shortest:?}",
+            steps.len()
+        ));
+    }
+    Ok(())
+}
+
 /// reach[x][y]: y is reachable from x by one or more dependency edges.
 fn reachability(m: &Model) -> Vec<Vec<bool>> {
     let n = m.len();
@@ -1096,6 +1163,65 @@ proptest! {
                 rule,
                 c.yaml
             );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Failure paths (FORMAT.md section 7): every culprit of every
+    /// single-point-of-failure finding has a valid, shortest chain, in the
+    /// finding and in the JSON report. A custom rule of order 2 gets chains
+    /// under one of its service's minimal pairs that holds the culprit.
+    #[test]
+    fn paths_match_reference(g in gen_estate()) {
+        let c = setup(&g)?;
+        let m = &c.model;
+        let a = Analysis::new(m, today());
+        let pairs = "id: pairs\nseverity: warning\nsummary: two failures\n\
+                     template: single-point-of-failure\nparams: {order: 2}\n";
+        let Ok(rules) = RuleSet::load(vec![("pairs.yaml".into(), pairs.as_bytes().to_vec())]) else {
+            return Err(TestCaseError::fail("the rules do not load"));
+        };
+        let mut outcome = check::run(&a, &rules);
+        let attached = faultline::paths::attach(&a, &rules, &mut outcome, faultline::paths::Want::All);
+        prop_assert!(attached.is_ok(), "{:?}", attached);
+        let report = faultline::report::json::check(m, &outcome);
+        for (i, f) in outcome.findings.iter().enumerate() {
+            let spof = f.rule == "single-point-of-failure" || f.rule == "pairs";
+            prop_assert_eq!(f.paths.is_some(), spof, "paths on {} only", f.rule);
+            let Some(paths) = &f.paths else { continue };
+            let culprits: Vec<EntityId> = paths.iter().map(|ch| ch.culprit).collect();
+            prop_assert_eq!(&culprits, &f.culprits, "a chain per culprit\n--- yaml ---\n{}", c.yaml);
+            for ch in paths {
+                let failed = if f.rule == "pairs" {
+                    prop_assert!(ch.cut.contains(&ch.culprit) && ch.cut.len() <= 2);
+                    let want = ref_cuts(m, f.subject, 2);
+                    prop_assert!(
+                        want.contains(&m.names_sorted(&ch.cut)),
+                        "{:?} is not a minimal cut set of {}\n--- yaml ---\n{}",
+                        m.names_sorted(&ch.cut), m.name(f.subject), c.yaml
+                    );
+                    ch.cut.clone()
+                } else {
+                    prop_assert!(ch.cut.is_empty());
+                    vec![ch.culprit]
+                };
+                let verdict = check_chain(m, f.subject, ch.culprit, &failed, &ch.steps);
+                prop_assert!(
+                    verdict.is_ok(),
+                    "{} of {} via {}: {}\n--- yaml ---\n{}",
+                    f.rule, m.name(f.subject), m.name(ch.culprit),
+                    verdict.err().unwrap_or_default(), c.yaml
+                );
+                let json: Vec<String> = report["findings"][i]["paths"][m.name(ch.culprit)]
+                    .as_array()
+                    .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default();
+                let names: Vec<String> = ch.steps.iter().map(|&x| m.name(x).to_owned()).collect();
+                prop_assert_eq!(json, names, "the JSON chain is the chain");
+            }
         }
     }
 }

@@ -431,3 +431,59 @@ fn wide_services_stay_linear_enough() {
         start.elapsed()
     );
 }
+
+/// Failure paths on a chain far deeper than any real estate: tracing every
+/// culprit's chain would take billions of steps, so `check --format json`
+/// prints every finding without `paths` and exits 3 (an analysis limit),
+/// quickly and in bounded memory; the terminal form, which shows only a
+/// few chains per finding, still has them.
+#[test]
+fn failure_paths_of_a_deep_chain_stop_at_the_limit() {
+    let n = if cfg!(debug_assertions) {
+        20_000
+    } else {
+        100_000
+    };
+    let dir = TempDir::new("deep-paths");
+    dir.write("deep.yaml", &deep(n, false));
+    let start = Instant::now();
+    // Megabytes of JSON: read as it comes (the helper above waits first).
+    let o = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .current_dir(dir.path())
+        .args(["check", "deep.yaml", "--format", "json"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("failure paths are left out"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("the findings are printed");
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "single-point-of-failure")
+    );
+    assert!(findings.iter().all(|f| f.get("paths").is_none()));
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+
+    let o = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .current_dir(dir.path())
+        .args(["check", "deep.yaml"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("why: c0 -> top\n       c1 -> c0 -> top\n"),
+        "{}",
+        &text[text.len().saturating_sub(2000)..]
+    );
+}

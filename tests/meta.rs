@@ -1,7 +1,8 @@
 //! Checks on the rule pack itself: the embedded list matches the `rules/`
 //! directory, every rule's own example triggers it, every rule has a
-//! failing and a passing golden case, and the generated reference in
-//! `docs/rules.md` is current.
+//! failing and a passing golden case, the generated reference in
+//! `docs/rules.md` is current and has the section each rule's SARIF
+//! `helpUri` points at, and the GitHub Action runs the analysis once.
 
 use faultline::analysis::Analysis;
 use faultline::load::load_str;
@@ -114,4 +115,48 @@ fn every_template_is_documented() {
         faultline::rules::templates::NAMES,
         "templates::DOCS and NAMES disagree"
     );
+}
+
+#[test]
+fn every_help_uri_has_its_section() {
+    let doc = std::fs::read_to_string("docs/rules.md").unwrap();
+    for r in &builtin().rules {
+        let uri = faultline::report::sarif::help_uri(&r.id);
+        let anchor = uri.rsplit('#').next().unwrap();
+        assert!(
+            doc.lines().any(|l| l == format!("## {anchor}")),
+            "{uri}: docs/rules.md has no section `## {anchor}`"
+        );
+    }
+}
+
+/// One analysis per job: the action's only `faultline check` writes the
+/// SARIF and the Markdown with `--output` while printing the annotations.
+#[test]
+fn the_action_runs_faultline_once() {
+    let action = std::fs::read_to_string("action.yml").unwrap();
+    let runs: Vec<&str> = action
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            l.starts_with("faultline ") || l.contains("| faultline ") || l.contains("$(faultline ")
+        })
+        .collect();
+    assert_eq!(
+        runs.len(),
+        1,
+        "faultline runs {} times: {runs:#?}",
+        runs.len()
+    );
+    let call = action[action.find("faultline check").unwrap()..]
+        .split("|| status")
+        .next()
+        .unwrap();
+    for want in [
+        "--format github",
+        "--output \"sarif=",
+        "--output \"markdown=",
+    ] {
+        assert!(call.contains(want), "the action's run lacks {want}: {call}");
+    }
 }

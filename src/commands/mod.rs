@@ -11,3 +11,4 @@ pub mod picture;
 pub mod risks;
 pub mod rules;
 pub mod spof;
+pub mod why;

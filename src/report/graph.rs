@@ -63,16 +63,7 @@ pub fn lookup_service(model: &Model, id: &str) -> Result<EntityId, InputError> {
     }
 }
 
-/// The template of the single-point-of-failure rule (and of custom rules
-/// built on it).
-pub const SPOF_TEMPLATE: &str = "single-point-of-failure";
-
-/// Whether findings of `rule` are single-point-of-failure findings.
-pub fn is_spof_rule(rules: &RuleSet, rule: &str) -> bool {
-    rules
-        .get(rule)
-        .is_some_and(|r| r.template_name == SPOF_TEMPLATE)
-}
+pub use crate::rules::is_spof_rule;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Edge {
@@ -99,7 +90,7 @@ pub struct View {
 
 /// Which field of `owner` an edge to `member` of a gate of kind `k` comes
 /// from.
-fn edge_label(model: &Model, owner: EntityId, k: GateKind, member: EntityId) -> &'static str {
+pub fn edge_label(model: &Model, owner: EntityId, k: GateKind, member: EntityId) -> &'static str {
     let e = model.get(owner);
     match k {
         GateKind::Power => "power",

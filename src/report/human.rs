@@ -8,6 +8,7 @@ use crate::check::Outcome;
 use crate::diag::{InputError, cut_long_ids};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
+use crate::report::chains;
 use crate::source::Sources;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
@@ -46,6 +47,35 @@ impl Style {
 
 /// At most this many culprit labels per finding; the message lists them all.
 const MAX_CULPRIT_LABELS: usize = 8;
+
+/// At most this many failure paths under a finding; `faultline why` shows
+/// them all.
+pub const MAX_CHAINS: usize = 8;
+
+/// The failure paths of a finding, under its report: one compact chain
+/// per culprit (see `chains.rs`), wrapped between steps.
+fn why_block(model: &Model, f: &Finding, width: usize) -> String {
+    let Some(paths) = f.paths.as_deref().filter(|p| !p.is_empty()) else {
+        return String::new();
+    };
+    const LEAD: &str = "  why: ";
+    let indent = LEAD.len();
+    let mut s = String::new();
+    for (i, ch) in paths.iter().take(MAX_CHAINS).enumerate() {
+        s.push_str(if i == 0 { LEAD } else { "       " });
+        let seg = chains::compact(model, ch);
+        s.push_str(&chains::wrapped(&seg, indent, indent + 2, width));
+        s.push('\n');
+    }
+    let more = f.culprits.len().saturating_sub(paths.len().min(MAX_CHAINS));
+    if more > 0 {
+        s.push_str(&format!(
+            "       ... and {more} more (`faultline why PATH... --service {}` shows them all)\n",
+            cut_long_ids(&format!("`{}`", model.name(f.subject))).trim_matches('`')
+        ));
+    }
+    s
+}
 
 struct FindingDiag<'a> {
     f: &'a Finding,
@@ -256,6 +286,7 @@ fn render(
     d: &dyn Diagnostic,
     sources: &Sources,
     subject: Option<crate::source::Span>,
+    trailer: &str,
     out: &mut String,
 ) {
     let long = d.labels().is_some_and(|mut labels| {
@@ -278,6 +309,7 @@ fn render(
     if handler.render_report(out, d).is_err() {
         out.push_str(&d.to_string());
     }
+    out.push_str(trailer);
     out.push('\n');
 }
 
@@ -289,7 +321,14 @@ pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String 
     let handler = style.handler();
     let mut out = String::new();
     for e in errors {
-        render(&handler, &ErrorDiag { e, sources }, sources, None, &mut out);
+        render(
+            &handler,
+            &ErrorDiag { e, sources },
+            sources,
+            None,
+            "",
+            &mut out,
+        );
     }
     let n = errors
         .iter()
@@ -320,6 +359,7 @@ pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
             },
             &model.sources,
             Some(model.get(f.subject).span),
+            &why_block(model, f, style.width),
             &mut out,
         );
     }

@@ -8,6 +8,7 @@
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
+use crate::paths::Chain;
 use serde::Serialize;
 use serde::ser::Serializer;
 use serde_json::{Value, json};
@@ -47,6 +48,13 @@ struct JsonFinding<'a> {
     help: Option<&'a str>,
     location: Location<'a>,
     message: &'a str,
+    /// Single-point-of-failure findings: per culprit, its chain of ids
+    /// from the culprit to the subject (see `paths.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paths: Option<ByCulprit<'a>>,
+    /// Findings of a higher order only: the cut set each chain holds under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_cut_sets: Option<ByCulprit<'a>>,
     rule: &'a str,
     severity: &'a str,
     subject: &'a str,
@@ -57,6 +65,24 @@ struct JsonFinding<'a> {
 
 fn names<S: Serializer>(v: &(&Model, &[u32]), s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.1.iter().map(|&c| v.0.name(c)))
+}
+
+/// `{"<culprit>": [id, ...]}`, in culprit order: the ids `ids` picks from
+/// each chain (its steps, or the cut set it was traced under).
+struct ByCulprit<'a> {
+    model: &'a Model,
+    chains: &'a [Chain],
+    ids: fn(&Chain) -> &[u32],
+}
+
+impl Serialize for ByCulprit<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.model;
+        s.collect_map(self.chains.iter().map(|ch| {
+            let ids: Vec<&str> = (self.ids)(ch).iter().map(|&x| m.name(x)).collect();
+            (m.name(ch.culprit), ids)
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -116,6 +142,20 @@ fn view<'a>(model: &'a Model, out: &Outcome, i: usize, f: &'a Finding) -> JsonFi
         help: f.help.as_deref(),
         location: Location::of(model, f.subject),
         message: &f.message,
+        paths: f.paths.as_deref().map(|chains| ByCulprit {
+            model,
+            chains,
+            ids: |ch| &ch.steps,
+        }),
+        path_cut_sets: f
+            .paths
+            .as_deref()
+            .filter(|p| p.iter().any(|ch| !ch.cut.is_empty()))
+            .map(|chains| ByCulprit {
+                model,
+                chains,
+                ids: |ch| &ch.cut,
+            }),
         rule: &f.rule,
         severity: f.severity.as_str(),
         subject: model.name(f.subject),

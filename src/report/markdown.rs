@@ -2,7 +2,8 @@
 //! pull-request comments: a one-line verdict, counts by rule and severity,
 //! a table of findings, and for each service with a single point of failure
 //! a Mermaid picture of the chain from the service down to its culprits
-//! (only the paths that lead to a culprit; see `graph::chain`).
+//! (only the paths that lead to a culprit; see `graph::chain`) and, under
+//! it, each culprit's failure path in words (see `chains.rs`).
 //!
 //! GitHub caps a step summary at 1 MiB, so the findings table and the
 //! pictures stop after [`MAX_ROWS`] and [`MAX_CHARTS`] with a line saying how
@@ -11,12 +12,14 @@
 use crate::analysis::Analysis;
 use crate::check::Outcome;
 use crate::finding::Severity;
-use crate::report::{graph, place};
+use crate::report::{chains, graph, place};
 use crate::rules::RuleSet;
 use std::collections::BTreeMap;
 
 pub const MAX_ROWS: usize = 500;
 pub const MAX_CHARTS: usize = 20;
+/// Failure paths listed under each chart.
+pub const MAX_CHAINS: usize = 8;
 
 /// Text safe inside a table cell: no pipes, line breaks or raw HTML.
 pub fn cell(s: &str) -> String {
@@ -37,7 +40,13 @@ pub fn cell(s: &str) -> String {
 
 /// An id in a code span, whatever backticks it holds.
 fn code(s: &str) -> String {
-    let s = cell(s);
+    span(&cell(s))
+}
+
+/// Text in a code span outside a table: nothing in it is read as markup,
+/// so only line breaks and backticks need care.
+fn span(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ");
     let ticks = (1..).find(|n| !s.contains(&"`".repeat(*n))).unwrap_or(1);
     let fence = "`".repeat(ticks);
     if s.starts_with('`') || s.ends_with('`') {
@@ -160,6 +169,7 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
                 names.join(", "),
                 graph::mermaid(model, &v),
             ));
+            s.push_str(&paths_list(model, f));
         }
         if spofs.len() > MAX_CHARTS {
             s.push_str(&format!(
@@ -167,6 +177,27 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
                 spofs.len() - MAX_CHARTS
             ));
         }
+    }
+    s
+}
+
+/// Each culprit's failure path, one list item each (at most
+/// [`MAX_CHAINS`]).
+fn paths_list(model: &crate::model::Model, f: &crate::finding::Finding) -> String {
+    let Some(paths) = f.paths.as_deref().filter(|p| !p.is_empty()) else {
+        return String::new();
+    };
+    let mut s = String::from("\nHow each one takes it down:\n\n");
+    for ch in paths.iter().take(MAX_CHAINS) {
+        s.push_str(&format!("- {}\n", span(&chains::line(model, ch))));
+    }
+    let more = f.culprits.len().saturating_sub(paths.len().min(MAX_CHAINS));
+    if more > 0 {
+        let why = format!("faultline why PATH... --service {}", model.name(f.subject));
+        s.push_str(&format!(
+            "- …and {more} more ({} shows them all)\n",
+            span(&why)
+        ));
     }
     s
 }

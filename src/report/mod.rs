@@ -1,6 +1,7 @@
 //! Output formats. Each turns typed findings (or analysis answers) into
 //! bytes; none of them computes anything.
 
+pub mod chains;
 pub mod github;
 pub mod graph;
 pub mod human;

@@ -9,6 +9,14 @@
 //!   id key as a related location, and `partialFingerprints` under
 //!   `faultline/v1` (see `fingerprint.rs`: rule, subject and culprits, no
 //!   line numbers, so alerts survive edits around them).
+//! - a single-point-of-failure finding has a `codeFlow` per culprit (at
+//!   most [`MAX_CODE_FLOWS`]): one thread flow whose locations are the
+//!   steps of the culprit's failure path (see `paths.rs`), each at its
+//!   definition with a sentence saying why it is down. Code scanning shows
+//!   them as the alert's paths.
+//! - rules carry a human `name` (PascalCase, never equal to the id) and,
+//!   for built-in ones, a `helpUri` into `docs/rules.md`; the tool points
+//!   at the project with `informationUri`.
 //! - a waived finding carries an `inSource` suppression whose justification
 //!   is the waiver's reason; viewers show it as suppressed.
 //! - with `--baseline`, `baselineState` is `unchanged` for a baselined
@@ -18,19 +26,59 @@ use crate::check::Outcome;
 use crate::finding::Severity;
 use crate::fingerprint;
 use crate::model::Model;
+use crate::paths::Chain;
+use crate::report::chains;
 use crate::report::place::{self, Place};
 use crate::rules::RuleSet;
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
-    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, CodeFlow, Invocation, Location, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Suppression, ThreadFlow, ThreadFlowLocation,
+    Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 
 /// The published JSON Schema of SARIF 2.1.0.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const VERSION: &str = "2.1.0";
+
+/// The project's home (`repository` in Cargo.toml): the tool's
+/// `informationUri`, and the base of each built-in rule's `helpUri`.
+pub const HOME: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// Where a built-in rule is documented: its section of `docs/rules.md`.
+pub fn help_uri(rule: &str) -> String {
+    format!("{HOME}/blob/main/docs/rules.md#{rule}")
+}
+
+/// Code flows per result, and steps per thread flow: GitHub takes at most
+/// 10,000 thread-flow locations per result. A longer chain keeps its
+/// first and last steps.
+pub const MAX_CODE_FLOWS: usize = 50;
+pub const MAX_FLOW_STEPS: usize = 100;
+
+/// A rule's display name: its kebab-case id in PascalCase
+/// (`single-point-of-failure` -> `SinglePointOfFailure`). SARIF wants the
+/// name to differ from the id, letter case aside, so a one-word id gets
+/// `Rule` after it (`pairs` -> `PairsRule`).
+pub fn rule_name(id: &str) -> String {
+    let name: String = id
+        .split('-')
+        .flat_map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase())
+                .into_iter()
+                .chain(c)
+        })
+        .collect();
+    if name.eq_ignore_ascii_case(id) {
+        format!("{name}Rule")
+    } else {
+        name
+    }
+}
 
 fn level(s: Severity) -> ResultLevel {
     match s {
@@ -82,7 +130,6 @@ fn physical(p: &Place) -> PhysicalLocation {
 fn rule_descriptor(r: &crate::rules::Rule) -> ReportingDescriptor {
     let mut d = ReportingDescriptor::builder()
         .id(r.id.clone())
-        .name(r.id.clone())
         .short_description(text(&r.summary))
         .default_configuration(
             ReportingConfiguration::builder()
@@ -90,12 +137,21 @@ fn rule_descriptor(r: &crate::rules::Rule) -> ReportingDescriptor {
                 .build(),
         )
         .build();
-    if !r.description.is_empty() {
-        d.full_description = Some(text(&r.description));
+    d.name = Some(rule_name(&r.id));
+    if r.origin == "built-in" {
+        d.help_uri = Some(help_uri(&r.id));
     }
-    if !r.remediation.is_empty() {
-        d.help = Some(text(&r.remediation));
-    }
+    // GitHub code scanning requires both; a custom rule may give neither.
+    d.full_description = Some(text(if r.description.is_empty() {
+        &r.summary
+    } else {
+        &r.description
+    }));
+    d.help = Some(text(&if r.remediation.is_empty() {
+        format!("`faultline explain {}` describes this rule.", r.id)
+    } else {
+        r.remediation.clone()
+    }));
     let mut props = BTreeMap::new();
     props.insert("origin".to_owned(), json!(r.origin));
     d.properties = Some(
@@ -252,6 +308,15 @@ impl<'a> Context<'a> {
         if !related.is_empty() {
             r.related_locations = Some(related);
         }
+        if let Some(paths) = f.paths.as_deref().filter(|p| !p.is_empty()) {
+            r.code_flows = Some(
+                paths
+                    .iter()
+                    .take(MAX_CODE_FLOWS)
+                    .map(|ch| code_flow(model, ch))
+                    .collect(),
+            );
+        }
         if let Some(reason) = &f.waived {
             let mut s = Suppression::builder()
                 .kind(json!("inSource"))
@@ -281,6 +346,41 @@ impl<'a> Context<'a> {
     }
 }
 
+/// One culprit's failure path as a code flow: a location per step, at the
+/// step's id key, saying why it is down.
+fn code_flow(model: &Model, ch: &Chain) -> CodeFlow {
+    let n = ch.steps.len();
+    let (head, tail) = chains::ends(n, MAX_FLOW_STEPS);
+    let shown = (0..head).chain(n - tail..n);
+    let locations = shown
+        .map(|i| {
+            let mut words = chains::step(model, ch, i);
+            if tail > 0 && i + 1 == head {
+                words.push_str(&format!(" (then {} more steps)", n - head - tail));
+            }
+            ThreadFlowLocation::builder()
+                .location(Location {
+                    physical_location: Some(physical(&place::of_entity(model, ch.steps[i]))),
+                    message: Some(message(words)),
+                    ..Location::default()
+                })
+                .nesting_level(0)
+                .execution_order(i as i64 + 1)
+                .build()
+        })
+        .collect::<Vec<_>>();
+    let subject = ch.steps[n - 1];
+    CodeFlow::builder()
+        .message(message(format!(
+            "how `{}` takes `{}` down: {}",
+            model.name(ch.culprit),
+            model.name(subject),
+            chains::line(model, ch)
+        )))
+        .thread_flows(vec![ThreadFlow::builder().locations(locations).build()])
+        .build()
+}
+
 /// The SARIF log of one run, without its results when `with_results` is
 /// false (see [`to_text`]).
 fn log(ctx: &Context, rules: &RuleSet, with_results: bool) -> Sarif {
@@ -291,6 +391,7 @@ fn log(ctx: &Context, rules: &RuleSet, with_results: bool) -> Sarif {
     };
     let driver = ToolComponent::builder()
         .name("faultline")
+        .information_uri(HOME)
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(rules.rules.iter().map(rule_descriptor).collect::<Vec<_>>())
@@ -323,6 +424,14 @@ pub fn to_string(log: &Sarif) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_names_differ_from_ids() {
+        assert_eq!(rule_name("single-point-of-failure"), "SinglePointOfFailure");
+        assert_eq!(rule_name("x2-y"), "X2Y");
+        assert_eq!(rule_name("pairs"), "PairsRule");
+        assert_eq!(rule_name("42"), "42Rule");
+    }
     use crate::analysis::Analysis;
     use crate::model::Date;
 
@@ -343,6 +452,8 @@ mod tests {
         };
         let a = Analysis::new(&model, today);
         let mut out = crate::check::run(&a, &rules);
+        crate::paths::attach(&a, &rules, &mut out, crate::paths::Want::All).expect("short paths");
+        assert!(out.findings.iter().any(|f| f.paths.is_some()));
         assert!(out.findings.len() >= 3);
         for baseline in [false, true] {
             if baseline {

@@ -46,6 +46,17 @@ macro_rules! builtin {
 }
 use builtin;
 
+/// The template of the single-point-of-failure rule (and of custom rules
+/// built on it).
+pub const SPOF_TEMPLATE: &str = "single-point-of-failure";
+
+/// Whether findings of `rule` are single-point-of-failure findings.
+pub fn is_spof_rule(rules: &RuleSet, rule: &str) -> bool {
+    rules
+        .get(rule)
+        .is_some_and(|r| r.template_name == SPOF_TEMPLATE)
+}
+
 pub struct Rule {
     pub id: String,
     pub severity: Severity,
@@ -78,6 +89,7 @@ impl Rule {
                     notes: h.notes,
                     culprit_label: h.culprit_label.unwrap_or_default(),
                     waived: None,
+                    paths: None,
                 }
             })
             .collect()

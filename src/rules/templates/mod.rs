@@ -27,6 +27,14 @@ use crate::source::Span;
 
 pub trait Template: Send + Sync {
     fn check(&self, a: &Analysis) -> Vec<Hit>;
+
+    /// How many units of a finding's culprits fail together to take its
+    /// subject down: 1 for single points of failure, N for a rule built on
+    /// the single-point-of-failure template with `order: N` (failure paths
+    /// are then taken under a cut set, see `paths.rs`).
+    fn order(&self) -> usize {
+        1
+    }
 }
 
 /// Template names, for `faultline rules` and did-you-mean.
@@ -54,7 +62,7 @@ pub const DOCS: &[(&str, &str, &str)] = &[
     (
         "single-point-of-failure",
         "select?, culprit_kinds?, order? (1-3)",
-        "Services that one failure (or, with order N, N simultaneous failures) takes down; names the culprits.",
+        "Services that one failure (or, with order N, N simultaneous failures) takes down; names the culprits and how each takes the service down.",
     ),
     (
         "single-instance",

@@ -38,6 +38,10 @@ impl Spof {
 }
 
 impl Template for Spof {
+    fn order(&self) -> usize {
+        self.order
+    }
+
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
         let mut hits = Vec::new();

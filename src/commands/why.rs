@@ -1,0 +1,315 @@
+//! `faultline why --service S [--unit U]`: how each single point of
+//! failure of one service takes it down, step by step, each step at its
+//! definition (the failure paths of `paths.rs`, all of them, for the
+//! engineer at a terminal).
+//!
+//! With `--unit`, the one chain of that unit. A unit that is not a single
+//! point of failure is an answer, not an error (exit 0): it says so and
+//! names the pairs of failures it is part of, with the chain under the
+//! first of them, or says that the service does not depend on it at all.
+
+use super::context::{self, DataFormat, Input};
+use crate::analysis::Analysis;
+use crate::diag::{InputError, did_you_mean};
+use crate::model::{EntityId, Kind, Model};
+use crate::paths::{Chain, Request};
+use crate::prepare::Prepared;
+use crate::report::{chains, graph, json, place};
+use serde_json::{Value, json};
+
+/// Pairs listed for a unit that is not a single point of failure.
+const MAX_PAIRS_SHOWN: usize = 10;
+
+/// Steps listed per chain; a longer one shows its first and last steps.
+const MAX_STEPS_LISTED: usize = 100;
+
+/// What `why` found.
+pub struct Why {
+    pub service: EntityId,
+    /// UP with nothing failed (otherwise there is nothing to trace).
+    pub up: bool,
+    pub unit: Option<EntityId>,
+    /// The unit alone takes the service down (with `--unit`).
+    pub spof: bool,
+    /// The service reads the unit, directly or not (with `--unit`).
+    pub depends: bool,
+    /// Minimal pairs holding the unit (with `--unit`, when not a SPOF).
+    pub pairs: Vec<Vec<EntityId>>,
+    pub chains: Vec<Chain>,
+}
+
+pub fn compute(
+    a: &Analysis,
+    service: EntityId,
+    unit: Option<EntityId>,
+) -> Result<Why, crate::paths::TooLong> {
+    let m = a.model;
+    let up = a.is_up(service);
+    let mut why = Why {
+        service,
+        up,
+        unit,
+        spof: false,
+        depends: false,
+        pairs: Vec::new(),
+        chains: Vec::new(),
+    };
+    if !up {
+        return Ok(why);
+    }
+    let spofs = a.spofs(service);
+    let requests: Vec<Request> = match unit {
+        None => spofs
+            .iter()
+            .map(|&u| Request {
+                culprit: u,
+                cut: Vec::new(),
+                subject: service,
+            })
+            .collect(),
+        Some(u) => {
+            why.spof = spofs.contains(&u);
+            why.depends = graph::reach(&a.circuit, service).contains(&u);
+            if why.spof {
+                vec![Request {
+                    culprit: u,
+                    cut: Vec::new(),
+                    subject: service,
+                }]
+            } else {
+                if why.depends
+                    && let Ok(cs) = a.cuts(2)
+                {
+                    why.pairs = crate::engine::by_name(m, &cs.family(service))
+                        .into_iter()
+                        .filter(|c| c.len() == 2 && c.contains(&u))
+                        .collect();
+                }
+                why.pairs
+                    .first()
+                    .map(|c| Request {
+                        culprit: u,
+                        cut: c.clone(),
+                        subject: service,
+                    })
+                    .into_iter()
+                    .collect()
+            }
+        }
+    };
+    why.chains = crate::paths::trace(a, &requests)?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(why)
+}
+
+/// Step `i` of a chain as JSON: id, kind, why it is down, where.
+fn step_json(m: &Model, ch: &Chain, i: usize) -> Value {
+    let x = ch.steps[i];
+    json!({
+        "id": m.name(x),
+        "kind": m.get(x).kind().singular(),
+        "why": chains::step(m, ch, i),
+        "location": json::location(m, x),
+    })
+}
+
+pub fn to_json(m: &Model, w: &Why) -> Value {
+    let mut paths = serde_json::Map::new();
+    let mut steps = serde_json::Map::new();
+    for ch in &w.chains {
+        let name = m.name(ch.culprit).to_owned();
+        let ids: Vec<&str> = ch.steps.iter().map(|&x| m.name(x)).collect();
+        paths.insert(name.clone(), json!(ids));
+        steps.insert(
+            name,
+            Value::Array((0..ch.steps.len()).map(|i| step_json(m, ch, i)).collect()),
+        );
+    }
+    let mut v = json!({
+        "service": m.name(w.service),
+        "up": w.up,
+        "paths": paths,
+        "steps": steps,
+    });
+    if let Some(u) = w.unit {
+        v["unit"] = json!(m.name(u));
+        v["spof"] = json!(w.spof);
+        v["depends"] = json!(w.depends);
+        let pairs: Vec<Vec<&str>> = w
+            .pairs
+            .iter()
+            .map(|c| c.iter().map(|&x| m.name(x)).collect())
+            .collect();
+        v["pairs"] = json!(pairs);
+        if let Some(ch) = w.chains.first().filter(|ch| !ch.cut.is_empty()) {
+            v["path_cut_set"] = json!(ch.cut.iter().map(|&x| m.name(x)).collect::<Vec<_>>());
+        }
+    }
+    v
+}
+
+/// One chain: its compact line, then each step with where it is defined.
+fn chain_text(m: &Model, ch: &Chain) -> String {
+    let mut s = format!("{}\n", chains::line(m, ch));
+    let n = ch.steps.len();
+    let (head, tail) = chains::ends(n, MAX_STEPS_LISTED);
+    let width = n.to_string().len();
+    for i in (0..head).chain(n - tail..n) {
+        if tail > 0 && i == n - tail {
+            s.push_str(&format!(
+                "  {:>width$}  ... {} more steps\n",
+                "",
+                n - head - tail
+            ));
+        }
+        let at = place::of_entity(m, ch.steps[i]).short();
+        s.push_str(&format!(
+            "  {:>width$}. {}  ({at})\n",
+            i + 1,
+            crate::diag::cut_long_ids(&chains::step(m, ch, i))
+        ));
+    }
+    s
+}
+
+fn named(m: &Model, x: EntityId) -> String {
+    crate::diag::cut_long_ids(&format!("`{}`", m.name(x))).into_owned()
+}
+
+pub fn human(m: &Model, w: &Why) -> String {
+    let svc = named(m, w.service);
+    if !w.up {
+        return format!(
+            "service {svc} is down even with nothing failed (see `faultline explain never-healthy`): there is no failure to trace\n"
+        );
+    }
+    let mut s = String::new();
+    match w.unit {
+        None if w.chains.is_empty() => {
+            s.push_str(&format!(
+                "service {svc} has no single point of failure: no one unit takes it down\n"
+            ));
+        }
+        None => {
+            let n = w.chains.len();
+            s.push_str(&format!(
+                "service {svc} goes down if any one of {n} unit{} fails:\n",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        Some(u) if w.spof => {
+            s.push_str(&format!(
+                "{} takes service {svc} down on its own:\n",
+                named(m, u)
+            ));
+        }
+        Some(u) if !w.depends => {
+            s.push_str(&format!(
+                "service {svc} does not depend on {}: its failure leaves the service up\n",
+                named(m, u)
+            ));
+        }
+        Some(u) if w.pairs.is_empty() => {
+            s.push_str(&format!(
+                "{} is not a single point of failure of service {svc}, nor part of a minimal pair of failures that takes it down (`faultline cuts --max-order 3` looks further)\n",
+                named(m, u)
+            ));
+        }
+        Some(u) => {
+            let shown: Vec<String> = w
+                .pairs
+                .iter()
+                .take(MAX_PAIRS_SHOWN)
+                .map(|c| {
+                    c.iter()
+                        .map(|&x| named(m, x))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                })
+                .collect();
+            let more = w.pairs.len().saturating_sub(MAX_PAIRS_SHOWN);
+            s.push_str(&format!(
+                "{} is not a single point of failure of service {svc}: it takes it down together with one more failure, in {} pair{}: {}{}\n",
+                named(m, u),
+                w.pairs.len(),
+                if w.pairs.len() == 1 { "" } else { "s" },
+                shown.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ));
+        }
+    }
+    for ch in &w.chains {
+        s.push('\n');
+        s.push_str(&chain_text(m, ch));
+    }
+    s
+}
+
+/// The `--unit` id as a failure unit: unknown ids are errors with the
+/// nearest id, and so are clusters and services (they never fail as such).
+fn resolve_unit(model: &Model, id: &str) -> Result<EntityId, InputError> {
+    match model.lookup(id) {
+        Some(x) => match model.get(x).kind() {
+            k @ (Kind::Cluster | Kind::Service) => Err(InputError::plain(
+                "usage",
+                format!("--unit `{id}` is a {}, not a failure unit", k.singular()),
+            )
+            .help(if k == Kind::Service {
+                "services are never culprits: the units under them are; leave out --unit to see them all"
+            } else {
+                "a cluster never fails as such: name one of its hosts"
+            })),
+            _ => Ok(x),
+        },
+        None => {
+            let e = InputError::plain("unknown-id", format!("--unit `{id}`: no entity has this id"));
+            Err(
+                match did_you_mean(id, model.entities.iter().map(|e| e.id.as_str())) {
+                    Some(s) => e.help(format!("did you mean `{s}`?")),
+                    None => e,
+                },
+            )
+        }
+    }
+}
+
+pub fn run(
+    input: &Input,
+    service: &str,
+    unit: Option<&str>,
+    format: DataFormat,
+) -> Result<i32, i32> {
+    let Prepared { model, config, .. } = context::load(input)?;
+    let mut errors = Vec::new();
+    let s = graph::lookup_service(&model, service).map_err(|e| errors.push(e));
+    let u = unit
+        .map(|id| resolve_unit(&model, id).map_err(|e| errors.push(e)))
+        .transpose();
+    let (Ok(s), Ok(u)) = (s, u) else {
+        return Err(context::report_errors(
+            &model.sources,
+            &errors,
+            input.no_color,
+        ));
+    };
+    let a = context::analysis(&model, &config, input)?;
+    let w = compute(&a, s, u).map_err(|e| {
+        context::report_errors(
+            &model.sources,
+            &[InputError::plain(
+                "analysis-limit",
+                format!("the failure paths of `{service}` are too long: {e}"),
+            )
+            .help("ask about one unit with `--unit ID`")],
+            input.no_color,
+        );
+        context::ANALYSIS_LIMIT
+    })?;
+    context::out(&match format {
+        DataFormat::Json => json::to_string(&to_json(&model, &w)),
+        DataFormat::Human => human(&model, &w),
+    });
+    Ok(context::CLEAN)
+}
