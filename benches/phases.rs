@@ -4,7 +4,7 @@
 //! each); `FAULTLINE_BENCH_1M=1` adds a 1M estate (one run). Sizes given as
 //! arguments (`cargo bench --bench phases -- 50000`) replace the defaults.
 //!
-//! Each rule is timed on an analysis whose shared parts (kill sets, cycles)
+//! Each rule is timed on an analysis whose shared parts (order-1 families, cycles)
 //! are already computed, so its row is what the rule itself costs; the
 //! `check::run` row starts from a fresh analysis and pays for everything.
 
@@ -84,7 +84,7 @@ fn bench(size: usize, rules: &RuleSet) {
     row("circuit build", size, d, None);
 
     let (d, cycles) = best(runs, || circuit.cycles());
-    row("cycle detection", size, d, Some(cycles.len()));
+    row("components and cycles", size, d, Some(cycles.len()));
     drop(circuit);
 
     let services: Vec<u32> = model.of_kind(Kind::Service).collect();
@@ -100,20 +100,31 @@ fn bench(size: usize, rules: &RuleSet) {
     // `best` kept the fastest whole run; show its parts too.
     let (kill, spofs, with_spof) = n;
     row(
-        "SPOF analysis (kill sets + spofs)",
+        "SPOF analysis (order-1 families + spofs)",
         size,
         d,
         Some(with_spof),
     );
-    row("  kill sets", size, kill, None);
+    row("  order-1 families (incl. components)", size, kill, None);
     row("  spofs of every service", size, spofs, None);
 
-    // What `faultline availability` pays: order-2 cut sets of every service.
-    let a = Analysis::new(&model, TODAY);
-    a.kill();
-    let (d, _) = best(1, || a.estimates_at(2).map(|v| v.len()));
-    row("availability estimates (1 run)", size, d, None);
-    drop(a);
+    // What `faultline availability` and `cuts` pay: the families of each
+    // order, then every service's.
+    for order in 2..=4 {
+        let (d, n) = best(1, || {
+            let a = Analysis::new(&model, TODAY);
+            a.components();
+            a.estimates_at(order)
+                .map(|v| v.iter().flatten().count())
+                .unwrap_or(0)
+        });
+        row(
+            &format!("availability estimates, order {order} (1 run)"),
+            size,
+            d,
+            Some(n),
+        );
+    }
 
     let warm = Analysis::new(&model, TODAY);
     warm.kill();

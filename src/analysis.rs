@@ -3,12 +3,29 @@
 //! order that someone asked for.
 
 use crate::availability::{self, Defaults, Estimate};
-use crate::engine::{Bounds, Circuit, CutSets, MAX_FAMILY, MAX_ORDER, NodeId, TooLarge};
+use crate::engine::{Bounds, Circuit, CutSets, MAX_FAMILY, MAX_ORDER, NodeId, Scope, TooLarge};
 use crate::model::{Date, EntityId, Kind, Model};
 use std::sync::{Arc, OnceLock};
 
 /// The order `slo-unmet` estimates at unless the config says otherwise.
 pub const DEFAULT_ORDER: usize = 2;
+
+/// Families shared with the whole run, or computed for a few roots.
+pub enum Shared<'a> {
+    All(&'a CutSets),
+    Below(CutSets),
+}
+
+impl std::ops::Deref for Shared<'_> {
+    type Target = CutSets;
+
+    fn deref(&self) -> &CutSets {
+        match self {
+            Shared::All(c) => c,
+            Shared::Below(c) => c,
+        }
+    }
+}
 
 pub struct Analysis<'m> {
     pub model: &'m Model,
@@ -93,13 +110,27 @@ impl<'m> Analysis<'m> {
                 CutSets::compute(
                     &self.circuit,
                     self.components(),
-                    &[],
                     self.bounds(order),
-                    None,
+                    &Scope::default(),
                 )
             })
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// The families of `order` below `roots` only: what one rule needs
+    /// when it reads a few services (the whole estate's families when
+    /// something already computed them).
+    pub fn cuts_below(&self, order: usize, roots: &[NodeId]) -> Result<Shared<'_>, TooLarge> {
+        if let Some(Ok(all)) = self.cuts[order.clamp(1, MAX_ORDER) - 1].get() {
+            return Ok(Shared::All(all));
+        }
+        let scope = Scope {
+            roots: Some(roots),
+            ..Scope::default()
+        };
+        CutSets::compute(&self.circuit, self.components(), self.bounds(order), &scope)
+            .map(Shared::Below)
     }
 
     /// Like [`cuts`](Self::cuts) for rules: a rule that cannot get its

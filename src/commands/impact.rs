@@ -4,7 +4,7 @@
 use super::context::{self, DataFormat, Input};
 use crate::analysis::Analysis;
 use crate::diag::{InputError, did_you_mean};
-use crate::engine::{CutSets, down};
+use crate::engine::{CutSets, Scope, down};
 use crate::model::{EntityId, Kind, Model};
 use crate::prepare::Prepared;
 use crate::report::json;
@@ -28,7 +28,15 @@ pub fn compute(a: &Analysis, failed: &[EntityId]) -> Impact {
         })
         .collect();
     // Single failures on top of the drained units.
-    let at_risk = match CutSets::compute(&a.circuit, a.components(), failed, a.bounds(1), None) {
+    let at_risk = match CutSets::compute(
+        &a.circuit,
+        a.components(),
+        a.bounds(1),
+        &Scope {
+            base: failed,
+            ..Scope::default()
+        },
+    ) {
         Ok(ks) => a
             .services()
             .filter(|&s| !is_down[s as usize])

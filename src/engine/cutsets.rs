@@ -34,6 +34,42 @@ enum Gate {
     AnyOf,
     /// Needs two or more: its family, computed once.
     Family(Family),
+    /// Not below any of the roots the families were asked for.
+    Skipped,
+}
+
+/// What a computation is about.
+#[derive(Clone, Copy, Default)]
+pub struct Scope<'a> {
+    /// Units already failed: constants (empty for plain analysis; a drained
+    /// rack for `impact`).
+    pub base: &'a [EntityId],
+    /// The units that may fail (all when `None`): `spread` asks about racks
+    /// only.
+    pub units: Option<&'a dyn Fn(EntityId) -> bool>,
+    /// The nodes whose families will be asked for (all when `None`): gates
+    /// below none of them are not computed. Asking for another node's
+    /// family is a bug.
+    pub roots: Option<&'a [NodeId]>,
+}
+
+/// Every node reachable from `roots` through inputs.
+fn below(c: &Circuit, roots: &[NodeId]) -> FixedBitSet {
+    let mut seen = FixedBitSet::with_capacity(c.len());
+    let mut stack: Vec<NodeId> = Vec::new();
+    for &r in roots {
+        if !seen.put(r as usize) {
+            stack.push(r);
+        }
+    }
+    while let Some(x) = stack.pop() {
+        for &m in c.inputs(x) {
+            if !seen.put(m as usize) {
+                stack.push(m);
+            }
+        }
+    }
+    seen
 }
 
 /// A family, or a reason it was not computed.
@@ -79,16 +115,16 @@ pub struct CutSets {
 }
 
 impl CutSets {
-    /// Families of order at most `k` on top of `base`. `components` is
+    /// Families within `bounds` for `scope`. `components` is
     /// [`Circuit::components`] (dependencies first), computed once by the
-    /// caller; `units` restricts which units may fail (all when `None`).
+    /// caller.
     pub fn compute(
         c: &Arc<Circuit>,
         components: &[Vec<NodeId>],
-        base: &[EntityId],
         bounds: Bounds,
-        units: Option<&dyn Fn(EntityId) -> bool>,
+        scope: &Scope,
     ) -> Result<CutSets> {
+        let Scope { base, units, roots } = *scope;
         let k = bounds.order;
         let bounds = Bounds {
             order: k,
@@ -105,6 +141,7 @@ impl CutSets {
                 event.insert(x);
             }
         }
+        let wanted = roots.map(|r| below(c, r));
         let mut pending = FixedBitSet::with_capacity(c.len());
         let gates: Vec<Gate> = (c.entities()..c.len())
             .map(|g| {
@@ -117,6 +154,8 @@ impl CutSets {
                     Gate::AnyOf
                 } else if t > up {
                     Gate::Family(Vec::new())
+                } else if wanted.as_ref().is_some_and(|w| !w.contains(g as usize)) {
+                    Gate::Skipped
                 } else {
                     pending.insert(g as usize);
                     Gate::Family(Vec::new())
@@ -279,6 +318,10 @@ impl CutSets {
             if self.c.is_gate(y) {
                 match &self.gates[y as usize - self.c.entities()] {
                     Gate::Down => continue,
+                    Gate::Skipped => {
+                        debug_assert!(false, "a family outside the roots asked for");
+                        continue;
+                    }
                     Gate::Family(f) => {
                         f.iter().for_each(&mut visit);
                         continue;

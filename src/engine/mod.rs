@@ -12,7 +12,7 @@ mod family;
 mod traversal;
 
 pub use circuit::{Circuit, GateKind, Group, NodeId};
-pub use cutsets::{CutSets, MAX_FAMILY, TooLarge};
+pub use cutsets::{CutSets, MAX_FAMILY, Scope, TooLarge};
 pub use evaluate::{Checkpoint, Evaluator, down};
 pub use family::{Bounds, Cut, Family, MAX_ORDER, at_least, minimize, product};
 

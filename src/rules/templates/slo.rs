@@ -21,15 +21,24 @@ impl Template for Slo {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
         let mut hits = Vec::new();
-        for s in a.services() {
+        let promised: Vec<u32> = a.services().filter(|&s| m.get(s).slo.is_some()).collect();
+        if promised.is_empty() {
+            return hits;
+        }
+        // Only the families below the services that promise something: on
+        // a big estate a few services declare an SLO.
+        let cuts = match a.cuts_below(a.order, &promised) {
+            Ok(c) => c,
+            Err(e) => {
+                a.note_limit(e);
+                return hits;
+            }
+        };
+        for s in promised {
             let Some(slo) = m.get(s).slo.map(|p| p / 100.0) else {
                 continue;
             };
-            // Only this service's estimate; the families are shared.
-            let Some(cuts) = a.cuts_or_note(a.order) else {
-                return hits;
-            };
-            let est = crate::availability::estimate(m, cuts, &a.defaults, s);
+            let est = crate::availability::estimate(m, &cuts, &a.defaults, s);
             if est.availability >= crate::availability::tidy(slo) {
                 continue;
             }

@@ -8,7 +8,7 @@
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::diag::InputError;
-use crate::engine::CutSets;
+use crate::engine::{CutSets, Scope};
 use crate::finding::Hit;
 use crate::model::{EntityId, Kind};
 use crate::rules::params::Params;
@@ -61,9 +61,11 @@ impl Template for Spread {
         let cuts = match CutSets::compute(
             &a.circuit,
             a.components(),
-            &[],
             a.bounds(self.min - 1),
-            Some(&only_kind),
+            &Scope {
+                units: Some(&only_kind),
+                ..Scope::default()
+            },
         ) {
             Ok(cs) => cs,
             Err(e) => {
