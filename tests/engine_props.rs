@@ -985,16 +985,7 @@ proptest! {
         let rule = format!(
             "id: spans\nseverity: error\nsummary: spans {min} {name}s\ntemplate: spread\nparams: {{kind: {name}, min: {min}}}\n"
         );
-        let Ok(rules) = RuleSet::load(vec![("spans.yaml".into(), rule.into_bytes())]) else {
-            return Err(TestCaseError::fail("the spread rule does not load"));
-        };
-        let a = Analysis::new(m, today());
-        let got: BTreeMap<String, Vec<String>> = check::run(&a, &rules)
-            .findings
-            .into_iter()
-            .filter(|f| f.rule == "spans")
-            .map(|f| (m.name(f.subject).to_owned(), m.names_sorted(&f.culprits)))
-            .collect();
+        let got = findings_of_rule(m, "spans", &rule)?;
         let base = ref_down(m, &[]);
         let candidates: Vec<EntityId> = m
             .of_kind(kind)
@@ -1040,16 +1031,7 @@ proptest! {
         let c = setup(&g)?;
         let m = &c.model;
         let rule = "id: apart\nseverity: error\nsummary: apart\ntemplate: separation\nparams: {a: {kinds: [service]}, b: {kinds: [vm, host]}}\n";
-        let Ok(rules) = RuleSet::load(vec![("apart.yaml".into(), rule.as_bytes().to_vec())]) else {
-            return Err(TestCaseError::fail("the separation rule does not load"));
-        };
-        let a = Analysis::new(m, today());
-        let got: BTreeMap<String, Vec<String>> = check::run(&a, &rules)
-            .findings
-            .into_iter()
-            .filter(|f| f.rule == "apart")
-            .map(|f| (m.name(f.subject).to_owned(), m.names_sorted(&f.culprits)))
-            .collect();
+        let got = findings_of_rule(m, "apart", rule)?;
         let base = ref_down(m, &[]);
         let side = |k: &[Kind]| -> Vec<EntityId> {
             m.ids().filter(|&x| k.contains(&kind(m, x)) && !base[x as usize]).collect()
@@ -1224,6 +1206,25 @@ proptest! {
             }
         }
     }
+}
+
+/// The findings of one custom rule (`id`, written as `text`) on `m`: subject
+/// to culprits, by name.
+fn findings_of_rule(
+    m: &Model,
+    id: &str,
+    text: &str,
+) -> Result<BTreeMap<String, Vec<String>>, TestCaseError> {
+    let Ok(rules) = RuleSet::load(vec![(format!("{id}.yaml"), text.as_bytes().to_vec())]) else {
+        return Err(TestCaseError::fail(format!("rule {id} does not load")));
+    };
+    let a = Analysis::new(m, today());
+    Ok(check::run(&a, &rules)
+        .findings
+        .into_iter()
+        .filter(|f| f.rule == id)
+        .map(|f| (m.name(f.subject).to_owned(), m.names_sorted(&f.culprits)))
+        .collect())
 }
 
 /// Order 4 by brute force tries every set of four units: fewer cases.

@@ -20,7 +20,6 @@
 
 use crate::model::{EntityId, Kind, Model};
 use fixedbitset::FixedBitSet;
-use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap as HashMap;
 
 /// A node of the circuit: entities are `0..entities`, gates follow.
@@ -310,31 +309,6 @@ impl Circuit {
             .filter(|&&r| self.is_gate(r))
             .flat_map(|&g| self.readers(g).iter().copied());
         direct.chain(through)
-    }
-
-    /// The dependency graph: an edge from X to every entity X's DOWN
-    /// condition reads, labelled with why. Node index i is entity i. This
-    /// expands gates (a floating vm gets an edge to every host of its
-    /// cluster), so it is for pictures of a part of the estate, not for
-    /// analysis.
-    pub fn dependency_graph(&self) -> DiGraph<EntityId, GateKind> {
-        let n = self.entities;
-        let mut g = DiGraph::with_capacity(n, self.inputs.len());
-        for i in 0..n {
-            g.add_node(i as EntityId);
-        }
-        for x in 0..n as EntityId {
-            for grp in self.groups(x) {
-                for &m in grp.members {
-                    g.add_edge(
-                        NodeIndex::new(x as usize),
-                        NodeIndex::new(m as usize),
-                        grp.kind,
-                    );
-                }
-            }
-        }
-        g
     }
 
     /// Strongly connected components of the circuit (gates included), in

@@ -210,10 +210,6 @@ impl CutSets {
         }
     }
 
-    pub fn circuit(&self) -> &Circuit {
-        &self.c
-    }
-
     /// DOWN under the base failure set.
     pub fn is_down(&self, x: NodeId) -> bool {
         self.down[x as usize]

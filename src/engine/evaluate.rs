@@ -44,10 +44,6 @@ impl<'c> Evaluator<'c> {
         ev
     }
 
-    pub fn circuit(&self) -> &'c Circuit {
-        self.c
-    }
-
     /// Fails `extra` on top of the current state; returns every node that
     /// went DOWN because of it (including `extra` itself, gates included).
     pub fn fail(&mut self, extra: &[NodeId]) -> &[NodeId] {
