@@ -9,11 +9,13 @@
 //! `check::run` row starts from a fresh analysis and pays for everything.
 
 use faultline::analysis::Analysis;
+use faultline::check;
 use faultline::engine::Circuit;
+use faultline::input::yaml;
+use faultline::model::load;
 use faultline::model::{Date, Kind};
 use faultline::report::{human, json, sarif};
 use faultline::rules::RuleSet;
-use faultline::{check, load, yaml};
 use faultline_estategen as generate;
 use std::hint::black_box;
 use std::io::Write;

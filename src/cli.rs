@@ -2,14 +2,12 @@
 //! the module of each (`commands/`). Exit codes: 0 clean, 1 findings at or
 //! above the fail level, 2 input or usage error, 3 an analysis limit.
 
+use crate::commands::check::{CheckFormat, FailLevel};
 use crate::commands::context::{self, DataFormat, Input};
-use crate::commands::lint::{CheckFormat, FailLevel};
 use crate::commands::risks::RisksFormat;
 use crate::commands::rules::RulesFormat;
-use crate::commands::{availability, cuts, impact, lint, picture, risks, rules, spof, why};
+use crate::commands::{availability, check, cuts, graph, impact, risks, rules, spof, why};
 use clap::{Parser, Subcommand};
-
-pub use context::{ANALYSIS_LIMIT, CLEAN, FINDINGS, INPUT_ERROR};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,8 +43,8 @@ pub enum Command {
         write_baseline: Option<String>,
         /// Also write FORMAT (json, sarif, github, junit, markdown, human)
         /// to FILE, from the same run (repeatable).
-        #[arg(long = "output", value_name = "FORMAT=FILE", value_parser = lint::parse_output)]
-        output: Vec<lint::Output>,
+        #[arg(long = "output", value_name = "FORMAT=FILE", value_parser = check::parse_output)]
+        output: Vec<check::Output>,
     },
     /// Single points of failure of every service.
     Spof {
@@ -169,9 +167,9 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             baseline,
             write_baseline,
             output,
-        } => lint::run(
+        } => check::run(
             &input,
-            lint::Options {
+            check::Options {
                 format,
                 fail_level,
                 baseline: baseline.as_deref(),
@@ -213,13 +211,14 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             input,
             service,
             format,
-        } => picture::run(&input, service.as_deref(), format),
+        } => graph::run(&input, service.as_deref(), format),
         Command::Schema => {
-            context::out(&crate::jsonschema::to_string());
-            Ok(CLEAN)
+            context::out(&crate::report::jsonschema::to_string());
+            Ok(crate::exit::CLEAN)
         }
-        Command::Import { source } => crate::import::run(source)
-            .map_err(|e| context::report_errors(&crate::source::Sources::new(), &[e], false)),
+        Command::Import { source } => crate::import::run(source).map_err(|e| {
+            context::report_errors(&crate::input::source::Sources::new(), &[e], false)
+        }),
         Command::Lsp { .. } => Ok(crate::lsp::run()),
     }
 }

@@ -18,12 +18,12 @@ mod common;
 
 use common::estate::{self, Ids, availability, sel, sel_list, sel_others};
 use faultline::analysis::Analysis;
-use faultline::availability::{Defaults, estimate};
+use faultline::analysis::availability::{Defaults, estimate};
 use faultline::check;
 use faultline::commands;
 use faultline::commands::risks;
 use faultline::engine::{self, Bounds, Circuit, Cut, by_name};
-use faultline::load::load_str;
+use faultline::model::load::load_str;
 use faultline::model::{Date, EntityId, Kind, Model};
 use faultline::rules::RuleSet;
 use proptest::collection::vec;
@@ -1167,7 +1167,7 @@ proptest! {
             return Err(TestCaseError::fail("the rules do not load"));
         };
         let mut outcome = check::run(&a, &rules);
-        let attached = faultline::paths::attach(&a, &rules, &mut outcome, faultline::paths::Want::All);
+        let attached = faultline::analysis::paths::attach(&a, &rules, &mut outcome, faultline::analysis::paths::Want::All);
         prop_assert!(attached.is_ok(), "{:?}", attached);
         let report = faultline::report::json::check(m, &outcome);
         for (i, f) in outcome.findings.iter().enumerate() {

@@ -329,8 +329,8 @@ fn graph_dot_renders_and_mermaid_parses_shape() {
 }
 
 /// YAML (through faultline's own parser) to JSON, for the schema.
-fn to_json(text: &str, n: &faultline::yaml::YNode) -> Value {
-    use faultline::yaml::YValue;
+fn to_json(text: &str, n: &faultline::input::yaml::YNode) -> Value {
+    use faultline::input::yaml::YValue;
     match &n.value {
         YValue::Null => Value::Null,
         YValue::Bool(b) => Value::Bool(*b),
@@ -368,7 +368,7 @@ fn schema_validator() -> jsonschema::Validator {
 }
 
 fn problems(v: &jsonschema::Validator, text: &str) -> Option<Vec<String>> {
-    let node = faultline::yaml::parse(text).ok()?;
+    let node = faultline::input::yaml::parse(text).ok()?;
     let json = to_json(text, &node);
     Some(v.iter_errors(&json).map(|e| e.to_string()).collect())
 }
@@ -395,7 +395,7 @@ fn schema_accepts_every_testdata_description() {
                 continue;
             }
             if !(name.ends_with(".yaml") || name.ends_with(".yml"))
-                || faultline::files::CONFIG_NAMES.contains(&name.as_str())
+                || faultline::input::files::CONFIG_NAMES.contains(&name.as_str())
             {
                 continue;
             }
@@ -405,7 +405,7 @@ fn schema_accepts_every_testdata_description() {
             let Some(errs) = problems(&v, &text) else {
                 continue; // not YAML the loader reads either
             };
-            let is_rule_file = faultline::yaml::parse(&text)
+            let is_rule_file = faultline::input::yaml::parse(&text)
                 .ok()
                 .map(|n| to_json(&text, &n))
                 .is_some_and(|j| j.get("id").is_some() && j.get("template").is_some());

@@ -5,7 +5,7 @@
 
 use faultline::analysis::Analysis;
 use faultline::check;
-use faultline::load;
+use faultline::model::load;
 use faultline::model::{Date, Kind, Model};
 use faultline::rules::RuleSet;
 use faultline_estategen as generate;

@@ -7,14 +7,14 @@
 
 use faultline::analysis::Analysis;
 use faultline::check;
-use faultline::files::MAX_FILE_BYTES;
-use faultline::load::load_str;
+use faultline::input::files::MAX_FILE_BYTES;
+use faultline::input::source::Span;
 use faultline::model::Date;
+use faultline::model::load::load_str;
 use faultline::report::human::{self, Style};
 use faultline::report::json;
 use faultline::rules::RuleSet;
 use faultline::rules::predicate::Predicate;
-use faultline::source::Span;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -71,7 +71,7 @@ type Said = (Option<(String, u64, u64)>, String, String);
 /// A message on one line, with very long ids shortened as the terminal
 /// report does (so both sides compare equal).
 fn one_line(s: &str) -> String {
-    let s = faultline::diag::cut_long_ids(s);
+    let s = faultline::input::diag::cut_long_ids(s);
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -227,7 +227,7 @@ fn check_cases() -> Vec<(PathBuf, String)> {
             .iter()
             .position(|w| *w == "--today")
             .map_or(TODAY, |i| words[i + 1]);
-        if faultline::load::parse_date(today).is_none() {
+        if faultline::model::date::parse_date(today).is_none() {
             continue; // a usage error, not a description's
         }
         out.push((dir, today.to_owned()));
@@ -427,7 +427,7 @@ fn rename_across_files() {
         .map(|f| std::fs::read_to_string(f).unwrap())
         .collect();
     // An id defined in one file and named in the other.
-    let model = faultline::load::load(
+    let model = faultline::model::load::load(
         files
             .iter()
             .zip(&texts)
@@ -467,7 +467,9 @@ fn rename_across_files() {
         assert!(!new.contains(&format!("{name}]")) && !new.contains(&format!("{name}:")));
         renamed.push((f.to_string_lossy().into_owned(), new.into_bytes()));
     }
-    let after = faultline::load::load(renamed).ok().expect("still loads");
+    let after = faultline::model::load::load(renamed)
+        .ok()
+        .expect("still loads");
     assert!(after.lookup("renamed-id").is_some() && after.lookup(&name).is_none());
     // Renaming onto an id that exists is refused.
     let taken = model
@@ -521,7 +523,9 @@ fn completion_offers_the_kinds_the_field_takes() {
         !labels.contains(&"n01") && !labels.contains(&"n01-tor"),
         "{labels:?}"
     );
-    let model = faultline::load::load_str("e.yaml", &text).ok().unwrap();
+    let model = faultline::model::load::load_str("e.yaml", &text)
+        .ok()
+        .unwrap();
     for l in &labels {
         let kind = model.get(model.lookup(l).unwrap()).kind().singular();
         assert!(

@@ -5,8 +5,8 @@
 //! `helpUri` points at, and the GitHub Action runs the analysis once.
 
 use faultline::analysis::Analysis;
-use faultline::load::load_str;
 use faultline::model::Date;
+use faultline::model::load::load_str;
 use faultline::rules::{BUILTIN, RuleSet};
 use std::path::Path;
 

@@ -19,7 +19,7 @@ mod common;
 use common::estate::{self, Ids, availability, sel, sel_list, sel_others};
 use faultline::analysis::Analysis;
 use faultline::check;
-use faultline::load;
+use faultline::model::load;
 use faultline::model::{Date, Kind, Model};
 use faultline::report::json;
 use faultline::rules::RuleSet;

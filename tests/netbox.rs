@@ -283,7 +283,7 @@ fn recorded(endpoint: &str) -> Vec<serde_json::Value> {
 }
 
 fn load(dir: &Path) -> faultline::model::Model {
-    match faultline::prepare::prepare(&[dir.to_str().unwrap().to_owned()], &[], None) {
+    match faultline::check::prepare::prepare(&[dir.to_str().unwrap().to_owned()], &[], None) {
         Ok(p) => p.model,
         Err(f) => panic!(
             "{:?}",

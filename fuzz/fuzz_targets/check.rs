@@ -312,7 +312,7 @@ fn render(est: &Estate) -> Vec<(String, Vec<u8>)> {
 
 fuzz_target!(|est: Estate| {
     let files = render(&est);
-    match faultline::load::load(files) {
+    match faultline::model::load::load(files) {
         Ok(model) => common::exercise(&model, common::builtin(), est.fail as usize),
         Err(f) => common::render_errors(&f.sources, &f.errors),
     }

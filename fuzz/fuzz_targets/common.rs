@@ -10,7 +10,8 @@ use faultline::model::{Date, Model};
 use faultline::report::human::{self, Style};
 use faultline::report::json;
 use faultline::rules::RuleSet;
-use faultline::{check, load};
+use faultline::check;
+use faultline::model::load;
 use std::sync::OnceLock;
 
 pub const TODAY: Date = Date {
@@ -66,7 +67,7 @@ pub fn sample_files() -> Vec<(String, Vec<u8>)> {
 /// Loads the sample into sources that already hold a run's config and rule
 /// files, as `faultline check` does, so findings and errors can point into
 /// any of them.
-pub fn load_sample(sources: faultline::source::Sources) -> Result<Model, load::LoadFailure> {
+pub fn load_sample(sources: faultline::input::source::Sources) -> Result<Model, load::LoadFailure> {
     load::load_into(sources, sample_files())
 }
 
@@ -102,6 +103,6 @@ pub fn exercise(model: &Model, rules: &RuleSet, pick: usize) {
 
 /// Renders input errors as the terminal would show them (miette over the
 /// shared sources: spans must stay inside their files).
-pub fn render_errors(sources: &faultline::source::Sources, errors: &[faultline::diag::InputError]) {
+pub fn render_errors(sources: &faultline::input::source::Sources, errors: &[faultline::input::diag::InputError]) {
     let _ = human::errors(sources, errors, Style::plain());
 }

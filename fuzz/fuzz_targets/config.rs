@@ -11,10 +11,10 @@ mod common;
 
 use faultline::analysis::Analysis;
 use faultline::check;
-use faultline::config::Config;
+use faultline::check::config::Config;
 use faultline::report::human::{self, Style};
 use faultline::rules::RuleSet;
-use faultline::source::Sources;
+use faultline::input::source::Sources;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 use std::sync::OnceLock;

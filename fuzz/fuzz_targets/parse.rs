@@ -8,7 +8,7 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match faultline::load::load(vec![("fuzz.yaml".to_owned(), data.to_vec())]) {
+    match faultline::model::load::load(vec![("fuzz.yaml".to_owned(), data.to_vec())]) {
         Ok(model) => common::exercise(&model, common::builtin(), data.len()),
         Err(f) => common::render_errors(&f.sources, &f.errors),
     }

@@ -8,7 +8,7 @@
 mod common;
 
 use faultline::rules::RuleSet;
-use faultline::source::Sources;
+use faultline::input::source::Sources;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,8 +3,9 @@
 
 use super::context::{self, DataFormat, Input, column_width};
 use crate::analysis::Analysis;
-use crate::availability::Estimate;
-use crate::prepare::Prepared;
+use crate::analysis::availability::Estimate;
+use crate::check::prepare::Prepared;
+use crate::exit;
 use crate::report::json;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -93,5 +94,5 @@ pub fn run(input: &Input, order: usize, format: DataFormat) -> Result<i32, i32> 
         DataFormat::Json => json::to_string(&to_json(&a, &estimates)),
         DataFormat::Human => human(&a, &estimates, order),
     });
-    Ok(context::CLEAN)
+    Ok(exit::CLEAN)
 }

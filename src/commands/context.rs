@@ -3,25 +3,17 @@
 //! errors into exit statuses.
 
 use crate::analysis::Analysis;
-use crate::config::Config;
-use crate::diag::InputError;
+use crate::check::config::Config;
+use crate::check::prepare::{self, Prepared};
 use crate::engine::TooLarge;
-use crate::load::parse_date;
+use crate::exit;
+use crate::input::diag::InputError;
+use crate::input::source::Sources;
+use crate::model::date::{parse_date, today};
 use crate::model::{Date, Model};
-use crate::prepare::{self, Prepared};
 use crate::report::human;
 use crate::rules::RuleSet;
-use crate::source::Sources;
 use std::io::{IsTerminal, Write};
-
-/// Exit statuses.
-pub const CLEAN: i32 = 0;
-pub const FINDINGS: i32 = 1;
-pub const INPUT_ERROR: i32 = 2;
-/// The analysis would hold more cut sets than one run can (see
-/// `engine::MAX_FAMILY`): the run says so rather than pass in silence or
-/// print a partial answer as if it were whole.
-pub const ANALYSIS_LIMIT: i32 = 3;
 
 /// What every description-reading command takes.
 #[derive(clap::Args, Debug)]
@@ -79,7 +71,7 @@ fn terminal_width() -> Option<usize> {
 
 pub fn report_errors(sources: &Sources, errors: &[InputError], no_color: bool) -> i32 {
     err(&human::errors(sources, errors, style(no_color)));
-    INPUT_ERROR
+    exit::INPUT_ERROR
 }
 
 pub fn report_warnings(sources: &Sources, warnings: &[InputError], no_color: bool) {
@@ -96,30 +88,7 @@ pub fn too_large(e: &TooLarge, no_color: bool) -> i32 {
             .help("ask for a lower order (`--max-order`, `--order`, a rule's `order` or the config's `availability: {order}`); at this one the estate has more cut sets than a report could show (the config's `limits: {max_cut_sets}` may have lowered the limit)")],
         no_color,
     );
-    ANALYSIS_LIMIT
-}
-
-/// Today's date from the system clock (UTC).
-pub fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    civil_from_days(secs.div_euclid(86_400))
-}
-
-/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> Date {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Date { year, month, day }
+    exit::ANALYSIS_LIMIT
 }
 
 pub fn load_rules(dirs: &[String], no_color: bool) -> Result<RuleSet, i32> {
@@ -154,7 +123,7 @@ fn resolve_today(input: &Input) -> Result<Date, i32> {
         Some(s) => parse_date(s).ok_or_else(|| {
             report_errors(
                 &Sources::new(),
-                &[if crate::load::looks_like_date(s) {
+                &[if crate::model::date::looks_like_date(s) {
                     InputError::plain(
                         "usage",
                         format!("--today `{s}` is not a day of the calendar"),
@@ -175,16 +144,4 @@ fn resolve_today(input: &Input) -> Result<Date, i32> {
 /// instead of padding every row of the table to its length.
 pub fn column_width(lens: impl Iterator<Item = usize>) -> usize {
     lens.max().unwrap_or(0).clamp(7, 60)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0).to_string(), "1970-01-01");
-        assert_eq!(civil_from_days(20_782).to_string(), "2026-11-25");
-        assert_eq!(civil_from_days(11_016).to_string(), "2000-02-29");
-    }
 }

@@ -5,9 +5,10 @@
 
 use super::context::{self, DataFormat, Input};
 use crate::analysis::Analysis;
+use crate::check::prepare::Prepared;
 use crate::engine::{CutSets, TooLarge, by_name};
+use crate::exit;
 use crate::model::{EntityId, Model};
-use crate::prepare::Prepared;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -154,5 +155,5 @@ pub fn run(input: &Input, max_order: usize, format: DataFormat) -> Result<i32, i
         DataFormat::Human => answer.write_human(&mut w),
     }
     .and_then(|_| w.flush());
-    Ok(context::CLEAN)
+    Ok(exit::CLEAN)
 }

@@ -3,10 +3,11 @@
 
 use super::context::{self, DataFormat, Input};
 use crate::analysis::Analysis;
-use crate::diag::{InputError, did_you_mean};
+use crate::check::prepare::Prepared;
 use crate::engine::{CutSets, Scope, down};
+use crate::exit;
+use crate::input::diag::{InputError, did_you_mean};
 use crate::model::{EntityId, Kind, Model};
-use crate::prepare::Prepared;
 use crate::report::json;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -159,5 +160,5 @@ pub fn run(input: &Input, fail: &[String], format: DataFormat) -> Result<i32, i3
         DataFormat::Json => json::to_string(&to_json(&answer)),
         DataFormat::Human => human(&a, &failed, &answer),
     });
-    Ok(context::CLEAN)
+    Ok(exit::CLEAN)
 }

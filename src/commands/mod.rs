@@ -3,11 +3,12 @@
 //! they share: loading, the analysis, printing and exit statuses.
 
 pub mod availability;
+pub mod check;
 pub mod context;
 pub mod cuts;
+pub mod graph;
 pub mod impact;
-pub mod lint;
-pub mod picture;
+pub mod progress;
 pub mod risks;
 pub mod rules;
 pub mod spof;

@@ -8,10 +8,11 @@
 
 use super::context::{self, Input};
 use crate::analysis::Analysis;
-use crate::availability::cut_unavailability;
+use crate::analysis::availability::cut_unavailability;
+use crate::check::prepare::Prepared;
 use crate::engine::{CutSets, TooLarge};
+use crate::exit;
 use crate::model::{EntityId, Model};
-use crate::prepare::Prepared;
 use serde::Serialize;
 use std::io::Write;
 
@@ -223,5 +224,5 @@ pub fn run(input: &Input, order: usize, top: usize, format: RisksFormat) -> Resu
         RisksFormat::Human => context::out(&human(&a, &risks, order, top)),
         RisksFormat::Markdown => context::out(&markdown(&a, &risks, order, top)),
     }
-    Ok(context::CLEAN)
+    Ok(exit::CLEAN)
 }

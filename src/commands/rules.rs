@@ -2,9 +2,10 @@
 //! reference docs, and one rule's reasoning.
 
 use super::context::{self, report_errors};
-use crate::diag::InputError;
+use crate::exit;
+use crate::input::diag::InputError;
+use crate::input::source::Sources;
 use crate::rules::{Rule, RuleSet};
-use crate::source::Sources;
 
 pub fn rules_text(set: &RuleSet) -> String {
     let w = set.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
@@ -103,7 +104,7 @@ pub fn run_list(rules: &[String], format: RulesFormat) -> Result<i32, i32> {
         RulesFormat::Text => rules_text(&set),
         RulesFormat::Markdown => rules_markdown(&set),
     });
-    Ok(context::CLEAN)
+    Ok(exit::CLEAN)
 }
 
 pub fn run_explain(rule: &str, rules: &[String]) -> Result<i32, i32> {
@@ -111,7 +112,7 @@ pub fn run_explain(rule: &str, rules: &[String]) -> Result<i32, i32> {
     match set.get(rule) {
         Some(r) => {
             context::out(&explain(r));
-            Ok(context::CLEAN)
+            Ok(exit::CLEAN)
         }
         None => {
             let mut e = InputError::plain("unknown-rule", format!("no rule `{rule}`"));

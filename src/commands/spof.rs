@@ -2,7 +2,8 @@
 
 use super::context::{self, DataFormat, Input, column_width};
 use crate::analysis::Analysis;
-use crate::prepare::Prepared;
+use crate::check::prepare::Prepared;
+use crate::exit;
 use crate::report::json;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -62,5 +63,5 @@ pub fn run(input: &Input, format: DataFormat) -> Result<i32, i32> {
         DataFormat::Json => json::to_string(&to_json(&answer)),
         DataFormat::Human => human(&a, &answer),
     });
-    Ok(context::CLEAN)
+    Ok(exit::CLEAN)
 }

@@ -10,10 +10,11 @@
 
 use super::context::{self, DataFormat, Input};
 use crate::analysis::Analysis;
-use crate::diag::{InputError, did_you_mean};
+use crate::analysis::paths::{Chain, Request};
+use crate::check::prepare::Prepared;
+use crate::exit;
+use crate::input::diag::{InputError, did_you_mean};
 use crate::model::{EntityId, Kind, Model};
-use crate::paths::{Chain, Request};
-use crate::prepare::Prepared;
 use crate::report::{chains, graph, json, place};
 use serde_json::{Value, json};
 
@@ -42,7 +43,7 @@ pub fn compute(
     a: &Analysis,
     service: EntityId,
     unit: Option<EntityId>,
-) -> Result<Why, crate::paths::TooLong> {
+) -> Result<Why, crate::analysis::paths::TooLong> {
     let m = a.model;
     let up = a.is_up(service);
     let mut why = Why {
@@ -97,7 +98,7 @@ pub fn compute(
             }
         }
     };
-    why.chains = crate::paths::trace(a, &requests)?
+    why.chains = crate::analysis::paths::trace(a, &requests)?
         .into_iter()
         .flatten()
         .collect();
@@ -168,14 +169,14 @@ fn chain_text(m: &Model, ch: &Chain) -> String {
         s.push_str(&format!(
             "  {:>width$}. {}  ({at})\n",
             i + 1,
-            crate::diag::cut_long_ids(&chains::step(m, ch, i))
+            crate::input::diag::cut_long_ids(&chains::step(m, ch, i))
         ));
     }
     s
 }
 
 fn named(m: &Model, x: EntityId) -> String {
-    crate::diag::cut_long_ids(&format!("`{}`", m.name(x))).into_owned()
+    crate::input::diag::cut_long_ids(&format!("`{}`", m.name(x))).into_owned()
 }
 
 pub fn human(m: &Model, w: &Why) -> String {
@@ -305,11 +306,11 @@ pub fn run(
             .help("ask about one unit with `--unit ID`")],
             input.no_color,
         );
-        context::ANALYSIS_LIMIT
+        exit::ANALYSIS_LIMIT
     })?;
     context::out(&match format {
         DataFormat::Json => json::to_string(&to_json(&model, &w)),
         DataFormat::Human => human(&model, &w),
     });
-    Ok(context::CLEAN)
+    Ok(exit::CLEAN)
 }

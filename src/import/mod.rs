@@ -3,7 +3,7 @@
 
 pub mod netbox;
 
-use crate::diag::InputError;
+use crate::input::diag::InputError;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Source {

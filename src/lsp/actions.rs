@@ -147,7 +147,7 @@ pub fn until(today: &Date) -> Date {
     (1..=today.day)
         .rev()
         .map(|day| Date { year, month, day })
-        .find(|d| crate::load::parse_date(&d.to_string()).is_some())
+        .find(|d| crate::model::date::parse_date(&d.to_string()).is_some())
         .unwrap_or(Date {
             year,
             month,
@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn waivers_come_back_in_three_months() {
-        let d = |s: &str| crate::load::parse_date(s).unwrap();
+        let d = |s: &str| crate::model::date::parse_date(s).unwrap();
         assert_eq!(until(&d("2026-01-15")).to_string(), "2026-04-15");
         assert_eq!(until(&d("2026-11-30")).to_string(), "2027-02-28");
         assert_eq!(until(&d("2027-11-30")).to_string(), "2028-02-29");
@@ -270,7 +270,7 @@ mod tests {
                     &doc,
                     def,
                     "r",
-                    &crate::load::parse_date("2026-04-01").unwrap(),
+                    &crate::model::date::parse_date("2026-04-01").unwrap(),
                     Encoding::Utf8,
                 )
                 .expect("an edit");

@@ -10,7 +10,7 @@ use super::navigate::scalar;
 use super::text::{Encoding, Lines};
 use super::workspace::Snapshot;
 use crate::model::Kind;
-use crate::schema::{self, FieldType};
+use crate::model::schema::{self, FieldType};
 use lsp_types::{CompletionItem, CompletionItemKind, CompletionList, CompletionTextEdit, TextEdit};
 
 /// Most items returned at once; the list is marked incomplete past it,

@@ -10,9 +10,9 @@
 
 use super::text::{Encoding, uri_of};
 use super::workspace::{Checked, Snapshot};
-use crate::diag::InputError;
-use crate::finding::{Finding, Severity};
+use crate::input::diag::InputError;
 use crate::model::Model;
+use crate::rules::finding::{Finding, Severity};
 use lsp_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
     NumberOrString, Position, Range, Uri,
@@ -138,7 +138,7 @@ fn with_help(message: &str, help: Option<&str>) -> String {
 
 fn related(
     snap: &Snapshot,
-    span: crate::source::Span,
+    span: crate::input::source::Span,
     text: &str,
     enc: Encoding,
 ) -> Option<DiagnosticRelatedInformation> {

@@ -66,7 +66,7 @@ pub fn describe(snap: &Snapshot, name: &str) -> String {
             .iter()
             .flat_map(|d| d.index().defs.iter().map(|def| def.name.as_str()));
         let mut s = format!("`{name}`: no entity has this id");
-        if let Some(near) = crate::diag::did_you_mean(name, all) {
+        if let Some(near) = crate::input::diag::did_you_mean(name, all) {
             let _ = write!(s, "; did you mean `{near}`?");
         }
         return s;

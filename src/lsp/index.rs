@@ -7,9 +7,9 @@
 //! you want completion and go to definition). The spans are the tree's,
 //! so they are the places the loader and `check` report.
 
+use crate::input::yaml::{self, YNode, YValue};
 use crate::model::Kind;
-use crate::schema::{self, FieldType};
-use crate::yaml::{self, YNode, YValue};
+use crate::model::schema::{self, FieldType};
 
 /// A byte range of one file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

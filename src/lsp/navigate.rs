@@ -4,8 +4,8 @@
 use super::index::{Local, Spot};
 use super::text::Encoding;
 use super::workspace::Snapshot;
+use crate::input::yaml::{self, YValue};
 use crate::model::Kind;
-use crate::yaml::{self, YValue};
 use lsp_types::{
     DocumentSymbol, Location, PrepareRenameResponse, SymbolInformation, SymbolKind, TextEdit, Uri,
     WorkspaceEdit,

@@ -47,7 +47,7 @@ struct Options {
 impl Options {
     fn from(v: &Value) -> Options {
         Options {
-            today: v["today"].as_str().and_then(crate::load::parse_date),
+            today: v["today"].as_str().and_then(crate::model::date::parse_date),
             rules_url: v["rulesUrl"]
                 .as_str()
                 .map(str::to_owned)

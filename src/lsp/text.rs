@@ -25,7 +25,7 @@ pub struct Lines {
 impl Lines {
     pub fn new(text: &str) -> Lines {
         Lines {
-            starts: crate::source::line_starts(text),
+            starts: crate::input::source::line_starts(text),
         }
     }
 

@@ -10,12 +10,13 @@
 use super::index::{FileIndex, Local, Spot};
 use super::text::{Encoding, Lines, uri_of};
 use crate::analysis::Analysis;
-use crate::diag::InputError;
-use crate::finding::Finding;
+use crate::check::prepare::{self, Failed, Prepared};
+use crate::check::{self, config};
+use crate::input::diag::InputError;
+use crate::input::files;
+use crate::input::source::{Sources, Span};
 use crate::model::{Date, Model};
-use crate::prepare::{self, Failed, Prepared};
-use crate::source::{Sources, Span};
-use crate::{check, config, files};
+use crate::rules::finding::Finding;
 use lsp_types::{Location, Range, Uri};
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
@@ -137,10 +138,7 @@ impl Workspace {
     /// Reads, loads and checks the estate as the editor has it now.
     pub fn check(&mut self) -> Snapshot {
         let started = Instant::now();
-        let today = self
-            .today
-            .clone()
-            .unwrap_or_else(crate::commands::context::today);
+        let today = self.today.clone().unwrap_or_else(crate::model::date::today);
         let config_path = config::discover(&self.root);
         // Named as `check .` run in the folder names them, when the
         // server runs there (it moves there at start).
@@ -334,7 +332,7 @@ fn run_rules(p: Prepared, today: &Date) -> Checked {
         if let (Some(e), Some(&file)) = (&outcome.limit, model.description_files.first()) {
             // Some rule could not run: say so (at the top of the first
             // file) rather than look clean.
-            warnings.push(crate::diag::InputError::at(
+            warnings.push(crate::input::diag::InputError::at(
                 crate::report::human::ANALYSIS_LIMIT,
                 model.sources.span(file, 0, 0),
                 format!("the analysis stopped: {e}"),

@@ -12,10 +12,10 @@
 //! [`MAX_STEPS_SHOWN`] in the middle. JSON keeps every step, one entity
 //! each.
 
-use crate::diag::cut_long_ids;
+use crate::analysis::paths::{Cause, Chain, Link};
 use crate::engine::GateKind;
+use crate::input::diag::cut_long_ids;
 use crate::model::{EntityId, Kind, Model};
-use crate::paths::{Cause, Chain, Link};
 use crate::report::graph::edge_label;
 
 /// Steps of a chain shown in the compact form; a longer one shows its

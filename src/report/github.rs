@@ -17,9 +17,9 @@
 //! and `,` (`%3A`, `%2C`), which would otherwise end the value.
 
 use crate::check::Outcome;
-use crate::finding::Severity;
 use crate::model::Model;
 use crate::report::place;
+use crate::rules::finding::Severity;
 
 /// Escapes the message part (after `::`).
 pub fn escape_data(s: &str) -> String {
@@ -106,7 +106,7 @@ mod tests {
         use crate::analysis::Analysis;
         use crate::model::Date;
         let text = "racks:\n  r1: {}\nhosts:\n  h1: {rack: r1}\n  h2: {rack: r1}\nservices:\n  s: {instances: [h1, h2]}\n";
-        let model = crate::load::load_str("dir/e,1.yaml", text)
+        let model = crate::model::load::load_str("dir/e,1.yaml", text)
             .ok()
             .expect("loads");
         let rules = crate::rules::RuleSet::load(Vec::new()).ok().expect("rules");

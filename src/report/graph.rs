@@ -17,8 +17,8 @@
 //! so ids only ever appear inside escaped labels.
 
 use crate::check::Outcome;
-use crate::diag::{InputError, did_you_mean};
 use crate::engine::{Circuit, GateKind};
+use crate::input::diag::{InputError, did_you_mean};
 use crate::model::{EntityId, Kind, Model};
 use crate::rules::RuleSet;
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};

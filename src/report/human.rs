@@ -5,11 +5,11 @@
 //! space, see `source.rs`), and the help line says what would fix it.
 
 use crate::check::Outcome;
-use crate::diag::{InputError, cut_long_ids};
-use crate::finding::{Finding, Severity};
+use crate::input::diag::{InputError, cut_long_ids};
+use crate::input::source::Sources;
 use crate::model::Model;
 use crate::report::chains;
-use crate::source::Sources;
+use crate::rules::finding::{Finding, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
 
@@ -285,13 +285,16 @@ fn render(
     handler: &GraphicalReportHandler,
     d: &dyn Diagnostic,
     sources: &Sources,
-    subject: Option<crate::source::Span>,
+    subject: Option<crate::input::source::Span>,
     trailer: &str,
     out: &mut String,
 ) {
     let long = d.labels().is_some_and(|mut labels| {
         labels.any(|l| {
-            sources.on_long_line(crate::source::Span::new(l.offset() as u32, l.len() as u32))
+            sources.on_long_line(crate::input::source::Span::new(
+                l.offset() as u32,
+                l.len() as u32,
+            ))
         })
     });
     let bare;

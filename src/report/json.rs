@@ -5,10 +5,10 @@
 //! model on a 1M-entity estate. Fields are declared in alphabetical order,
 //! which is the order the output has always had.
 
+use crate::analysis::paths::Chain;
 use crate::check::Outcome;
-use crate::finding::{Finding, Severity};
 use crate::model::Model;
-use crate::paths::Chain;
+use crate::rules::finding::{Finding, Severity};
 use serde::Serialize;
 use serde::ser::Serializer;
 use serde_json::{Value, json};

@@ -15,10 +15,10 @@
 //! case whatever its severity: the type attribute tells warnings apart.
 
 use crate::check::Outcome;
-use crate::finding::Finding;
 use crate::model::{EntityId, Model};
 use crate::report::place;
 use crate::rules::RuleSet;
+use crate::rules::finding::Finding;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};

@@ -11,9 +11,9 @@
 
 use crate::analysis::Analysis;
 use crate::check::Outcome;
-use crate::finding::Severity;
 use crate::report::{chains, graph, place};
 use crate::rules::RuleSet;
+use crate::rules::finding::Severity;
 use std::collections::BTreeMap;
 
 pub const MAX_ROWS: usize = 500;
@@ -183,7 +183,7 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
 
 /// Each culprit's failure path, one list item each (at most
 /// [`MAX_CHAINS`]).
-fn paths_list(model: &crate::model::Model, f: &crate::finding::Finding) -> String {
+fn paths_list(model: &crate::model::Model, f: &crate::rules::finding::Finding) -> String {
     let Some(paths) = f.paths.as_deref().filter(|p| !p.is_empty()) else {
         return String::new();
     };

@@ -6,6 +6,7 @@ pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod jsonschema;
 pub mod junit;
 pub mod markdown;
 pub mod place;

@@ -2,8 +2,8 @@
 //! end (1-based lines, columns counting characters), and the file as a path
 //! relative to where faultline ran, with `/` separators.
 
+use crate::input::source::{LineCol, Span};
 use crate::model::{EntityId, Model};
-use crate::source::{LineCol, Span};
 
 /// A region of one file.
 #[derive(Clone, Debug, PartialEq, Eq)]

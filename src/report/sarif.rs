@@ -22,14 +22,14 @@
 //! - with `--baseline`, `baselineState` is `unchanged` for a baselined
 //!   finding and `new` for the rest.
 
+use crate::analysis::paths::Chain;
 use crate::check::Outcome;
-use crate::finding::Severity;
-use crate::fingerprint;
+use crate::check::fingerprint;
 use crate::model::Model;
-use crate::paths::Chain;
 use crate::report::chains;
 use crate::report::place::{self, Place};
 use crate::rules::RuleSet;
+use crate::rules::finding::Severity;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, CodeFlow, Invocation, Location, Message, MultiformatMessageString,
@@ -437,7 +437,7 @@ mod tests {
 
     #[test]
     fn the_streamed_text_is_the_whole_log_written_out() {
-        let model = crate::load::load_str(
+        let model = crate::model::load::load_str(
             "t.yaml",
             "hosts:\n  h1: {waivers: [{rule: single-point-of-failure, reason: \"planned\\nQ3\"}]}\n  h2: {}\n\
              services:\n  a: {instances: [h1]}\n  b: {instances: [h2]}\n  c: {instances: [h1, h2]}\n",
@@ -452,7 +452,8 @@ mod tests {
         };
         let a = Analysis::new(&model, today);
         let mut out = crate::check::run(&a, &rules);
-        crate::paths::attach(&a, &rules, &mut out, crate::paths::Want::All).expect("short paths");
+        crate::analysis::paths::attach(&a, &rules, &mut out, crate::analysis::paths::Want::All)
+            .expect("short paths");
         assert!(out.findings.iter().any(|f| f.paths.is_some()));
         assert!(out.findings.len() >= 3);
         for baseline in [false, true] {

@@ -4,17 +4,18 @@
 //! loaded through exactly the same path as a user's `--rules DIR`, so the
 //! rule language is exercised by the product itself.
 
+pub mod finding;
 pub mod params;
 pub mod predicate;
 pub mod select;
 pub mod templates;
 
 use crate::analysis::Analysis;
-use crate::config::RuleOverride;
-use crate::diag::InputError;
-use crate::finding::{Finding, Severity};
-use crate::source::{FileId, Sources};
-use crate::yaml::{self, YNode, YValue};
+use crate::check::config::RuleOverride;
+use crate::input::diag::InputError;
+use crate::input::source::{FileId, Sources};
+use crate::input::yaml::{self, YNode, YValue};
+use crate::rules::finding::{Finding, Severity};
 use params::Params;
 use std::collections::HashMap;
 use templates::Template;
@@ -135,7 +136,7 @@ impl RuleSet {
     ) -> Result<RuleSet, Vec<InputError>> {
         let mut errors = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
-        let mut seen: HashMap<String, crate::source::Span> = HashMap::new();
+        let mut seen: HashMap<String, crate::input::source::Span> = HashMap::new();
         let builtin = BUILTIN
             .iter()
             .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec(), true));
@@ -171,7 +172,7 @@ impl RuleSet {
                         .iter()
                         .any(|o| o.id == rule.id && o.enabled == Some(false)) =>
                 {
-                    seen.insert(rule.id.clone(), crate::source::Span::default());
+                    seen.insert(rule.id.clone(), crate::input::source::Span::default());
                 }
                 Ok((rule, id_span)) => {
                     if let Some(first) = seen.get(&rule.id) {
@@ -216,7 +217,7 @@ fn parse_rule(
     file: FileId,
     origin: &str,
     overrides: &[RuleOverride],
-) -> Result<(Rule, crate::source::Span), Vec<InputError>> {
+) -> Result<(Rule, crate::input::source::Span), Vec<InputError>> {
     let f = sources.file(file);
     let whole = sources.span(file, 0, 0);
     let root = yaml::parse(&f.text).map_err(|e| {
@@ -240,7 +241,7 @@ fn parse_rule(
     };
     let mut errors = Vec::new();
     let mut get: HashMap<&str, &YNode> = HashMap::new();
-    let mut key_span: HashMap<&str, crate::source::Span> = HashMap::new();
+    let mut key_span: HashMap<&str, crate::input::source::Span> = HashMap::new();
     for (k, v) in entries {
         let name = match &k.value {
             YValue::Str(s) => s.as_str(),

@@ -2,10 +2,10 @@
 //! rule file and a check that every key given was understood.
 
 use super::select::Selector;
-use crate::diag::{InputError, did_you_mean};
+use crate::input::diag::{InputError, did_you_mean};
+use crate::input::source::{FileId, Sources, Span};
+use crate::input::yaml::{YNode, YValue};
 use crate::model::Kind;
-use crate::source::{FileId, Sources, Span};
-use crate::yaml::{YNode, YValue};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 

@@ -8,9 +8,9 @@
 //! strings, lists of ids as lists, numbers as doubles, flags as bools;
 //! absent optional fields are `null`, absent lists are empty).
 
-use crate::diag::InputError;
+use crate::input::diag::InputError;
+use crate::input::source::Span;
 use crate::model::{Entity, Model};
-use crate::source::Span;
 use cel::{Context, Program, Value};
 use std::collections::HashMap;
 
@@ -128,7 +128,7 @@ pub fn entity_value(model: &Model, e: &Entity) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::load_str;
+    use crate::model::load::load_str;
 
     fn model() -> Model {
         load_str(

@@ -3,10 +3,10 @@
 
 use super::params::{Params, kind_list, string_list, string_map};
 use super::predicate::Predicate;
-use crate::diag::InputError;
+use crate::input::diag::InputError;
+use crate::input::yaml::{YNode, YValue};
 use crate::model::Model;
 use crate::model::{Entity, Kind};
-use crate::yaml::{YNode, YValue};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
 use std::sync::Arc;

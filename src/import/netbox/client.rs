@@ -7,7 +7,7 @@
 //! and following those would fail or send the token somewhere else.
 
 use super::api::Page;
-use crate::diag::InputError;
+use crate::input::diag::InputError;
 use serde::de::DeserializeOwned;
 use std::cell::Cell;
 use std::time::Duration;
@@ -274,7 +274,11 @@ impl Client {
                 "the host name does not resolve".into(),
                 URL_HELP,
             ),
-            ureq::Error::Io(io) => ("netbox-unreachable", crate::files::io_reason(&io), URL_HELP),
+            ureq::Error::Io(io) => (
+                "netbox-unreachable",
+                crate::input::files::io_reason(&io),
+                URL_HELP,
+            ),
             other => ("netbox-unreachable", other.to_string(), URL_HELP),
         };
         let what = if code == "netbox-tls" {
@@ -378,7 +382,7 @@ fn roots(ca_cert: Option<&str>) -> Result<ureq::tls::RootCerts, InputError> {
             "usage",
             format!(
                 "cannot read --ca-cert `{file}`: {}",
-                crate::files::io_reason(&e)
+                crate::input::files::io_reason(&e)
             ),
         )
     })?;

@@ -6,7 +6,7 @@ use super::api::{Brief, Cabled, Data, Device, Interface, PowerPort};
 use super::ids::{Ids, Key, Model, netbox_label, slug};
 use super::quality::Gap;
 use super::roles::{RoleKind, Roles, tier};
-use crate::diag::InputError;
+use crate::input::diag::InputError;
 use crate::model::Kind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -781,7 +781,7 @@ mod tests {
                 .into_iter()
                 .map(|(n, t)| (n, t.into_bytes()))
                 .collect();
-            let model = crate::load::load(files).unwrap_or_else(|f| {
+            let model = crate::model::load::load(files).unwrap_or_else(|f| {
                 panic!(
                     "{:?}",
                     f.errors.iter().map(|e| &e.message).collect::<Vec<_>>()

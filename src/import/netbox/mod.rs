@@ -16,7 +16,7 @@ mod select;
 mod write;
 
 use crate::commands::context::DataFormat;
-use crate::diag::InputError;
+use crate::input::diag::InputError;
 use api::Data;
 use client::Client;
 use roles::RoleKind;
@@ -100,7 +100,7 @@ pub fn run(args: Args) -> Result<i32, InputError> {
             let _ = std::io::stdout().write_all(report.json(source, &args.out).as_bytes());
         }
     }
-    Ok(crate::cli::CLEAN)
+    Ok(crate::exit::CLEAN)
 }
 
 /// Every endpoint the mapping reads. Interfaces are many and only cabled

@@ -3,7 +3,7 @@
 //! the role's slug and name, and `--role NAME=KIND` settles the rest.
 
 use super::api::{Brief, Device};
-use crate::diag::InputError;
+use crate::input::diag::InputError;
 
 /// What a device role becomes (`--role NAME=KIND`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

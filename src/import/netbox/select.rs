@@ -6,7 +6,7 @@
 //! sees every host it may run on.
 
 use super::mapping::{Mapped, Value};
-use crate::diag::InputError;
+use crate::input::diag::InputError;
 use crate::model::Kind;
 use std::collections::{BTreeSet, HashMap};
 

@@ -9,8 +9,8 @@
 //! place only once all are written.
 
 use super::mapping::{Mapped, Value};
-use crate::diag::InputError;
-use crate::files::io_reason;
+use crate::input::diag::InputError;
+use crate::input::files::io_reason;
 use crate::model::Kind;
 use std::fmt::Write as _;
 use std::path::Path;

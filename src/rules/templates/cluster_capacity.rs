@@ -5,8 +5,8 @@
 
 use super::Template;
 use crate::analysis::Analysis;
-use crate::finding::Hit;
 use crate::model::Kind;
+use crate::rules::finding::Hit;
 
 pub struct ClusterCapacity;
 

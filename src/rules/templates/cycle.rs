@@ -5,8 +5,8 @@
 
 use super::{Template, list_names};
 use crate::analysis::Analysis;
-use crate::finding::Hit;
 use crate::model::EntityId;
+use crate::rules::finding::Hit;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 pub struct Cycle;

@@ -4,7 +4,7 @@
 
 use super::Template;
 use crate::analysis::Analysis;
-use crate::finding::Hit;
+use crate::rules::finding::Hit;
 
 pub struct ExpiredWaiver;
 

@@ -7,8 +7,8 @@
 
 use super::Template;
 use crate::analysis::Analysis;
-use crate::diag::InputError;
-use crate::finding::Hit;
+use crate::input::diag::InputError;
+use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::predicate::Predicate;
 use crate::rules::select::Selector;
@@ -23,7 +23,7 @@ pub struct Field {
 impl Field {
     pub fn new(p: &Params) -> Result<Self, InputError> {
         let node = p.get("assert").ok_or_else(|| p.missing("assert"))?;
-        let crate::yaml::YValue::Str(text) = &node.value else {
+        let crate::input::yaml::YValue::Str(text) = &node.value else {
             return Err(p.error(node, "`assert` must be a CEL expression (a string)"));
         };
         Ok(Field {

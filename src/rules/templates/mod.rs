@@ -21,9 +21,9 @@ mod tests;
 
 use super::params::Params;
 use crate::analysis::Analysis;
-use crate::diag::InputError;
-use crate::finding::Hit;
-use crate::source::Span;
+use crate::input::diag::InputError;
+use crate::input::source::Span;
+use crate::rules::finding::Hit;
 
 pub trait Template: Send + Sync {
     fn check(&self, a: &Analysis) -> Vec<Hit>;

@@ -5,8 +5,8 @@
 
 use super::{Template, list_names};
 use crate::analysis::Analysis;
-use crate::diag::InputError;
-use crate::finding::Hit;
+use crate::input::diag::InputError;
+use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
 

@@ -14,8 +14,8 @@ use super::Template;
 use super::cluster_capacity::fmt_num;
 use crate::analysis::Analysis;
 use crate::engine::Evaluator;
-use crate::finding::Hit;
 use crate::model::{EntityId, Kind, Model};
+use crate::rules::finding::Hit;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub struct Overload;

@@ -6,8 +6,8 @@
 
 use super::Template;
 use crate::analysis::Analysis;
-use crate::diag::InputError;
-use crate::finding::Hit;
+use crate::input::diag::InputError;
+use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
 

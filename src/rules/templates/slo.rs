@@ -5,7 +5,7 @@
 
 use super::{Template, list_names};
 use crate::analysis::Analysis;
-use crate::finding::Hit;
+use crate::rules::finding::Hit;
 
 pub struct Slo;
 
@@ -38,8 +38,8 @@ impl Template for Slo {
             let Some(slo) = m.get(s).slo.map(|p| p / 100.0) else {
                 continue;
             };
-            let est = crate::availability::estimate(m, &cuts, &a.defaults, s);
-            if est.availability >= crate::availability::tidy(slo) {
+            let est = crate::analysis::availability::estimate(m, &cuts, &a.defaults, s);
+            if est.availability >= crate::analysis::availability::tidy(slo) {
                 continue;
             }
             let top: Vec<&Vec<u32>> = est.contributors.iter().take(3).map(|(c, _)| c).collect();

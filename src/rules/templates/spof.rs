@@ -6,9 +6,9 @@
 
 use super::{Template, list_names};
 use crate::analysis::Analysis;
-use crate::diag::InputError;
-use crate::finding::Hit;
+use crate::input::diag::InputError;
 use crate::model::Kind;
+use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
 

@@ -7,10 +7,10 @@
 
 use super::{Template, list_names};
 use crate::analysis::Analysis;
-use crate::diag::InputError;
 use crate::engine::{CutSets, Scope};
-use crate::finding::Hit;
+use crate::input::diag::InputError;
 use crate::model::{EntityId, Kind};
+use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
 
@@ -23,7 +23,7 @@ pub struct Spread {
 impl Spread {
     pub fn new(p: &Params) -> Result<Self, InputError> {
         let node = p.get("kind").ok_or_else(|| p.missing("kind"))?;
-        let crate::yaml::YValue::Str(name) = &node.value else {
+        let crate::input::yaml::YValue::Str(name) = &node.value else {
             return Err(p.error(
                 node,
                 "`kind` must be an entity kind such as `rack` or `site`",

@@ -3,8 +3,8 @@
 //! must not.
 
 use crate::analysis::Analysis;
-use crate::load::load_str;
 use crate::model::Date;
+use crate::model::load::load_str;
 use crate::rules::RuleSet;
 
 /// Runs template `template` with `params` (YAML flow map) on `estate`;

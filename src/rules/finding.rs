@@ -1,7 +1,7 @@
 //! Typed findings: what a rule found, before any output format sees it.
 
+use crate::input::source::Span;
 use crate::model::{EntityId, Model};
-use crate::source::Span;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,7 +61,7 @@ pub struct Finding {
     pub waived: Option<String>,
     /// Single-point-of-failure findings: how each culprit takes the
     /// subject down (see `paths.rs`), once an output asked for them.
-    pub paths: Option<crate::paths::Paths>,
+    pub paths: Option<crate::analysis::paths::Paths>,
 }
 
 impl Finding {

@@ -3,8 +3,7 @@
 //! entries (`.git`, `.github`: workflow files are YAML but not estates) and
 //! faultline's own configuration files.
 
-use crate::diag::InputError;
-use crate::limits::Limits;
+use crate::input::diag::InputError;
 use std::path::Path;
 use walkdir::WalkDir;
 
@@ -108,7 +107,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// The error for a file of `len` bytes, if that is over [`MAX_FILE_BYTES`]
-/// (the config's lower limit: [`Limits::size_error`]).
+/// (a config may lower it: [`SizeLimit`]).
 pub fn size_error(name: &str, len: u64) -> Option<InputError> {
     (len > MAX_FILE_BYTES).then(|| {
         InputError::plain(
@@ -122,12 +121,34 @@ pub fn size_error(name: &str, len: u64) -> Option<InputError> {
     })
 }
 
+/// The per-file size limit of a run: [`MAX_FILE_BYTES`], or lower where
+/// a config says so (the config's limits implement it, so this stage
+/// need not know what a config is).
+pub trait SizeLimit {
+    /// Largest file read, in bytes.
+    fn max_file_bytes(&self) -> u64;
+    /// The error for a file `name` of `len` bytes, if that is over it.
+    fn size_error(&self, name: &str, len: u64) -> Option<InputError>;
+}
+
+/// The built-in limit alone.
+pub struct BuiltinLimit;
+
+impl SizeLimit for BuiltinLimit {
+    fn max_file_bytes(&self) -> u64 {
+        MAX_FILE_BYTES
+    }
+
+    fn size_error(&self, name: &str, len: u64) -> Option<InputError> {
+        size_error(name, len)
+    }
+}
+
 /// Reads every file; a file that cannot be read, or is larger than
-/// the per-file limit ([`MAX_FILE_BYTES`] unless the config lowered it),
-/// is an input error.
+/// the per-file limit, is an input error.
 pub fn read_all(
     names: Vec<String>,
-    limits: &Limits,
+    limits: &impl SizeLimit,
 ) -> Result<Vec<(String, Vec<u8>)>, Vec<InputError>> {
     let max = limits.max_file_bytes();
     let mut out = Vec::new();
@@ -183,7 +204,7 @@ mod tests {
             small.to_string_lossy().into_owned(),
             big.to_string_lossy().into_owned(),
         ];
-        let errors = read_all(names, &Limits::default()).expect_err("the big file is refused");
+        let errors = read_all(names, &BuiltinLimit).expect_err("the big file is refused");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].code, "too-large");
         assert!(errors[0].message.starts_with(&*big.to_string_lossy()));

@@ -23,8 +23,8 @@
 //! either. Rust's `std` hasher is randomly seeded per process, so it is not
 //! used here.
 
-use crate::finding::Finding;
 use crate::model::Model;
+use crate::rules::finding::Finding;
 use std::collections::HashMap;
 
 /// The `partialFingerprints` key, and the scheme's version.

@@ -3,11 +3,11 @@
 //! `faultline.yaml`, so both accept the same things and say the same thing
 //! about a mistake.
 
-use crate::diag::{InputError, did_you_mean};
-use crate::load::{date_error, parse_date};
+use crate::input::diag::{InputError, did_you_mean};
+use crate::input::source::{FileId, Sources, Span};
+use crate::input::yaml::{YNode, YValue};
 use crate::model::Waiver;
-use crate::source::{FileId, Sources, Span};
-use crate::yaml::{YNode, YValue};
+use crate::model::date::{date_error, parse_date};
 
 const FIELDS: [&str; 3] = ["rule", "reason", "until"];
 
@@ -128,7 +128,7 @@ pub(crate) fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::input::yaml;
 
     /// The waiver (if any) and the errors' messages, for a waiver written
     /// as YAML.

@@ -2,9 +2,12 @@
 //! shared: the circuit, its components, and the cut-set families of each
 //! order that someone asked for.
 
-use crate::availability::{self, Defaults, Estimate};
+pub mod availability;
+pub mod paths;
+
 use crate::engine::{Bounds, Circuit, CutSets, MAX_FAMILY, MAX_ORDER, NodeId, Scope, TooLarge};
 use crate::model::{Date, EntityId, Kind, Model};
+use availability::{Defaults, Estimate};
 use std::sync::{Arc, OnceLock};
 
 /// The order `slo-unmet` estimates at unless the config says otherwise.
@@ -66,7 +69,11 @@ impl<'m> Analysis<'m> {
 
     /// The analysis a run with `config` asks for: its availability
     /// defaults and order, and its cut-set limit.
-    pub fn configured(model: &'m Model, today: Date, config: &crate::config::Config) -> Self {
+    pub fn configured(
+        model: &'m Model,
+        today: Date,
+        config: &crate::check::config::Config,
+    ) -> Self {
         Analysis::new(model, today)
             .with_defaults(config.availability.clone().unwrap_or_default())
             .with_order(config.availability_order.unwrap_or(DEFAULT_ORDER))

@@ -7,12 +7,12 @@
 //! `cluster`, ...). Errors are collected rather than returned at the first,
 //! so one run shows everything that needs fixing.
 
-use crate::diag::{InputError, MAX_ERRORS, did_you_mean};
-use crate::model::{Date, Entity, EntityId, Kind, Model};
-use crate::schema::{self, FieldSpec, FieldType, kinds_phrase};
-use crate::source::{FileId, Sources, Span};
-use crate::stream::Streamed;
-use crate::yaml::{YNode, YValue};
+use crate::input::diag::{InputError, MAX_ERRORS, did_you_mean};
+use crate::input::source::{FileId, Sources, Span};
+use crate::input::stream::Streamed;
+use crate::input::yaml::{YNode, YValue};
+use crate::model::schema::{self, FieldSpec, FieldType, kinds_phrase};
+use crate::model::{Entity, EntityId, Kind, Model};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A description that could not be loaded: the errors and the sources they
@@ -196,7 +196,7 @@ impl Loader {
         self.entities.reserve(room);
         self.pending.reserve(room);
         let mut kind: Option<Kind> = None;
-        let parsed = crate::stream::stream(&text, |item| match item {
+        let parsed = crate::input::stream::stream(&text, |item| match item {
             // Entities of `version`, an unknown section or a repeated one
             // are not loaded; `load_root` reports those sections.
             Streamed::Section { key, repeated } => {
@@ -762,7 +762,7 @@ impl Loader {
         };
         for it in items {
             let mut errors = Vec::new();
-            if let Some(w) = crate::waiver::parse(&self.sources, file, it, &mut errors) {
+            if let Some(w) = crate::model::waiver::parse(&self.sources, file, it, &mut errors) {
                 e.waivers.push(w);
             }
             for err in errors {
@@ -1017,28 +1017,6 @@ impl Loader {
     }
 }
 
-/// `YYYY-MM-DD`, checked against the calendar.
-pub fn parse_date(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let year: i32 = s[0..4].parse().ok()?;
-    let month: u8 = s[5..7].parse().ok()?;
-    let day: u8 = s[8..10].parse().ok()?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days)
-        .contains(&day)
-        .then_some(Date { year, month, day })
-}
-
 /// faultline rule files have `id` and `template` at the top; no description
 /// does, so such a file found below a checked directory is skipped.
 fn is_rule_file(entries: &[(YNode, YNode)]) -> bool {
@@ -1048,34 +1026,6 @@ fn is_rule_file(entries: &[(YNode, YNode)]) -> bool {
             .any(|(k, _)| matches!(&k.value, YValue::Str(s) if s == key))
     };
     has("id") && has("template")
-}
-
-/// "not a date" vs "no such day", for `until`.
-pub fn date_error(span: Span, text: &str) -> InputError {
-    if looks_like_date(text) {
-        InputError::at("bad-value", span, format!("`{text}` is not a day of the calendar"))
-            .label("no such day")
-            .help("check the month and day (February has 28 or 29 days; April, June, September and November 30)")
-    } else {
-        InputError::at(
-            "bad-value",
-            span,
-            "`until` must be a date written YYYY-MM-DD",
-        )
-        .label("not an ISO date")
-        .help("e.g. `until: 2027-03-31`")
-    }
-}
-
-/// Shaped like YYYY-MM-DD, whether or not the day exists.
-pub fn looks_like_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 #[cfg(test)]

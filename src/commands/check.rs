@@ -6,15 +6,16 @@
 
 use super::context::{self, Input, report_errors, report_warnings, style};
 use crate::analysis::Analysis;
+use crate::analysis::paths::Want;
+use crate::check::prepare::{self, Prepared};
 use crate::check::{self, Outcome};
-use crate::diag::{InputError, did_you_mean};
-use crate::finding::Severity;
+use crate::exit;
+use crate::input::diag::{InputError, did_you_mean};
+use crate::input::source::Sources;
 use crate::model::Model;
-use crate::paths::Want;
-use crate::prepare::{self, Prepared};
 use crate::report::{github, human, json, junit, markdown, sarif};
 use crate::rules::RuleSet;
-use crate::source::Sources;
+use crate::rules::finding::Severity;
 use clap::ValueEnum;
 
 /// `faultline check --format`.
@@ -147,7 +148,8 @@ impl Run<'_> {
 }
 
 pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
-    let progress = crate::progress::Progress::new(matches!(opt.format, CheckFormat::Human));
+    let progress =
+        crate::commands::progress::Progress::new(matches!(opt.format, CheckFormat::Human));
     progress.phase("reading the description");
     let Prepared {
         model,
@@ -158,9 +160,13 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
     progress.phase("analysing failures");
     let a = context::analysis(&model, &config, input)?;
     let mut outcome = check::run(&a, &rules);
-    let baseline_used =
-        crate::baseline::apply_options(&model, &mut outcome, opt.baseline, opt.write_baseline)
-            .map_err(|e| report_errors(&Sources::new(), &[e], input.no_color))?;
+    let baseline_used = crate::check::baseline::apply_options(
+        &model,
+        &mut outcome,
+        opt.baseline,
+        opt.write_baseline,
+    )
+    .map_err(|e| report_errors(&Sources::new(), &[e], input.no_color))?;
     let unused = prepare::unused_waivers(&model, &outcome, &a.today);
     progress.phase("tracing failure paths");
     let want = std::iter::once(opt.format)
@@ -168,7 +174,7 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
         .map(CheckFormat::wants)
         .max()
         .unwrap_or(Want::None);
-    let paths = crate::paths::attach(&a, &rules, &mut outcome, want);
+    let paths = crate::analysis::paths::attach(&a, &rules, &mut outcome, want);
     progress.phase("writing the report");
     let run = Run {
         a: &a,
@@ -208,7 +214,7 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
                 .help("the findings above are complete; `faultline why PATH... --service ID` traces one service")],
             input.no_color,
         );
-        return Err(context::ANALYSIS_LIMIT);
+        return Err(exit::ANALYSIS_LIMIT);
     }
     if let Some(e) = &outcome.limit {
         // The findings above are all true, but some rule could not finish:
@@ -221,8 +227,8 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
         (None, None) => Some(Severity::Error),
     };
     Ok(if outcome.failing(level) > 0 {
-        context::FINDINGS
+        exit::FINDINGS
     } else {
-        context::CLEAN
+        exit::CLEAN
     })
 }

@@ -3,9 +3,10 @@
 
 use super::context::{self, Input, report_errors};
 use crate::check;
-use crate::prepare::Prepared;
+use crate::check::prepare::Prepared;
+use crate::exit;
+use crate::input::source::Sources;
 use crate::report::graph::{self, GraphFormat};
-use crate::source::Sources;
 
 pub fn run(input: &Input, service: Option<&str>, format: GraphFormat) -> Result<i32, i32> {
     let Prepared {
@@ -25,5 +26,5 @@ pub fn run(input: &Input, service: Option<&str>, format: GraphFormat) -> Result<
     let outcome = check::run(&a, &rules);
     let view = graph::view(&model, &a.circuit, &rules, &outcome, root);
     context::out(&graph::render(&model, &view, format));
-    Ok(context::CLEAN)
+    Ok(exit::CLEAN)
 }

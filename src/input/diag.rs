@@ -1,7 +1,7 @@
 //! Input errors: what is wrong with a description, rule file or command line,
 //! located precisely enough that an editor can jump to it.
 
-use crate::source::Span;
+use crate::input::source::Span;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Label {

@@ -4,7 +4,7 @@
 //! The loader, the did-you-mean suggestions and the generated format
 //! reference all read these tables, so the format is written down once.
 
-use crate::model::Kind;
+use crate::model::kind::Kind;
 
 /// What a field holds.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -5,14 +5,14 @@
 //! any of them.
 
 use crate::check::Outcome;
-use crate::config::{self, Config};
-use crate::diag::{InputError, did_you_mean};
-use crate::files;
-use crate::limits::Limits;
-use crate::load::{self, LoadFailure};
+use crate::check::config::{self, Config};
+use crate::check::limits::Limits;
+use crate::input::diag::{InputError, did_you_mean};
+use crate::input::files;
+use crate::input::source::Sources;
+use crate::model::load::{self, LoadFailure};
 use crate::model::{Date, Model};
 use crate::rules::RuleSet;
-use crate::source::Sources;
 
 pub struct Prepared {
     pub config: Config,

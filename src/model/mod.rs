@@ -2,97 +2,19 @@
 //! compact indices. Nothing here can be dangling or of the wrong kind; the
 //! loader (`load`) guarantees it, so the graph and the rules never re-check.
 
-use crate::source::{Sources, Span};
+pub mod date;
+pub mod kind;
+pub mod load;
+pub mod schema;
+pub mod waiver;
+
+use crate::input::source::{Sources, Span};
+pub use date::Date;
+pub use kind::Kind;
 use std::collections::BTreeMap;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Site,
-    Feed,
-    Rack,
-    Pdu,
-    Switch,
-    Host,
-    Cluster,
-    Vm,
-    Service,
-    Component,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 10] = [
-        Kind::Site,
-        Kind::Feed,
-        Kind::Rack,
-        Kind::Pdu,
-        Kind::Switch,
-        Kind::Host,
-        Kind::Cluster,
-        Kind::Vm,
-        Kind::Service,
-        Kind::Component,
-    ];
-
-    /// The top-level section that defines entities of this kind.
-    pub fn section(self) -> &'static str {
-        match self {
-            Kind::Site => "sites",
-            Kind::Feed => "feeds",
-            Kind::Rack => "racks",
-            Kind::Pdu => "pdus",
-            Kind::Switch => "switches",
-            Kind::Host => "hosts",
-            Kind::Cluster => "clusters",
-            Kind::Vm => "vms",
-            Kind::Service => "services",
-            Kind::Component => "components",
-        }
-    }
-
-    pub fn singular(self) -> &'static str {
-        match self {
-            Kind::Site => "site",
-            Kind::Feed => "feed",
-            Kind::Rack => "rack",
-            Kind::Pdu => "pdu",
-            Kind::Switch => "switch",
-            Kind::Host => "host",
-            Kind::Cluster => "cluster",
-            Kind::Vm => "vm",
-            Kind::Service => "service",
-            Kind::Component => "component",
-        }
-    }
-
-    pub fn from_section(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.section() == s)
-    }
-
-    pub fn from_singular(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.singular() == s)
-    }
-
-    /// Clusters group hosts; they never fail on their own.
-    pub fn is_unit(self) -> bool {
-        self != Kind::Cluster
-    }
-}
 
 /// Index of an entity in [`Model::entities`].
 pub type EntityId = u32;
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct Waiver {
@@ -190,7 +112,7 @@ impl Entity {
     }
 
     pub fn field_span(&self, name: &str) -> Option<Span> {
-        let table = crate::schema::fields(self.kind());
+        let table = crate::model::schema::fields(self.kind());
         self.field_spans
             .iter()
             .find(|(i, _)| table.get(*i as usize).is_some_and(|f| f.name == name))
@@ -204,7 +126,7 @@ pub struct Model {
     /// that findings may point into.
     pub sources: Sources,
     /// The files that are descriptions.
-    pub description_files: Vec<crate::source::FileId>,
+    pub description_files: Vec<crate::input::source::FileId>,
     pub entities: Vec<Entity>,
     /// Fx hashing: ids are the estate's own names, not hostile input, and
     /// SipHash showed in profiles of 1M-entity runs.

@@ -14,8 +14,8 @@
 //! Waived findings are not written: the waiver already accepts them.
 
 use crate::check::Outcome;
-use crate::diag::InputError;
-use crate::fingerprint;
+use crate::check::fingerprint;
+use crate::input::diag::InputError;
 use crate::model::Model;
 use serde_json::{Value, json};
 use std::collections::HashSet;

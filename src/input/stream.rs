@@ -7,7 +7,7 @@
 //! parsed inline. Both paths hand over the same items in the same order,
 //! so the model and the output do not depend on which one ran.
 
-use crate::yaml::{self, SyntaxError, YNode};
+use crate::input::yaml::{self, SyntaxError, YNode};
 
 /// What the parser hands over, in file order.
 pub enum Streamed {

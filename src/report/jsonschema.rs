@@ -20,7 +20,7 @@
 //! id may be written as a number or a boolean too (`101` is the id "101").
 
 use crate::model::Kind;
-use crate::schema::{self, FieldSpec, FieldType, kinds_phrase};
+use crate::model::schema::{self, FieldSpec, FieldType, kinds_phrase};
 use serde_json::{Map, Value, json};
 
 pub const DRAFT: &str = "http://json-schema.org/draft-07/schema#";

@@ -1,9 +1,15 @@
 //! One lint run: every rule over the analysis, waivers applied, findings
 //! sorted. Pure: no I/O, so tests and every output format share it.
 
+pub mod baseline;
+pub mod config;
+pub mod fingerprint;
+pub mod limits;
+pub mod prepare;
+
 use crate::analysis::Analysis;
-use crate::finding::{Finding, Severity};
 use crate::rules::RuleSet;
+use crate::rules::finding::{Finding, Severity};
 
 pub struct Outcome {
     pub findings: Vec<Finding>,

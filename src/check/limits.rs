@@ -4,11 +4,11 @@
 //! (never raise), and the errors that say which limit was hit and where it
 //! was set.
 
-use crate::diag::InputError;
 use crate::engine::MAX_FAMILY;
-use crate::files::{MAX_FILE_BYTES, size_error};
-use crate::load::MAX_ENTITIES;
-use crate::source::Span;
+use crate::input::diag::InputError;
+use crate::input::files::{MAX_FILE_BYTES, SizeLimit, size_error};
+use crate::input::source::Span;
+use crate::model::load::MAX_ENTITIES;
 
 /// The names of the settings under `limits:`.
 pub const KEYS: [&str; 3] = ["max_file_bytes", "max_entities", "max_cut_sets"];
@@ -67,29 +67,12 @@ pub fn builtin_shown(key: &str) -> String {
     }
 }
 
-impl Limits {
-    /// Largest file read, in bytes.
-    pub fn max_file_bytes(&self) -> u64 {
+impl SizeLimit for Limits {
+    fn max_file_bytes(&self) -> u64 {
         self.file_bytes.as_ref().map_or(MAX_FILE_BYTES, |l| l.value)
     }
 
-    /// Most cut sets in one family of order 2 or more.
-    pub fn max_cut_sets(&self) -> usize {
-        self.cut_sets.as_ref().map_or(MAX_FAMILY, |l| {
-            usize::try_from(l.value).unwrap_or(MAX_FAMILY)
-        })
-    }
-
-    /// Most entities loaded.
-    pub fn max_entities(&self) -> usize {
-        self.entities.as_ref().map_or(MAX_ENTITIES, |l| {
-            usize::try_from(l.value).unwrap_or(MAX_ENTITIES)
-        })
-    }
-
-    /// The error for a file `name` of `len` bytes, if that is over the
-    /// per-file limit.
-    pub fn size_error(&self, name: &str, len: u64) -> Option<InputError> {
+    fn size_error(&self, name: &str, len: u64) -> Option<InputError> {
         let Some(l) = &self.file_bytes else {
             return size_error(name, len);
         };
@@ -105,6 +88,22 @@ impl Limits {
             )
             .also(l.span, "limit set here")
             .help("raise or remove `max_file_bytes` under `limits:` in the config, or split the description into several files")
+        })
+    }
+}
+
+impl Limits {
+    /// Most cut sets in one family of order 2 or more.
+    pub fn max_cut_sets(&self) -> usize {
+        self.cut_sets.as_ref().map_or(MAX_FAMILY, |l| {
+            usize::try_from(l.value).unwrap_or(MAX_FAMILY)
+        })
+    }
+
+    /// Most entities loaded.
+    pub fn max_entities(&self) -> usize {
+        self.entities.as_ref().map_or(MAX_ENTITIES, |l| {
+            usize::try_from(l.value).unwrap_or(MAX_ENTITIES)
         })
     }
 
