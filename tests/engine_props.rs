@@ -1167,13 +1167,13 @@ proptest! {
             return Err(TestCaseError::fail("the rules do not load"));
         };
         let mut outcome = check::run(&a, &rules);
-        let attached = faultline::analysis::paths::attach(&a, &rules, &mut outcome, faultline::analysis::paths::Want::All);
+        let attached = faultline::check::paths::attach(&a, &rules, &mut outcome, faultline::check::paths::Want::All);
         prop_assert!(attached.is_ok(), "{:?}", attached);
         let report = faultline::report::json::check(m, &outcome);
         for (i, f) in outcome.findings.iter().enumerate() {
             let spof = f.rule == "single-point-of-failure" || f.rule == "pairs";
-            prop_assert_eq!(f.paths.is_some(), spof, "paths on {} only", f.rule);
-            let Some(paths) = &f.paths else { continue };
+            prop_assert_eq!(outcome.paths[i].is_some(), spof, "paths on {} only", f.rule);
+            let Some(paths) = &outcome.paths[i] else { continue };
             let culprits: Vec<EntityId> = paths.iter().map(|ch| ch.culprit).collect();
             prop_assert_eq!(&culprits, &f.culprits, "a chain per culprit\n--- yaml ---\n{}", c.yaml);
             for ch in paths {

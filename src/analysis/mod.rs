@@ -3,6 +3,7 @@
 //! order that someone asked for.
 
 pub mod availability;
+pub mod graph;
 pub mod paths;
 
 use crate::engine::{Bounds, Circuit, CutSets, MAX_FAMILY, MAX_ORDER, NodeId, Scope, TooLarge};
@@ -65,19 +66,6 @@ impl<'m> Analysis<'m> {
             estimates: OnceLock::new(),
             limit: OnceLock::new(),
         }
-    }
-
-    /// The analysis a run with `config` asks for: its availability
-    /// defaults and order, and its cut-set limit.
-    pub fn configured(
-        model: &'m Model,
-        today: Date,
-        config: &crate::check::config::Config,
-    ) -> Self {
-        Analysis::new(model, today)
-            .with_defaults(config.availability.clone().unwrap_or_default())
-            .with_order(config.availability_order.unwrap_or(DEFAULT_ORDER))
-            .with_max_cut_sets(config.limits.max_cut_sets())
     }
 
     pub fn with_defaults(mut self, defaults: Defaults) -> Self {

@@ -9,7 +9,7 @@
 //! preferred, so the chain reads as an explanation.
 //!
 //! Computed once per run, after the rules, for the findings an output needs
-//! (`attach`): one evaluation and one breadth-first search per distinct
+//! (`check::paths` asks): one evaluation and one breadth-first search per distinct
 //! culprit, shared by every finding that names it. A site's search covers
 //! the site once, not once per service it takes down.
 //!
@@ -19,10 +19,8 @@
 //! and every step of it is DOWN when that whole set fails.
 
 use crate::analysis::Analysis;
-use crate::check::Outcome;
 use crate::engine::{Circuit, Evaluator, GateKind, NodeId};
 use crate::model::{EntityId, Model};
-use crate::rules::RuleSet;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -98,25 +96,6 @@ impl std::fmt::Display for TooLong {
     }
 }
 
-/// How many culprits of each finding an output explains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Want {
-    None,
-    /// The first N culprits of each finding (terminal and Markdown forms).
-    First(usize),
-    All,
-}
-
-impl Want {
-    fn take(self, n: usize) -> usize {
-        match self {
-            Want::None => 0,
-            Want::First(k) => k.min(n),
-            Want::All => n,
-        }
-    }
-}
-
 /// One chain to find: from `culprit` to `subject`, under the culprit
 /// alone (`cut` empty) or under a cut set that holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,75 +114,6 @@ struct Job {
     uses: Vec<(usize, EntityId)>,
     /// The subjects, sorted.
     targets: Vec<EntityId>,
-}
-
-/// Fills `paths` of every single-point-of-failure finding of `out`.
-/// Deterministic: on [`TooLong`] no finding gets paths.
-pub fn attach(a: &Analysis, rules: &RuleSet, out: &mut Outcome, want: Want) -> Result<(), TooLong> {
-    if want == Want::None {
-        return Ok(());
-    }
-    let (requests, owners) = requests(a, rules, out, want);
-    let chains = trace(a, &requests)?;
-    for f in out.findings.iter_mut() {
-        if crate::rules::is_spof_rule(rules, &f.rule) {
-            f.paths = Some(Vec::with_capacity(want.take(f.culprits.len())));
-        }
-    }
-    // Requests were made finding by finding, culprit by culprit.
-    for (fi, chain) in owners.into_iter().zip(chains) {
-        if let (Some(p), Some(chain)) = (out.findings[fi].paths.as_mut(), chain) {
-            p.push(chain);
-        }
-    }
-    Ok(())
-}
-
-/// The chains the findings need, in finding and culprit order, with the
-/// finding each one is for.
-fn requests(
-    a: &Analysis,
-    rules: &RuleSet,
-    out: &Outcome,
-    want: Want,
-) -> (Vec<Request>, Vec<usize>) {
-    let m = a.model;
-    let mut requests = Vec::new();
-    let mut owners = Vec::new();
-    for (fi, f) in out.findings.iter().enumerate() {
-        let Some(rule) = rules.get(&f.rule) else {
-            continue;
-        };
-        if rule.template_name != crate::rules::SPOF_TEMPLATE {
-            continue;
-        }
-        let order = rule.template.order();
-        let family = if order > 1 {
-            match a.cuts(order) {
-                Ok(cs) => crate::engine::by_name(m, &cs.family(f.subject)),
-                Err(_) => continue,
-            }
-        } else {
-            Vec::new()
-        };
-        for &u in f.culprits.iter().take(want.take(f.culprits.len())) {
-            let cut = if order > 1 {
-                match family.iter().find(|c| c.contains(&u)) {
-                    Some(c) => c.clone(),
-                    None => continue,
-                }
-            } else {
-                Vec::new()
-            };
-            requests.push(Request {
-                culprit: u,
-                cut,
-                subject: f.subject,
-            });
-            owners.push(fi);
-        }
-    }
-    (requests, owners)
 }
 
 /// The chain of each request (`None` where the subject is not reached,

@@ -9,26 +9,15 @@
 //! an option). Paths in it are relative to the directory that holds it.
 
 use crate::analysis::availability::Defaults;
+use crate::analysis::{Analysis, DEFAULT_ORDER};
 use crate::check::limits::{self, Limits, Lowered};
 use crate::input::diag::{InputError, did_you_mean};
 use crate::input::source::{FileId, Sources, Span};
 use crate::input::yaml::{self, YNode, YValue};
-use crate::model::{Kind, Waiver};
+use crate::model::{Date, Kind, Model, Waiver};
+use crate::rules::RuleOverride;
 use crate::rules::finding::Severity;
 use std::path::{Path, PathBuf};
-
-/// A rule's settings in the config.
-pub struct RuleOverride {
-    pub id: String,
-    /// The rule id key, for "matches no rule" warnings.
-    pub span: Span,
-    pub enabled: Option<bool>,
-    pub severity: Option<Severity>,
-    /// Parameters that replace the rule file's, key by key.
-    pub params: Option<YNode>,
-    /// The config file these nodes were read from.
-    pub file: FileId,
-}
 
 #[derive(Default)]
 pub struct Config {
@@ -110,6 +99,15 @@ fn display(path: &Path) -> String {
 }
 
 impl Config {
+    /// The analysis this config asks for: its availability defaults and
+    /// order, and its cut-set limit (the analysis itself knows no config).
+    pub fn analysis<'m>(&self, model: &'m Model, today: Date) -> Analysis<'m> {
+        Analysis::new(model, today)
+            .with_defaults(self.availability.clone().unwrap_or_default())
+            .with_order(self.availability_order.unwrap_or(DEFAULT_ORDER))
+            .with_max_cut_sets(self.limits.max_cut_sets())
+    }
+
     /// Reads and validates a config file into `sources`.
     pub fn load(sources: &mut Sources, path: &Path) -> Result<Config, Vec<InputError>> {
         let name = display(path);

@@ -5,9 +5,11 @@ pub mod baseline;
 pub mod config;
 pub mod fingerprint;
 pub mod limits;
+pub mod paths;
 pub mod prepare;
 
 use crate::analysis::Analysis;
+use crate::analysis::paths::{Chain, Paths};
 use crate::rules::RuleSet;
 use crate::rules::finding::{Finding, Severity};
 
@@ -21,9 +23,21 @@ pub struct Outcome {
     /// run may hold: the findings are incomplete, and the run says so and
     /// exits with its own status.
     pub limit: Option<crate::engine::TooLarge>,
+    /// Per finding (same index), once an output asked for them (see
+    /// `paths.rs`): how each culprit of a failure finding takes its subject
+    /// down. Empty until then.
+    pub paths: Vec<Option<Paths>>,
 }
 
 impl Outcome {
+    /// The failure paths of finding `i`, when it has some.
+    pub fn paths_of(&self, i: usize) -> Option<&[Chain]> {
+        self.paths
+            .get(i)
+            .and_then(Option::as_deref)
+            .filter(|p| !p.is_empty())
+    }
+
     /// Whether finding `i` is in the baseline.
     pub fn is_baselined(&self, i: usize) -> bool {
         self.baselined.get(i).copied().unwrap_or(false)
@@ -83,5 +97,6 @@ pub fn run(a: &Analysis, rules: &RuleSet) -> Outcome {
         findings,
         baselined,
         limit: a.limit().cloned(),
+        paths: Vec::new(),
     }
 }

@@ -6,7 +6,7 @@
 
 use super::context::{self, Input, report_errors, report_warnings, style};
 use crate::analysis::Analysis;
-use crate::analysis::paths::Want;
+use crate::check::paths::Want;
 use crate::check::prepare::{self, Prepared};
 use crate::check::{self, Outcome};
 use crate::exit;
@@ -174,7 +174,7 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
         .map(CheckFormat::wants)
         .max()
         .unwrap_or(Want::None);
-    let paths = crate::analysis::paths::attach(&a, &rules, &mut outcome, want);
+    let paths = crate::check::paths::attach(&a, &rules, &mut outcome, want);
     progress.phase("writing the report");
     let run = Run {
         a: &a,

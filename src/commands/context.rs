@@ -7,10 +7,10 @@ use crate::check::config::Config;
 use crate::check::prepare::{self, Prepared};
 use crate::engine::TooLarge;
 use crate::exit;
-use crate::input::diag::InputError;
+use crate::input::diag::{InputError, did_you_mean};
 use crate::input::source::Sources;
 use crate::model::date::{parse_date, today};
-use crate::model::{Date, Model};
+use crate::model::{Date, EntityId, Kind, Model};
 use crate::report::human;
 use crate::rules::RuleSet;
 use std::io::{IsTerminal, Write};
@@ -114,7 +114,7 @@ pub fn load(input: &Input) -> Result<Prepared, i32> {
 }
 
 pub fn analysis<'m>(model: &'m Model, config: &Config, input: &Input) -> Result<Analysis<'m>, i32> {
-    Ok(Analysis::configured(model, resolve_today(input)?, config))
+    Ok(config.analysis(model, resolve_today(input)?))
 }
 
 fn resolve_today(input: &Input) -> Result<Date, i32> {
@@ -144,4 +144,27 @@ fn resolve_today(input: &Input) -> Result<Date, i32> {
 /// instead of padding every row of the table to its length.
 pub fn column_width(lens: impl Iterator<Item = usize>) -> usize {
     lens.max().unwrap_or(0).clamp(7, 60)
+}
+
+/// The service that `--service ID` names.
+pub fn lookup_service(model: &Model, id: &str) -> Result<EntityId, InputError> {
+    match model.lookup(id) {
+        Some(x) if model.get(x).kind() == Kind::Service => Ok(x),
+        Some(x) => Err(InputError::plain(
+            "usage",
+            format!(
+                "--service `{id}` is a {}, not a service",
+                model.get(x).kind().singular()
+            ),
+        )
+        .help("name a service id; without --service the whole graph is drawn")),
+        None => {
+            let services = model.of_kind(Kind::Service).map(|s| model.name(s));
+            let e = InputError::plain("unknown-id", format!("--service `{id}`: no such service"));
+            Err(match did_you_mean(id, services) {
+                Some(s) => e.help(format!("did you mean `{s}`?")),
+                None => e.help("`faultline spof PATH...` lists the services"),
+            })
+        }
+    }
 }

@@ -18,13 +18,18 @@ pub fn run(input: &Input, service: Option<&str>, format: GraphFormat) -> Result<
     let root = match service {
         None => None,
         Some(s) => Some(
-            graph::lookup_service(&model, s)
+            context::lookup_service(&model, s)
                 .map_err(|e| report_errors(&Sources::new(), &[e], input.no_color))?,
         ),
     };
     let a = context::analysis(&model, &config, input)?;
     let outcome = check::run(&a, &rules);
-    let view = graph::view(&model, &a.circuit, &rules, &outcome, root);
+    let failures = outcome
+        .findings
+        .iter()
+        .filter(|f| rules.failure_order(&f.rule).is_some())
+        .map(|f| (f.subject, f.culprits.as_slice()));
+    let view = crate::analysis::graph::view(&model, &a.circuit, failures, root);
     context::out(&graph::render(&model, &view, format));
     Ok(exit::CLEAN)
 }

@@ -15,7 +15,7 @@ use crate::check::prepare::Prepared;
 use crate::exit;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::model::{EntityId, Kind, Model};
-use crate::report::{chains, graph, json, place};
+use crate::report::{chains, json, place};
 use serde_json::{Value, json};
 
 /// Pairs listed for a unit that is not a single point of failure.
@@ -70,7 +70,7 @@ pub fn compute(
             .collect(),
         Some(u) => {
             why.spof = spofs.contains(&u);
-            why.depends = graph::reach(&a.circuit, service).contains(&u);
+            why.depends = crate::analysis::graph::reach(&a.circuit, service).contains(&u);
             if why.spof {
                 vec![Request {
                     culprit: u,
@@ -284,7 +284,7 @@ pub fn run(
 ) -> Result<i32, i32> {
     let Prepared { model, config, .. } = context::load(input)?;
     let mut errors = Vec::new();
-    let s = graph::lookup_service(&model, service).map_err(|e| errors.push(e));
+    let s = context::lookup_service(&model, service).map_err(|e| errors.push(e));
     let u = unit
         .map(|id| resolve_unit(&model, id).map_err(|e| errors.push(e)))
         .transpose();

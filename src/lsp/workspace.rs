@@ -9,7 +9,6 @@
 
 use super::index::{FileIndex, Local, Spot};
 use super::text::{Encoding, Lines, uri_of};
-use crate::analysis::Analysis;
 use crate::check::prepare::{self, Failed, Prepared};
 use crate::check::{self, config};
 use crate::input::diag::InputError;
@@ -326,7 +325,7 @@ fn run_rules(p: Prepared, today: &Date) -> Checked {
         mut warnings,
     } = p;
     let findings = {
-        let a = Analysis::configured(&model, today.clone(), &config);
+        let a = config.analysis(&model, today.clone());
         let outcome = check::run(&a, &rules);
         warnings.extend(prepare::unused_waivers(&model, &outcome, &a.today));
         if let (Some(e), Some(&file)) = (&outcome.limit, model.description_files.first()) {

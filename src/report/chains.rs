@@ -12,11 +12,11 @@
 //! [`MAX_STEPS_SHOWN`] in the middle. JSON keeps every step, one entity
 //! each.
 
+use crate::analysis::graph::edge_label;
 use crate::analysis::paths::{Cause, Chain, Link};
 use crate::engine::GateKind;
 use crate::input::diag::cut_long_ids;
 use crate::model::{EntityId, Kind, Model};
-use crate::report::graph::edge_label;
 
 /// Steps of a chain shown in the compact form; a longer one shows its
 /// first steps, how many are left out, and its end.

@@ -4,6 +4,7 @@
 //! secondary one (in whatever file it lives: all files share one address
 //! space, see `source.rs`), and the help line says what would fix it.
 
+use crate::analysis::paths::Chain;
 use crate::check::Outcome;
 use crate::input::diag::{InputError, cut_long_ids};
 use crate::input::source::Sources;
@@ -54,8 +55,8 @@ pub const MAX_CHAINS: usize = 8;
 
 /// The failure paths of a finding, under its report: one compact chain
 /// per culprit (see `chains.rs`), wrapped between steps.
-fn why_block(model: &Model, f: &Finding, width: usize) -> String {
-    let Some(paths) = f.paths.as_deref().filter(|p| !p.is_empty()) else {
+fn why_block(model: &Model, f: &Finding, paths: Option<&[Chain]>, width: usize) -> String {
+    let Some(paths) = paths else {
         return String::new();
     };
     const LEAD: &str = "  why: ";
@@ -362,7 +363,7 @@ pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
             },
             &model.sources,
             Some(model.get(f.subject).span),
-            &why_block(model, f, style.width),
+            &why_block(model, f, outcome.paths_of(i), style.width),
             &mut out,
         );
     }

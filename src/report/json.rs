@@ -135,21 +135,26 @@ impl Serialize for Findings<'_, '_> {
     }
 }
 
-fn view<'a>(model: &'a Model, out: &Outcome, i: usize, f: &'a Finding) -> JsonFinding<'a> {
+fn view<'a>(model: &'a Model, out: &'a Outcome, i: usize, f: &'a Finding) -> JsonFinding<'a> {
     JsonFinding {
         baselined: out.is_baselined(i).then_some(true),
         culprits: (model, &f.culprits),
         help: f.help.as_deref(),
         location: Location::of(model, f.subject),
         message: &f.message,
-        paths: f.paths.as_deref().map(|chains| ByCulprit {
-            model,
-            chains,
-            ids: |ch| &ch.steps,
-        }),
-        path_cut_sets: f
+        paths: out
             .paths
-            .as_deref()
+            .get(i)
+            .and_then(Option::as_deref)
+            .map(|chains| ByCulprit {
+                model,
+                chains,
+                ids: |ch| &ch.steps,
+            }),
+        path_cut_sets: out
+            .paths
+            .get(i)
+            .and_then(Option::as_deref)
             .filter(|p| p.iter().any(|ch| !ch.cut.is_empty()))
             .map(|chains| ByCulprit {
                 model,

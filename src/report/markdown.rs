@@ -2,7 +2,7 @@
 //! pull-request comments: a one-line verdict, counts by rule and severity,
 //! a table of findings, and for each service with a single point of failure
 //! a Mermaid picture of the chain from the service down to its culprits
-//! (only the paths that lead to a culprit; see `graph::chain`) and, under
+//! (only the paths that lead to a culprit; see `analysis::graph::chain`) and, under
 //! it, each culprit's failure path in words (see `chains.rs`).
 //!
 //! GitHub caps a step summary at 1 MiB, so the findings table and the
@@ -148,14 +148,14 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
     }
 
     let spofs: Vec<usize> = (0..out.findings.len())
-        .filter(|&i| graph::is_spof_rule(rules, &out.findings[i].rule))
+        .filter(|&i| rules.failure_order(&out.findings[i].rule).is_some())
         .filter(|&i| !out.findings[i].culprits.is_empty())
         .collect();
     if !spofs.is_empty() {
         s.push_str("\n### Single points of failure\n");
         for &i in spofs.iter().take(MAX_CHARTS) {
             let f = &out.findings[i];
-            let v = graph::chain(model, &a.circuit, f.subject, &f.culprits);
+            let v = crate::analysis::graph::chain(model, &a.circuit, f.subject, &f.culprits);
             let names: Vec<String> = f.culprits.iter().map(|&c| code(model.name(c))).collect();
             let st = status(out, i);
             s.push_str(&format!(
@@ -169,7 +169,7 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
                 names.join(", "),
                 graph::mermaid(model, &v),
             ));
-            s.push_str(&paths_list(model, f));
+            s.push_str(&paths_list(model, f, out.paths_of(i)));
         }
         if spofs.len() > MAX_CHARTS {
             s.push_str(&format!(
@@ -183,8 +183,12 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
 
 /// Each culprit's failure path, one list item each (at most
 /// [`MAX_CHAINS`]).
-fn paths_list(model: &crate::model::Model, f: &crate::rules::finding::Finding) -> String {
-    let Some(paths) = f.paths.as_deref().filter(|p| !p.is_empty()) else {
+fn paths_list(
+    model: &crate::model::Model,
+    f: &crate::rules::finding::Finding,
+    paths: Option<&[crate::analysis::paths::Chain]>,
+) -> String {
+    let Some(paths) = paths else {
         return String::new();
     };
     let mut s = String::from("\nHow each one takes it down:\n\n");

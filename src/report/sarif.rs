@@ -308,7 +308,7 @@ impl<'a> Context<'a> {
         if !related.is_empty() {
             r.related_locations = Some(related);
         }
-        if let Some(paths) = f.paths.as_deref().filter(|p| !p.is_empty()) {
+        if let Some(paths) = out.paths_of(i) {
             r.code_flows = Some(
                 paths
                     .iter()
@@ -452,9 +452,9 @@ mod tests {
         };
         let a = Analysis::new(&model, today);
         let mut out = crate::check::run(&a, &rules);
-        crate::analysis::paths::attach(&a, &rules, &mut out, crate::analysis::paths::Want::All)
+        crate::check::paths::attach(&a, &rules, &mut out, crate::check::paths::Want::All)
             .expect("short paths");
-        assert!(out.findings.iter().any(|f| f.paths.is_some()));
+        assert!(out.paths.iter().any(Option::is_some));
         assert!(out.findings.len() >= 3);
         for baseline in [false, true] {
             if baseline {

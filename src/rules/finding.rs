@@ -59,9 +59,6 @@ pub struct Finding {
     pub culprit_label: String,
     /// The reason of the waiver that accepts it, if any.
     pub waived: Option<String>,
-    /// Single-point-of-failure findings: how each culprit takes the
-    /// subject down (see `paths.rs`), once an output asked for them.
-    pub paths: Option<crate::analysis::paths::Paths>,
 }
 
 impl Finding {

@@ -11,9 +11,8 @@ pub mod select;
 pub mod templates;
 
 use crate::analysis::Analysis;
-use crate::check::config::RuleOverride;
 use crate::input::diag::InputError;
-use crate::input::source::{FileId, Sources};
+use crate::input::source::{FileId, Sources, Span};
 use crate::input::yaml::{self, YNode, YValue};
 use crate::rules::finding::{Finding, Severity};
 use params::Params;
@@ -47,15 +46,18 @@ macro_rules! builtin {
 }
 use builtin;
 
-/// The template of the single-point-of-failure rule (and of custom rules
-/// built on it).
-pub const SPOF_TEMPLATE: &str = "single-point-of-failure";
-
-/// Whether findings of `rule` are single-point-of-failure findings.
-pub fn is_spof_rule(rules: &RuleSet, rule: &str) -> bool {
-    rules
-        .get(rule)
-        .is_some_and(|r| r.template_name == SPOF_TEMPLATE)
+/// A rule's settings from a config (`rules: {<id>: ...}`): applied when
+/// the rule files are loaded.
+pub struct RuleOverride {
+    pub id: String,
+    /// The rule id key, for "matches no rule" warnings.
+    pub span: Span,
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+    /// Parameters that replace the rule file's, key by key.
+    pub params: Option<YNode>,
+    /// The config file these nodes were read from.
+    pub file: FileId,
 }
 
 pub struct Rule {
@@ -90,7 +92,6 @@ impl Rule {
                     notes: h.notes,
                     culprit_label: h.culprit_label.unwrap_or_default(),
                     waived: None,
-                    paths: None,
                 }
             })
             .collect()
@@ -107,6 +108,13 @@ pub struct RuleSet {
 impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// `Some(N)` when the findings of `rule` name units that take their
+    /// subject down N at a time (failure findings, which outputs explain
+    /// with failure paths); `None` for any other rule.
+    pub fn failure_order(&self, rule: &str) -> Option<usize> {
+        self.get(rule).and_then(|r| r.template.failure_order())
     }
 
     pub fn ids(&self) -> impl Iterator<Item = &str> {

@@ -1,7 +1,6 @@
 //! Typed access to a rule's `params` map, with errors that point into the
 //! rule file and a check that every key given was understood.
 
-use super::select::Selector;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::input::source::{FileId, Sources, Span};
 use crate::input::yaml::{YNode, YValue};
@@ -145,13 +144,6 @@ impl<'a> Params<'a> {
         match self.get(key) {
             None => Ok(None),
             Some(n) => kind_list(self, n, key).map(Some),
-        }
-    }
-
-    pub fn selector(&self, key: &'static str) -> Result<Selector, InputError> {
-        match self.get(key) {
-            None => Ok(Selector::default()),
-            Some(n) => Selector::parse(self, n),
         }
     }
 

@@ -21,6 +21,15 @@ pub struct Selector {
 }
 
 impl Selector {
+    /// The selector a template's parameter `key` gives (every entity
+    /// when the rule leaves it out).
+    pub fn of(p: &Params, key: &'static str) -> Result<Selector, InputError> {
+        match p.get(key) {
+            None => Ok(Selector::default()),
+            Some(n) => Selector::parse(p, n),
+        }
+    }
+
     pub fn parse(p: &Params, n: &YNode) -> Result<Selector, InputError> {
         let YValue::Map(m) = &n.value else {
             return Err(p.error(n, "a selector is a map with `kinds`, `labels` and/or `ids`"));

@@ -3,8 +3,8 @@
 //! two in step.
 
 use super::api::{Brief, Cabled, Data, Device, Interface, PowerPort};
+use super::gap::Gap;
 use super::ids::{Ids, Key, Model, netbox_label, slug};
-use super::quality::Gap;
 use super::roles::{RoleKind, Roles, tier};
 use crate::input::diag::InputError;
 use crate::model::Kind;

@@ -8,6 +8,7 @@
 
 mod api;
 mod client;
+mod gap;
 mod ids;
 mod mapping;
 mod quality;

@@ -24,7 +24,7 @@ pub struct Colocation {
 impl Colocation {
     pub fn new(p: &Params) -> Result<Self, InputError> {
         Ok(Colocation {
-            select: p.selector("select")?,
+            select: Selector::of(p, "select")?,
         })
     }
 }

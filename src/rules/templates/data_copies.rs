@@ -18,7 +18,7 @@ pub struct DataCopies {
 impl DataCopies {
     pub fn new(p: &Params) -> Result<Self, InputError> {
         Ok(DataCopies {
-            select: p.selector("select")?,
+            select: Selector::of(p, "select")?,
         })
     }
 }

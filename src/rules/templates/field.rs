@@ -27,7 +27,7 @@ impl Field {
             return Err(p.error(node, "`assert` must be a CEL expression (a string)"));
         };
         Ok(Field {
-            select: p.selector("select")?,
+            select: Selector::of(p, "select")?,
             assert: Predicate::compile(text, p.span_of(node))?,
             message: p.string("message")?,
         })

@@ -28,12 +28,13 @@ use crate::rules::finding::Hit;
 pub trait Template: Send + Sync {
     fn check(&self, a: &Analysis) -> Vec<Hit>;
 
-    /// How many units of a finding's culprits fail together to take its
-    /// subject down: 1 for single points of failure, N for a rule built on
-    /// the single-point-of-failure template with `order: N` (failure paths
-    /// are then taken under a cut set, see `paths.rs`).
-    fn order(&self) -> usize {
-        1
+    /// `Some(N)` when each culprit of a finding takes its subject down
+    /// with N - 1 others (1: single points of failure; N for `order: N`),
+    /// so outputs can explain it with failure paths (taken under a cut set
+    /// when N > 1, see `analysis::paths`). `None` for findings of any other
+    /// sort.
+    fn failure_order(&self) -> Option<usize> {
+        None
     }
 }
 

@@ -17,7 +17,7 @@ pub struct NeverHealthy {
 impl NeverHealthy {
     pub fn new(p: &Params) -> Result<Self, InputError> {
         Ok(NeverHealthy {
-            select: p.selector("select")?,
+            select: Selector::of(p, "select")?,
         })
     }
 }

@@ -27,8 +27,8 @@ impl Separation {
             return Err(p.missing("b"));
         }
         Ok(Separation {
-            a: p.selector("a")?,
-            b: p.selector("b")?,
+            a: Selector::of(p, "a")?,
+            b: Selector::of(p, "b")?,
             kinds: p.kinds("kinds")?,
         })
     }

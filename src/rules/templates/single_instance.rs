@@ -18,7 +18,7 @@ pub struct SingleInstance {
 impl SingleInstance {
     pub fn new(p: &Params) -> Result<Self, InputError> {
         Ok(SingleInstance {
-            select: p.selector("select")?,
+            select: Selector::of(p, "select")?,
         })
     }
 }

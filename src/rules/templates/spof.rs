@@ -31,15 +31,15 @@ impl Spof {
         }
         Ok(Spof {
             order,
-            select: p.selector("select")?,
+            select: Selector::of(p, "select")?,
             culprit_kinds: p.kinds("culprit_kinds")?,
         })
     }
 }
 
 impl Template for Spof {
-    fn order(&self) -> usize {
-        self.order
+    fn failure_order(&self) -> Option<usize> {
+        Some(self.order)
     }
 
     fn check(&self, a: &Analysis) -> Vec<Hit> {

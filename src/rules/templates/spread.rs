@@ -43,7 +43,7 @@ impl Spread {
             return Err(p.error(n, "`min` must be 2, 3 or 4"));
         }
         Ok(Spread {
-            select: p.selector("select")?,
+            select: Selector::of(p, "select")?,
             kind,
             min,
         })
