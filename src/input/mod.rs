@@ -2,6 +2,7 @@
 //! node with its place, and the errors that point at those places.
 
 pub mod diag;
+pub mod fields;
 pub mod files;
 pub mod source;
 pub mod stream;

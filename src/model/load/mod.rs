@@ -7,7 +7,8 @@
 //! `cluster`, ...). Errors are collected rather than returned at the first,
 //! so one run shows everything that needs fixing.
 
-use crate::input::diag::{InputError, MAX_ERRORS, did_you_mean};
+use crate::input::diag::{Errors, InputError, did_you_mean};
+use crate::input::fields::Doc;
 use crate::input::source::{FileId, Sources, Span};
 use crate::input::stream::Streamed;
 use crate::input::yaml::{YNode, YValue};
@@ -41,8 +42,7 @@ struct PendingRefs {
 struct Loader {
     sources: Sources,
     description_files: Vec<FileId>,
-    errors: Vec<InputError>,
-    suppressed: usize,
+    errors: Errors,
     entities: Vec<Entity>,
     pending: Vec<PendingRefs>,
     by_id: rustc_hash::FxHashMap<String, EntityId>,
@@ -78,8 +78,7 @@ pub fn load_limited(
     let mut l = Loader {
         description_files: Vec::new(),
         sources,
-        errors: Vec::new(),
-        suppressed: 0,
+        errors: Errors::default(),
         entities: Vec::new(),
         pending: Vec::new(),
         by_id: rustc_hash::FxHashMap::default(),
@@ -101,33 +100,13 @@ pub fn load_str(name: &str, text: &str) -> Result<Model, LoadFailure> {
 }
 
 impl Loader {
-    fn error(&mut self, e: InputError) {
-        if self.errors.len() < MAX_ERRORS {
-            self.errors.push(e);
-        } else {
-            self.suppressed += 1;
-        }
-    }
-
-    fn span(&self, file: FileId, n: &YNode) -> Span {
-        self.sources.span(file, n.start, n.len)
-    }
-
-    /// Text of a scalar as the user wrote it: `101` as an id stays "101",
-    /// `on` stays "on". `None` for null, lists and maps.
-    fn scalar_text(&self, file: FileId, n: &YNode) -> Option<String> {
-        match &n.value {
-            YValue::Str(s) => Some(s.clone()),
-            YValue::Bool(_) | YValue::Int(_) | YValue::Float(_) => {
-                Some(self.sources.text(self.span(file, n)).trim().to_owned())
-            }
-            _ => None,
-        }
+    fn doc(&self, file: FileId) -> Doc<'_> {
+        Doc::new(&self.sources, file)
     }
 
     fn load_file(&mut self, name: String, bytes: Vec<u8>) {
         if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-            self.error(
+            self.errors.push(
                 InputError::plain("not-text", format!("{name}:1:1: the file is UTF-16 text"))
                     .help("save it as UTF-8 (most editors: \"Save with encoding\")"),
             );
@@ -146,7 +125,7 @@ impl Loader {
             self.description_files.push(f);
         }
         let Some(file) = added else {
-            self.error(InputError::plain(
+            self.errors.push(InputError::plain(
                 "too-large",
                 format!("{name}: the description is larger than 4 GiB in total"),
             ));
@@ -156,7 +135,7 @@ impl Loader {
         if let Some(at) = bad_utf8 {
             // The lossy text has the same prefix, so the offset still holds.
             let lc = self.sources.file(file).line_col(at as u32);
-            self.error(
+            self.errors.push(
                 InputError::plain(
                     "not-text",
                     format!(
@@ -170,7 +149,7 @@ impl Loader {
         }
         if let Some(at) = self.sources.file(file).text.find('\0') {
             let lc = self.sources.file(file).line_col(at as u32);
-            self.error(
+            self.errors.push(
                 InputError::plain(
                     "not-text",
                     format!(
@@ -186,12 +165,7 @@ impl Loader {
         // `yaml::parse_streaming`); what a file turns out to be (broken, or
         // a rule file) is only known at its end, so the loader can roll back.
         let text = std::sync::Arc::clone(&self.sources.file(file).text);
-        let mark = (
-            self.entities.len(),
-            self.errors.len(),
-            self.suppressed,
-            self.past_limit,
-        );
+        let mark = (self.entities.len(), self.errors.mark(), self.past_limit);
         // Room for the entities this file may hold (one per ~40 bytes at
         // most in practice), so the big vectors grow without copying
         // themselves; pages never written are never resident.
@@ -203,7 +177,7 @@ impl Loader {
             // Entities of `version`, an unknown section or a repeated one
             // are not loaded; `load_root` reports those sections.
             Streamed::Section { key, repeated } => {
-                kind = match self.scalar_text(file, &key) {
+                kind = match self.doc(file).text(&key) {
                     Some(name) if !repeated => Kind::from_section(&name),
                     _ => None,
                 };
@@ -221,8 +195,8 @@ impl Loader {
                 self.by_id.remove(&e.id);
             }
             self.pending.truncate(mark.0);
-            self.errors.truncate(mark.1);
-            (self.suppressed, self.past_limit) = (mark.2, mark.3);
+            self.errors.rollback(mark.1);
+            self.past_limit = mark.2;
         }
         match parsed {
             Ok(root) => self.load_root(file, &root),
@@ -240,7 +214,7 @@ impl Loader {
                 } else {
                     "the mistake is often just before this point: an unclosed bracket or quote, or a wrong indentation"
                 };
-                self.error(
+                self.errors.push(
                     InputError::at("syntax", span, format!("invalid YAML: {}", e.message))
                         .help(help),
                 );
@@ -253,8 +227,8 @@ impl Loader {
             YValue::Null => return,
             YValue::Map(m) => m,
             other => {
-                let span = self.span(file, root);
-                self.error(
+                let span = self.doc(file).span(root);
+                self.errors.push(
                     InputError::at(
                         "wrong-type",
                         span,
@@ -275,9 +249,9 @@ impl Loader {
         }
         let mut seen: HashMap<String, Span> = HashMap::new();
         for (k, v) in entries {
-            let kspan = self.span(file, k);
-            let Some(key) = self.scalar_text(file, k) else {
-                self.error(InputError::at(
+            let kspan = self.doc(file).span(k);
+            let Some(key) = self.doc(file).text(k) else {
+                self.errors.push(InputError::at(
                     "wrong-type",
                     kspan,
                     "a section name must be a string",
@@ -285,7 +259,7 @@ impl Loader {
                 continue;
             };
             if let Some(first) = seen.insert(key.clone(), kspan) {
-                self.error(
+                self.errors.push(
                     InputError::at(
                         "duplicate-key",
                         kspan,
@@ -300,8 +274,8 @@ impl Loader {
             if key == "version" {
                 let ok = matches!(v.value, YValue::Int(1));
                 if !ok {
-                    let span = self.span(file, v);
-                    self.error(
+                    let span = self.doc(file).span(v);
+                    self.errors.push(
                         InputError::at("bad-value", span, "`version` must be 1")
                             .label("unsupported version")
                             .help("this faultline reads version 1 descriptions"),
@@ -321,7 +295,7 @@ impl Loader {
                         schema::top_level_keys().collect::<Vec<_>>().join(", ")
                     ));
                 }
-                self.error(e);
+                self.errors.push(e);
                 continue;
             };
             match &v.value {
@@ -332,8 +306,8 @@ impl Loader {
                     }
                 }
                 other => {
-                    let span = self.span(file, v);
-                    self.error(
+                    let span = self.doc(file).span(v);
+                    self.errors.push(
                         InputError::at(
                             "wrong-type",
                             span,
@@ -351,21 +325,11 @@ impl Loader {
             }
         }
     }
-    fn finish(mut self) -> Result<Model, LoadFailure> {
-        // Report in reading order: by file, then position.
-        self.errors
-            .sort_by_key(|e| e.primary_span().map_or(0, |s| s.start));
-        if self.suppressed > 0 {
-            let n = self.suppressed;
-            self.errors.push(InputError::plain(
-                "too-many-errors",
-                format!("{n} more error(s) not shown; fix the ones above first"),
-            ));
-        }
+    fn finish(self) -> Result<Model, LoadFailure> {
         if !self.errors.is_empty() {
             return Err(LoadFailure {
                 sources: self.sources,
-                errors: self.errors,
+                errors: self.errors.into_sorted(),
             });
         }
         let mut cluster_hosts = vec![Vec::new(); self.entities.len()];

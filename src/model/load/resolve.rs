@@ -85,7 +85,7 @@ impl Loader {
                                 .is_some_and(|h| self.entities[h as usize].cluster == Some(eid));
                         if !here {
                             let cname = self.entities[i].id.clone();
-                            self.error(
+                            self.errors.push(
                                 InputError::at(
                                     "wrong-kind",
                                     r.span,
@@ -121,7 +121,7 @@ impl Loader {
                     return Some(t);
                 }
                 let tspan = self.entities[t as usize].span;
-                self.error(
+                self.errors.push(
                     InputError::at(
                         "wrong-kind",
                         r.span,
@@ -153,7 +153,7 @@ impl Loader {
                         kinds_phrase(kinds)
                     ));
                 }
-                self.error(err);
+                self.errors.push(err);
                 None
             }
         }
@@ -185,7 +185,7 @@ impl Loader {
         let cluster = e.field_span("cluster");
         let ft = e.field_span("ft_secondary");
         match (host, cluster) {
-            (Some(h), Some(c)) => self.error(
+            (Some(h), Some(c)) => self.errors.push(
                 InputError::at(
                     "vm-placement",
                     span,
@@ -195,7 +195,7 @@ impl Loader {
                 .also(c, "floating here")
                 .help("a vm is either pinned to a host or floats in a cluster: keep one"),
             ),
-            (None, None) => self.error(
+            (None, None) => self.errors.push(
                 InputError::at(
                     "vm-placement",
                     span,
@@ -207,7 +207,7 @@ impl Loader {
             _ => {}
         }
         if let (Some(ft), None) = (ft, host) {
-            self.error(
+            self.errors.push(
                 InputError::at(
                     "vm-placement",
                     ft,
