@@ -207,6 +207,11 @@ const CLUSTER_FIELDS: &[FieldSpec] = &[
         FieldType::AntiAffinity,
         "groups of vms the scheduler keeps on distinct hosts",
     ),
+    f(
+        "hosts",
+        FieldType::Refs(&[Kind::Host]),
+        "its member hosts, for hosts defined elsewhere (another importer's files)",
+    ),
 ];
 const VM_FIELDS: &[FieldSpec] = &[
     LABELS,
