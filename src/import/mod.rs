@@ -1,7 +1,17 @@
 //! `faultline import`: descriptions generated from a source of truth the
 //! estate already has, instead of written by hand.
+//!
+//! Each source has its folder (its API, its mapping); what every importer
+//! needs the same way lives beside them: `http` (TLS, retries), `ids`
+//! (ids from names), `write` (the output directory), `report` (the
+//! data-quality report) and `progress`.
 
+pub mod http;
+pub mod ids;
 pub mod netbox;
+pub mod progress;
+pub mod report;
+pub mod write;
 
 use crate::input::diag::InputError;
 

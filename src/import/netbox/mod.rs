@@ -16,13 +16,14 @@ mod roles;
 mod select;
 mod write;
 
-use crate::commands::context::DataFormat;
+use crate::import::progress::Bar;
+use crate::import::report::Format;
+use crate::import::write::shell_quote as quote;
 use crate::input::diag::InputError;
 use api::Data;
 use client::Client;
 use roles::RoleKind;
 use serde::de::DeserializeOwned;
-use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 use std::time::Duration;
 
@@ -65,12 +66,13 @@ pub struct Args {
     pub retries: u32,
     /// The data-quality report: human on stderr, or JSON on stdout.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: DataFormat,
+    pub format: Format,
 }
 
 pub fn run(args: Args) -> Result<i32, InputError> {
     let out = Path::new(&args.out);
-    write::check_out(out)?;
+    let kinds: Vec<_> = write::sections().collect();
+    crate::import::write::check_out(out, write::COMMAND, &kinds)?;
     let client = Client::new(client::Options {
         url: args.url.clone(),
         token: std::env::var("NETBOX_TOKEN").ok(),
@@ -79,7 +81,7 @@ pub fn run(args: Args) -> Result<i32, InputError> {
         retries: args.retries,
         page_size: args.page_size,
     })?;
-    let bar = Bar::new();
+    let bar = Bar::new("reading NetBox");
     client.version()?;
     let data = fetch(&client, &bar)?;
     drop(bar);
@@ -91,16 +93,8 @@ pub fn run(args: Args) -> Result<i32, InputError> {
     let mapped = select::select(mapped, &filter)?;
     let source = args.url.trim_end_matches('/');
     let files = write::render(&mapped, source, &refresh_command(&args));
-    write::write(out, &files)?;
-    let report = quality::Report::of(&mapped);
-    match args.format {
-        DataFormat::Human => {
-            let _ = std::io::stderr().write_all(report.human(source, &args.out).as_bytes());
-        }
-        DataFormat::Json => {
-            let _ = std::io::stdout().write_all(report.json(source, &args.out).as_bytes());
-        }
-    }
+    crate::import::write::write(out, &files)?;
+    quality::of(&mapped).emit(args.format, source, &args.out);
     Ok(crate::exit::CLEAN)
 }
 
@@ -154,51 +148,4 @@ fn refresh_command(args: &Args) -> String {
         words.extend(["--role".into(), quote(&format!("{name}={kind}"))]);
     }
     words.join(" ")
-}
-
-fn quote(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-    if safe {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
-/// A progress bar on an interactive stderr, one endpoint at a time;
-/// nothing in CI or when stderr is a pipe or a file.
-struct Bar(Option<indicatif::ProgressBar>);
-
-impl Bar {
-    fn new() -> Bar {
-        if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
-            return Bar(None);
-        }
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "reading NetBox {msg:32} {wide_bar} {pos}/{len} ({elapsed})",
-        ) {
-            bar.set_style(style);
-        }
-        Bar(Some(bar))
-    }
-
-    fn show(&self, endpoint: &str, done: u64, total: u64) {
-        if let Some(b) = &self.0 {
-            b.set_length(total.max(done));
-            b.set_position(done);
-            b.set_message(endpoint.to_owned());
-        }
-    }
-}
-
-impl Drop for Bar {
-    fn drop(&mut self) {
-        if let Some(b) = &self.0 {
-            b.finish_and_clear();
-        }
-    }
 }
