@@ -162,6 +162,18 @@ fn read(client: &Client, wanted: &[String]) -> Result<Inventory, InputError> {
     Ok(inv)
 }
 
+/// One PropertyCollector answer read, mapped and rendered as the import
+/// would, without a vCenter: what the fuzz target runs. `None` when the
+/// answer is refused (as the import would refuse it).
+pub fn map_answer(bytes: &[u8]) -> Option<Vec<(String, String)>> {
+    let page = soap::parse_page(bytes).ok()?.ok()?;
+    let mut inventory = Inventory::default();
+    inventory.add(&page.objects);
+    let mapped = mapping::map(&inventory, &[], &Existing::default()).ok()?;
+    let _ = quality::of(&mapped).human("fuzz", "fuzz");
+    Some(render(&mapped, "fuzz", "fuzz"))
+}
+
 /// Every file's name and text.
 fn render(mapped: &mapping::Mapped, source: &str, refresh: &str) -> Vec<(String, String)> {
     let files = Files {
