@@ -292,7 +292,8 @@ fn imports_the_recorded_inventory() {
 
     // The report.
     for line in [
-        "14 hosts, 20 vms, 3",
+        "in 10 requests: 4 clusters",
+        "20 vms, 3 components",
         "1 vm powered off or suspended (left out): off-1",
         "1 template (left out): tmpl-base",
         "2 hosts disconnected or not responding: dc1_c1_h0, dc1_h0",
@@ -351,6 +352,7 @@ fn reimport_is_byte_identical_and_keeps_hand_written_files() {
         json!(["tmpl-base"])
     );
     assert_eq!(report["quality"]["local_datastores"]["count"], 1);
+    assert_eq!(report["requests"], 10);
 }
 
 #[test]

@@ -189,7 +189,6 @@ fn faultline(args: &[&str], password: &str) -> Output {
         .env("NO_COLOR", "1")
         .env("VSPHERE_USER", USER)
         .env("VSPHERE_PASSWORD", password)
-        .env("FAULTLINE_VSPHERE_REQUESTS", "1")
         .env_remove("COLUMNS");
     stand_in::without_proxies(&mut cmd);
     cmd.output().unwrap()
@@ -210,15 +209,14 @@ fn import(sim: &Sim, out: &Path, extra: &[&str]) -> Output {
     o
 }
 
-/// The requests the import says it made.
+/// The requests the import says it made (`... in 9 requests: ...`).
 fn requests(o: &Output) -> u64 {
     let err = text(&o.stderr);
-    err.lines()
-        .find_map(|l| {
-            l.strip_prefix("faultline: ")?
-                .strip_suffix(" requests to vCenter")
-        })
-        .and_then(|n| n.parse().ok())
+    let words: Vec<&str> = err.split_whitespace().collect();
+    words
+        .windows(3)
+        .find(|w| w[0] == "in" && w[2].starts_with("request"))
+        .and_then(|w| w[1].parse().ok())
         .unwrap_or_else(|| panic!("no request count in:\n{err}"))
 }
 
@@ -362,6 +360,21 @@ fn imports_a_live_simulated_vcenter() {
             .get("errors")
             .is_none_or(|e| e.as_array().unwrap().is_empty())
     );
+
+    // Pages of 5 objects: DC0 has 28 (clusters, hosts, vms, templates,
+    // the ft secondary, datastores), DC1 16, so 6 and 4 pages, and the
+    // same description.
+    let paged = tmp.path().join("paged");
+    let o = import(&sim, &paged, &["--ca-cert", &ca, "--page-size", "5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(requests(&o), 1 + 1 + 2 + (1 + 6) + (1 + 4) + 1);
+    let body = |dir: &Path, f: &str| {
+        let t = std::fs::read_to_string(dir.join(f)).unwrap();
+        t.lines().skip(4).collect::<Vec<_>>().join("\n")
+    };
+    for f in ["clusters.yaml", "hosts.yaml", "vms.yaml", "components.yaml"] {
+        assert_eq!(body(&out, f), body(&paged, f), "{f}");
+    }
 
     // Filters.
     let only = tmp.path().join("only");

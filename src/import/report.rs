@@ -34,6 +34,9 @@ pub struct Report {
     /// Entities written per kind, in file order.
     pub imported: Vec<(Kind, usize)>,
     pub gaps: Vec<Gap>,
+    /// HTTP requests the import made, where the load on the source is
+    /// worth showing.
+    pub requests: Option<u64>,
 }
 
 /// `text` wrapped, continuation lines indented, never breaking an id.
@@ -73,9 +76,13 @@ impl Report {
                 format!("{n} {noun}")
             })
             .collect();
+        let requests = self
+            .requests
+            .map(|n| format!(" in {n} request{}", if n == 1 { "" } else { "s" }))
+            .unwrap_or_default();
         let mut s = wrap(
             &format!(
-                "faultline: imported from {url} into `{out}`: {}",
+                "faultline: imported from {url} into `{out}`{requests}: {}",
                 imported.join(", ")
             ),
             "  ",
@@ -122,7 +129,10 @@ impl Report {
                 )
             })
             .collect();
-        let doc = json!({"url": url, "out": out, "imported": imported, "quality": quality});
+        let mut doc = json!({"url": url, "out": out, "imported": imported, "quality": quality});
+        if let Some(n) = self.requests {
+            doc["requests"] = json!(n);
+        }
         let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         text.push('\n');
         text

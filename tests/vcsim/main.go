@@ -22,11 +22,14 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"sync"
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -89,6 +92,9 @@ func main() {
 		s.bench(*clusters)
 	}
 	mountShared()
+	paging := &pagingCollector{}
+	paging.Self = types.ManagedObjectReference{Type: "PropertyCollector", Value: "propertyCollector"}
+	simulator.Map.Put(paging)
 	_ = client.Logout(ctx)
 
 	shown := *server.URL
@@ -202,6 +208,64 @@ func (s *shaper) enableHA(c *object.ClusterComputeResource, admissionControl boo
 // method for (DPM standby, a lost connection).
 func hostRuntime(h *object.HostSystem) *types.HostRuntimeInfo {
 	return &simulator.Map.Get(h.Reference()).(*simulator.HostSystem).Runtime
+}
+
+// pagingCollector hands out RetrievePropertiesEx answers in pages of
+// `maxObjects`, as vCenter does, with ContinueRetrievePropertiesEx for the
+// rest: vcsim 0.24 answers in one page whatever it is asked. vcsim makes a
+// zero value of this type for each session, so the pages left are per
+// session, as vCenter keeps them.
+type pagingCollector struct {
+	simulator.PropertyCollector
+	mu   sync.Mutex
+	last int
+	rest map[string]page
+}
+
+type page struct {
+	objects []types.ObjectContent
+	size    int
+}
+
+// cut keeps the first page of `res` and files the rest under a token.
+func (pc *pagingCollector) cut(res *types.RetrieveResult, objects []types.ObjectContent, size int) {
+	res.Objects, res.Token = objects, ""
+	if size <= 0 || len(objects) <= size {
+		return
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	pc.last++
+	if pc.rest == nil {
+		pc.rest = map[string]page{}
+	}
+	res.Token = fmt.Sprintf("page-%d", pc.last)
+	pc.rest[res.Token] = page{objects: objects[size:], size: size}
+	res.Objects = objects[:size]
+}
+
+func (pc *pagingCollector) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {
+	body := pc.PropertyCollector.RetrievePropertiesEx(ctx, r).(*methods.RetrievePropertiesExBody)
+	if body.Res != nil && body.Res.Returnval != nil {
+		pc.cut(body.Res.Returnval, body.Res.Returnval.Objects, int(r.Options.MaxObjects))
+	}
+	return body
+}
+
+func (pc *pagingCollector) ContinueRetrievePropertiesEx(r *types.ContinueRetrievePropertiesEx) soap.HasFault {
+	body := &methods.ContinueRetrievePropertiesExBody{}
+	pc.mu.Lock()
+	p, ok := pc.rest[r.Token]
+	delete(pc.rest, r.Token)
+	pc.mu.Unlock()
+	if !ok {
+		body.Fault_ = simulator.Fault("unknown token", &types.InvalidArgument{InvalidProperty: "token"})
+		return body
+	}
+	res := types.RetrieveResult{}
+	pc.cut(&res, p.objects, p.size)
+	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: res}
+	return body
 }
 
 // mountShared lists every host that mounts a datastore in its `host`

@@ -36,5 +36,6 @@ pub fn of(mapped: &Mapped) -> Report {
                 }
             })
             .collect(),
+        requests: None,
     }
 }

@@ -117,10 +117,7 @@ pub fn run(args: Args) -> Result<i32, InputError> {
     let source = args.url.trim_end_matches('/');
     let files = render(&mapped, source, &refresh_command(&args));
     write::write(out, &files)?;
-    quality::of(&mapped).emit(args.format, source, &args.out);
-    if std::env::var_os("FAULTLINE_VSPHERE_REQUESTS").is_some() {
-        eprintln!("faultline: {} requests to vCenter", client.requests());
-    }
+    quality::of(&mapped, client.requests()).emit(args.format, source, &args.out);
     Ok(crate::exit::CLEAN)
 }
 
@@ -170,7 +167,7 @@ pub fn map_answer(bytes: &[u8]) -> Option<Vec<(String, String)>> {
     let mut inventory = Inventory::default();
     inventory.add(&page.objects);
     let mapped = mapping::map(&inventory, &[], &Existing::default()).ok()?;
-    let _ = quality::of(&mapped).human("fuzz", "fuzz");
+    let _ = quality::of(&mapped, 1).human("fuzz", "fuzz");
     Some(render(&mapped, "fuzz", "fuzz"))
 }
 

@@ -98,7 +98,8 @@ impl Gap {
 /// The sections the import writes, in report order.
 pub const SECTIONS: [Kind; 4] = [Kind::Cluster, Kind::Host, Kind::Vm, Kind::Component];
 
-pub fn of(mapped: &Mapped) -> Report {
+/// The report of `mapped`, read in `requests` requests.
+pub fn of(mapped: &Mapped, requests: u64) -> Report {
     let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
     for e in mapped.entities.values() {
         *counts.entry(e.kind).or_default() += 1;
@@ -122,5 +123,6 @@ pub fn of(mapped: &Mapped) -> Report {
                 }
             })
             .collect(),
+        requests: Some(requests),
     }
 }
