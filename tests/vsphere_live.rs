@@ -56,73 +56,6 @@ fn vcsim() -> Option<&'static Path> {
         .as_deref()
 }
 
-/// A CA and a leaf certificate for 127.0.0.1 signed by it, in `dir`.
-fn certificates(dir: &Path) {
-    let openssl = |args: &[&str]| {
-        let o = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl (Debian's openssl package) is needed to make the test certificates");
-        assert!(o.status.success(), "openssl {args:?}: {}", text(&o.stderr));
-    };
-    std::fs::write(
-        dir.join("leaf.ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    let key = ["-newkey", "rsa:2048", "-nodes"];
-    openssl(
-        &[
-            &["req", "-x509"][..],
-            &key,
-            &[
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=faultline test CA",
-            ],
-        ]
-        .concat(),
-    );
-    openssl(
-        &[
-            &["req"][..],
-            &key,
-            &[
-                "-keyout",
-                "leaf.key",
-                "-out",
-                "leaf.csr",
-                "-subj",
-                "/CN=127.0.0.1",
-            ],
-        ]
-        .concat(),
-    );
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "leaf.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "leaf.ext",
-    ]);
-}
-
 /// A running simulator; stopped when dropped (its stdin closes, and it is
 /// killed should it linger).
 struct Sim {
@@ -135,7 +68,10 @@ impl Sim {
     fn start(extra: &[&str]) -> Option<Sim> {
         let bin = vcsim()?;
         let dir = tempfile::tempdir().unwrap();
-        certificates(dir.path());
+        assert!(
+            stand_in::certificates(dir.path()),
+            "openssl (Debian's openssl package) is needed to make the test certificates"
+        );
         let mut child = Command::new(bin)
             .args([
                 "-cert", "leaf.pem", "-key", "leaf.key", "-user", USER, "-pass", PASSWORD,
@@ -195,17 +131,16 @@ fn faultline(args: &[&str], password: &str) -> Output {
 }
 
 fn import(sim: &Sim, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "import",
-        "vsphere",
-        "--url",
-        &sim.url,
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    import_as(sim, out, extra, PASSWORD)
+}
+
+/// An import with `password` in VSPHERE_PASSWORD, which it never prints.
+fn import_as(sim: &Sim, out: &Path, extra: &[&str], password: &str) -> Output {
+    let mut args = vec!["import", "vsphere", "--url", &sim.url];
+    args.extend(["--out", out.to_str().unwrap()]);
     args.extend(extra);
-    let o = faultline(&args, PASSWORD);
-    assert!(!text(&o.stderr).contains(PASSWORD) && !text(&o.stdout).contains(PASSWORD));
+    let o = faultline(&args, password);
+    assert!(!text(&o.stderr).contains(password) && !text(&o.stdout).contains(password));
     o
 }
 
@@ -234,17 +169,7 @@ fn imports_a_live_simulated_vcenter() {
     assert_eq!(requests(&o), 1 + 1 + 2 + 2 * 2 + 1);
 
     let v = description(&out);
-    let count = |s: &str| v[s].as_object().map_or(0, |m| m.len());
-    assert_eq!(
-        (
-            count("clusters"),
-            count("hosts"),
-            count("vms"),
-            count("components")
-        ),
-        (4, 14, 20, 3),
-        "{err}"
-    );
+    assert_eq!(stand_in::counts(&v), [4, 14, 20, 3], "{err}");
     let c = &v["clusters"];
     assert_eq!(
         [
@@ -277,33 +202,41 @@ fn imports_a_live_simulated_vcenter() {
     assert_eq!(h["dc0_c0_h2"]["standby"], true);
     assert_eq!(h["dc0_c0_h0"]["cpus"], 2);
     let vm = &v["vms"];
-    for floating in [
-        "web-a",
-        "web-b",
-        "web-c",
-        "db-1",
-        "db-2",
-        "local-app",
-        "dc0_c0_rp0_vm0",
-        "dc1_c0_rp0_vm1",
-    ] {
-        assert!(
-            vm[floating]["cluster"].is_string() && vm[floating].get("host").is_none(),
-            "{floating}"
-        );
-    }
-    for pinned in [
-        "batch-1",
-        "ft-app",
-        "dc0_c1_rp0_vm0",
-        "dc1_c1_rp0_vm1",
-        "dc0_h0_vm0",
-    ] {
-        assert!(
-            vm[pinned]["host"].is_string() && vm[pinned].get("cluster").is_none(),
-            "{pinned}"
-        );
-    }
+    // Each vm either floats in its cluster or is pinned to its host.
+    let placed = |field: &str, other: &str, names: &[&str]| {
+        for n in names {
+            assert!(
+                vm[n][field].is_string() && vm[n].get(other).is_none(),
+                "{n}: {}",
+                vm[n]
+            );
+        }
+    };
+    placed(
+        "cluster",
+        "host",
+        &[
+            "web-a",
+            "web-b",
+            "web-c",
+            "db-1",
+            "db-2",
+            "local-app",
+            "dc0_c0_rp0_vm0",
+            "dc1_c0_rp0_vm1",
+        ],
+    );
+    placed(
+        "host",
+        "cluster",
+        &[
+            "batch-1",
+            "ft-app",
+            "dc0_c1_rp0_vm0",
+            "dc1_c1_rp0_vm1",
+            "dc0_h0_vm0",
+        ],
+    );
     assert_eq!(vm["batch-1"]["host"], "dc0_c0_h1");
     assert_eq!(vm["ft-app"]["host"], "dc0_c0_h0");
     assert_eq!(vm["ft-app"]["ft_secondary"], "dc0_c0_h1");
@@ -409,23 +342,13 @@ fn live_errors_write_nothing() {
     let Some(sim) = Sim::start(&[]) else { return };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
-    let args = |extra: &[&str]| {
-        let mut a = vec![
-            "import",
-            "vsphere",
-            "--url",
-            &sim.url,
-            "--out",
-            out.to_str().unwrap(),
-            "--retries",
-            "0",
-        ];
-        a.extend_from_slice(extra);
-        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
-    };
     let run = |extra: &[&str], password: &str| {
-        let a = args(extra);
-        faultline(&a.iter().map(String::as_str).collect::<Vec<_>>(), password)
+        import_as(
+            &sim,
+            &out,
+            &[&["--retries", "0"][..], extra].concat(),
+            password,
+        )
     };
     // A certificate from a CA the system does not trust.
     let o = run(&[], PASSWORD);

@@ -248,3 +248,73 @@ pub fn description(dir: &Path) -> serde_json::Value {
     }
     all.into()
 }
+
+/// How many clusters, hosts, vms and components a description has.
+pub fn counts(v: &serde_json::Value) -> [usize; 4] {
+    ["clusters", "hosts", "vms", "components"].map(|s| v[s].as_object().map_or(0, |m| m.len()))
+}
+
+/// Makes a CA (`ca.pem`, `ca.key`) and a certificate for 127.0.0.1 signed
+/// by it (`leaf.pem`, `leaf.key`) in `dir`, 2048-bit RSA, with openssl;
+/// false where openssl is not installed.
+pub fn certificates(dir: &Path) -> bool {
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !openssl(&["version"]) {
+        return false;
+    }
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let key = ["-newkey", "rsa:2048", "-nodes"];
+    let ca = [
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=test CA",
+    ];
+    let leaf = [
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ];
+    let sign = [
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ];
+    for args in [
+        [&["req", "-x509"][..], &key, &ca].concat(),
+        [&["req"][..], &key, &leaf].concat(),
+        sign.to_vec(),
+    ] {
+        assert!(openssl(&args), "openssl {args:?} failed");
+    }
+    true
+}

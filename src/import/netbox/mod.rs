@@ -17,7 +17,6 @@ mod select;
 mod write;
 
 use crate::import::progress::Bar;
-use crate::import::report::Format;
 use crate::import::write::shell_quote as quote;
 use crate::input::diag::InputError;
 use api::Data;
@@ -25,7 +24,6 @@ use client::Client;
 use roles::RoleKind;
 use serde::de::DeserializeOwned;
 use std::path::Path;
-use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -33,10 +31,6 @@ pub struct Args {
     /// from the environment variable NETBOX_TOKEN, never from the command line.
     #[arg(long, value_name = "URL")]
     pub url: String,
-    /// Directory for the generated files (one per section). Other files in
-    /// it, such as a hand-written services.yaml, are left alone.
-    #[arg(long, value_name = "DIR")]
-    pub out: String,
     /// Import only this site (its slug) and what it depends on (repeatable).
     #[arg(long = "site", value_name = "SLUG")]
     pub sites: Vec<String>,
@@ -47,39 +41,21 @@ pub struct Args {
     /// pdu, component or skip (repeatable).
     #[arg(long = "role", value_name = "NAME=KIND", value_parser = roles::parse_override)]
     pub roles: Vec<(String, RoleKind)>,
-    /// Objects asked for per request (NetBox caps it at its MAX_PAGE_SIZE).
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub page_size: u32,
-    /// A CA certificate (PEM) to trust besides the system's, for a NetBox
-    /// behind an internal CA.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<String>,
-    /// Seconds one request may take.
-    #[arg(long, value_name = "SECS", default_value_t = 60,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout: u64,
-    /// Retries of a request that times out or gets 429 or 5xx, waiting 1,
-    /// 2, 4... seconds (or what Retry-After says).
-    #[arg(long, value_name = "N", default_value_t = 5,
-          value_parser = clap::value_parser!(u32).range(0..=20))]
-    pub retries: u32,
-    /// The data-quality report: human on stderr, or JSON on stdout.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    #[command(flatten)]
+    pub common: crate::import::Common,
 }
 
 pub fn run(args: Args) -> Result<i32, InputError> {
-    let out = Path::new(&args.out);
+    let out = Path::new(&args.common.out);
     let kinds: Vec<_> = write::sections().collect();
     crate::import::write::check_out(out, write::COMMAND, &kinds)?;
     let client = Client::new(client::Options {
         url: args.url.clone(),
         token: std::env::var("NETBOX_TOKEN").ok(),
-        ca_cert: args.ca_cert.clone(),
-        timeout: Duration::from_secs(args.timeout),
-        retries: args.retries,
-        page_size: args.page_size,
+        ca_cert: args.common.ca_cert.clone(),
+        timeout: args.common.timeout(),
+        retries: args.common.retries,
+        page_size: args.common.page_size,
     })?;
     let bar = Bar::new("reading NetBox");
     client.version()?;
@@ -94,7 +70,7 @@ pub fn run(args: Args) -> Result<i32, InputError> {
     let source = args.url.trim_end_matches('/');
     let files = write::render(&mapped, source, &refresh_command(&args));
     crate::import::write::write(out, &files)?;
-    quality::of(&mapped).emit(args.format, source, &args.out);
+    quality::of(&mapped).emit(args.common.format, source, &args.common.out);
     Ok(crate::exit::CLEAN)
 }
 
@@ -135,7 +111,7 @@ fn refresh_command(args: &Args) -> String {
         "--url".into(),
         quote(args.url.trim_end_matches('/')),
         "--out".into(),
-        quote(&args.out),
+        quote(&args.common.out),
     ];
     for s in &args.sites {
         words.extend(["--site".into(), quote(s)]);

@@ -16,14 +16,12 @@ pub mod soap;
 mod xml;
 
 use crate::import::progress::Bar;
-use crate::import::report::Format;
 use crate::import::write::{self, Block, Files, shell_quote as quote};
 use crate::input::diag::InputError;
 use client::Client;
 use existing::Existing;
 use inventory::{DATACENTER, Inventory, PROPERTIES};
 use std::path::Path;
-use std::time::Duration;
 
 /// The command every file names on its first line.
 const COMMAND: &str = "faultline import vsphere";
@@ -35,10 +33,6 @@ pub struct Args {
     /// command line.
     #[arg(long, value_name = "URL")]
     pub url: String,
-    /// Directory for the generated files (clusters, hosts, vms and
-    /// components). Other files in it are left alone.
-    #[arg(long, value_name = "DIR")]
-    pub out: String,
     /// Import only this datacenter (repeatable).
     #[arg(long = "datacenter", value_name = "NAME")]
     pub datacenters: Vec<String>,
@@ -49,30 +43,13 @@ pub struct Args {
     /// with by name (e.g. a NetBox import): those are not defined again.
     #[arg(long, value_name = "DIR")]
     pub hosts_from: Option<String>,
-    /// A CA certificate (PEM) to trust besides the system's, for a vCenter
-    /// whose certificate comes from its own CA (VMCA) or an internal one.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<String>,
     /// Do not check vCenter's certificate. Anyone between here and vCenter
-    /// could then read the password: prefer --ca-cert.
+    /// could then read the password: prefer --ca-cert with vCenter's root
+    /// CA (VMCA).
     #[arg(long, conflicts_with = "ca_cert")]
     pub insecure: bool,
-    /// Objects asked for per page.
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub page_size: u32,
-    /// Seconds one request may take.
-    #[arg(long, value_name = "SECS", default_value_t = 60,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout: u64,
-    /// Retries of a request that times out, is cut off or gets 429 or a
-    /// 5xx that is not a SOAP fault, waiting 1, 2, 4... seconds.
-    #[arg(long, value_name = "N", default_value_t = 5,
-          value_parser = clap::value_parser!(u32).range(0..=20))]
-    pub retries: u32,
-    /// The data-quality report: human on stderr, or JSON on stdout.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    #[command(flatten)]
+    pub common: crate::import::Common,
 }
 
 fn credential(name: &str) -> Result<String, InputError> {
@@ -87,7 +64,7 @@ fn credential(name: &str) -> Result<String, InputError> {
 }
 
 pub fn run(args: Args) -> Result<i32, InputError> {
-    let out = Path::new(&args.out);
+    let out = Path::new(&args.common.out);
     write::check_out(out, COMMAND, &quality::SECTIONS)?;
     let existing = match &args.hosts_from {
         Some(dir) => Existing::read(dir)?,
@@ -104,11 +81,11 @@ pub fn run(args: Args) -> Result<i32, InputError> {
         url: args.url.clone(),
         user,
         password,
-        ca_cert: args.ca_cert.clone(),
+        ca_cert: args.common.ca_cert.clone(),
         insecure: args.insecure,
-        timeout: Duration::from_secs(args.timeout),
-        retries: args.retries,
-        page_size: args.page_size,
+        timeout: args.common.timeout(),
+        retries: args.common.retries,
+        page_size: args.common.page_size,
     })?;
     let read = read(&client, &args.datacenters);
     client.logout();
@@ -117,7 +94,7 @@ pub fn run(args: Args) -> Result<i32, InputError> {
     let source = args.url.trim_end_matches('/');
     let files = render(&mapped, source, &refresh_command(&args));
     write::write(out, &files)?;
-    quality::of(&mapped, client.requests()).emit(args.format, source, &args.out);
+    quality::of(&mapped, client.requests()).emit(args.common.format, source, &args.common.out);
     Ok(crate::exit::CLEAN)
 }
 
@@ -203,7 +180,7 @@ fn refresh_command(args: &Args) -> String {
         "--url".into(),
         quote(args.url.trim_end_matches('/')),
         "--out".into(),
-        quote(&args.out),
+        quote(&args.common.out),
     ];
     for d in &args.datacenters {
         words.extend(["--datacenter".into(), quote(d)]);
@@ -214,7 +191,7 @@ fn refresh_command(args: &Args) -> String {
     if let Some(h) = &args.hosts_from {
         words.extend(["--hosts-from".into(), quote(h)]);
     }
-    if let Some(c) = &args.ca_cert {
+    if let Some(c) = &args.common.ca_cert {
         words.extend(["--ca-cert".into(), quote(c)]);
     }
     if args.insecure {
