@@ -76,6 +76,11 @@ pub fn run(args: Args) -> Result<i32, InputError> {
         eprintln!(
             "faultline: warning: --insecure: vCenter's certificate is not checked; anyone on the way can read the password"
         );
+    } else if args.url.starts_with("http://") {
+        eprintln!(
+            "faultline: warning: `{}` is not https: the password is sent unencrypted",
+            args.url
+        );
     }
     let client = Client::login(client::Options {
         url: args.url.clone(),
