@@ -356,3 +356,155 @@ fn select_clusters<'i>(
         .filter(|c| names.contains(&c.name))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::inventory::{Datastore, Rule};
+    use super::*;
+
+    fn r(kind: &str, v: &str) -> MoRef {
+        MoRef::new(kind, v)
+    }
+
+    fn host(n: u32, cluster: Option<&str>) -> Host {
+        Host {
+            moref: r("HostSystem", &format!("host-{n}")),
+            name: format!("esx{n}.example.com"),
+            cluster: cluster.map(|c| r("ClusterComputeResource", c)),
+            connection: "connected".into(),
+            maintenance: false,
+            standby: false,
+            memory_bytes: Some(256.0 * GIB),
+            cpus: Some(32.0),
+        }
+    }
+
+    fn vm(n: u32, host: u32) -> Vm {
+        Vm {
+            moref: r("VirtualMachine", &format!("vm-{n}")),
+            name: format!("app{n}"),
+            template: false,
+            power: "poweredOn".into(),
+            host: Some(r("HostSystem", &format!("host-{host}"))),
+            memory_mb: Some(4096.0),
+            ft_role: None,
+            ft_secondaries: vec![],
+            datastores: vec![r("Datastore", "datastore-1")],
+        }
+    }
+
+    fn cluster(ha: bool) -> Cluster {
+        Cluster {
+            moref: r("ClusterComputeResource", "domain-c1"),
+            name: "Prod".into(),
+            ha,
+            admission_control: true,
+            restart_disabled_by_default: false,
+            restart_overrides: vec![],
+            rules: vec![],
+        }
+    }
+
+    fn inventory(c: Cluster) -> Inventory {
+        Inventory {
+            clusters: vec![c],
+            hosts: vec![host(1, Some("domain-c1")), host(2, Some("domain-c1"))],
+            vms: vec![vm(1, 1), vm(2, 2), vm(3, 1)],
+            datastores: vec![Datastore {
+                moref: r("Datastore", "datastore-1"),
+                name: "san-01".into(),
+                hosts: vec![r("HostSystem", "host-1"), r("HostSystem", "host-2")],
+            }],
+        }
+    }
+
+    fn placement(m: &Mapped, id: &str) -> (&'static str, String) {
+        let e = &m.entities[id];
+        let (name, value) = &e.fields[0];
+        match value {
+            Value::Ref(r) => (*name, r.clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ha_decides_floating_or_pinned_and_overrides_win() {
+        let m = map(&inventory(cluster(true)), &[], &Existing::default()).unwrap();
+        assert_eq!(placement(&m, "app1"), ("cluster", "prod".into()));
+        assert_eq!(
+            placement(&m, "esx1.example.com"),
+            ("cluster", "prod".into())
+        );
+        let m = map(&inventory(cluster(false)), &[], &Existing::default()).unwrap();
+        assert_eq!(placement(&m, "app1"), ("host", "esx1.example.com".into()));
+        assert!(
+            !m.gaps.contains_key(&Gap::NoHaRestart),
+            "no HA, nothing to disable"
+        );
+
+        // Restart disabled for the cluster by default, enabled again for
+        // one vm by its own override.
+        let mut c = cluster(true);
+        c.restart_disabled_by_default = true;
+        c.restart_overrides = vec![(r("VirtualMachine", "vm-2"), false)];
+        let m = map(&inventory(c), &[], &Existing::default()).unwrap();
+        assert_eq!(placement(&m, "app1"), ("host", "esx1.example.com".into()));
+        assert_eq!(placement(&m, "app2"), ("cluster", "prod".into()));
+        assert_eq!(m.gaps[&Gap::NoHaRestart], ["app1", "app3"]);
+    }
+
+    #[test]
+    fn anti_affinity_keeps_the_floating_vms_of_enabled_rules() {
+        let mut c = cluster(true);
+        let vms = |ns: &[u32]| {
+            ns.iter()
+                .map(|n| r("VirtualMachine", &format!("vm-{n}")))
+                .collect()
+        };
+        c.restart_overrides = vec![(r("VirtualMachine", "vm-3"), true)];
+        c.rules = vec![
+            Rule {
+                name: "a".into(),
+                enabled: true,
+                kind: RuleKind::Apart,
+                vms: vms(&[2, 1, 3, 9]),
+            },
+            Rule {
+                name: "b".into(),
+                enabled: true,
+                kind: RuleKind::Apart,
+                vms: vms(&[1, 3]),
+            },
+            Rule {
+                name: "c".into(),
+                enabled: false,
+                kind: RuleKind::Apart,
+                vms: vms(&[1, 2]),
+            },
+        ];
+        let m = map(&inventory(c), &[], &Existing::default()).unwrap();
+        // vm-3 is pinned and vm-9 is not imported: only app1 and app2 are
+        // kept apart by HA's placement; a rule left with one vm says
+        // nothing.
+        assert_eq!(
+            m.entities["prod"].fields[1],
+            (
+                "anti_affinity",
+                Value::Groups(vec![vec!["app1".into(), "app2".into()]])
+            )
+        );
+        assert_eq!(m.gaps[&Gap::RuleDisabled], ["prod/c"]);
+    }
+
+    #[test]
+    fn a_datastore_one_host_mounts_requires_it() {
+        let mut inv = inventory(cluster(true));
+        inv.datastores[0].hosts.truncate(1);
+        let m = map(&inv, &[], &Existing::default()).unwrap();
+        assert_eq!(
+            m.entities["san-01"].fields[1],
+            ("requires", Value::Refs(vec!["esx1.example.com".into()]))
+        );
+        assert_eq!(m.gaps[&Gap::LocalDatastore], ["san-01"]);
+    }
+}
