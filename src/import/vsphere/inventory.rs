@@ -150,12 +150,13 @@ fn flag(o: &ObjectContent, path: &str) -> bool {
     o.prop(path).is_some_and(Node::is_true)
 }
 
+/// A size or a count: a negative or non-finite one is no answer.
 fn number(o: &ObjectContent, path: &str) -> Option<f64> {
     o.prop(path)?
         .text
         .parse()
         .ok()
-        .filter(|n: &f64| n.is_finite())
+        .filter(|n: &f64| n.is_finite() && *n >= 0.0)
 }
 
 /// Every reference in an `ArrayOfManagedObjectReference`.
