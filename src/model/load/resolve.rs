@@ -1,0 +1,221 @@
+//! The second pass: names resolved to ids once every file is read (ids
+//! are global), kinds checked, and the rules that span several fields.
+
+use super::{Loader, RawRef};
+use crate::input::diag::{InputError, did_you_mean};
+use crate::model::schema::{FieldType, kinds_phrase};
+use crate::model::{EntityId, Kind};
+use std::collections::HashSet;
+
+impl Loader {
+    /// Second pass: names to ids, kinds, and checks across fields.
+    pub(super) fn resolve(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let mut anti = Vec::new();
+        for (i, p) in pending.into_iter().enumerate() {
+            let eid = i as EntityId;
+            for (spec, r) in p.single {
+                let FieldType::Ref(kinds) = spec.ty else {
+                    continue;
+                };
+                if let Some(t) = self.resolve_ref(eid, spec.name, kinds, &r) {
+                    let e = &mut self.entities[i];
+                    let slot = match spec.name {
+                        "site" => &mut e.site,
+                        "rack" => &mut e.rack,
+                        "feed" => &mut e.feed,
+                        "host" => &mut e.host,
+                        "cluster" => &mut e.cluster,
+                        "ft_secondary" => &mut e.ft_secondary,
+                        other => unreachable!("reference field {other} has no slot"),
+                    };
+                    *slot = Some(t);
+                }
+            }
+            for (spec, list) in p.lists {
+                let FieldType::Refs(kinds) = spec.ty else {
+                    continue;
+                };
+                // Duplicates dropped through a set: a list can name a
+                // million entities (a service on every host).
+                let mut ids = Vec::with_capacity(list.len());
+                let mut seen = rustc_hash::FxHashSet::default();
+                for r in &list {
+                    if let Some(t) = self.resolve_ref(eid, spec.name, kinds, r) {
+                        // Most lists are short: a scan beats a set there.
+                        let fresh = if list.len() <= 16 {
+                            !ids.contains(&t)
+                        } else {
+                            seen.insert(t)
+                        };
+                        if fresh {
+                            ids.push(t);
+                        }
+                    }
+                }
+                let e = &mut self.entities[i];
+                let slot = match spec.name {
+                    "requires" => &mut e.requires,
+                    "power" => &mut e.power,
+                    "network" => &mut e.network,
+                    "uplinks" => &mut e.uplinks,
+                    "instances" => &mut e.instances,
+                    "depends_on" => &mut e.depends_on,
+                    "backups" => &mut e.backups,
+                    other => unreachable!("list field {other} has no slot"),
+                };
+                *slot = ids;
+            }
+            if !p.anti_affinity.is_empty() {
+                anti.push((i, p.anti_affinity));
+            }
+        }
+        // Membership needs every vm's host and cluster resolved first.
+        for (i, groups) in anti {
+            let eid = i as EntityId;
+            for group in groups {
+                let mut ids = Vec::new();
+                let mut seen = HashSet::new();
+                for r in &group {
+                    if let Some(t) = self.resolve_ref(eid, "anti_affinity", &[Kind::Vm], r) {
+                        let vm = &self.entities[t as usize];
+                        let here = vm.cluster == Some(eid)
+                            || vm
+                                .host
+                                .is_some_and(|h| self.entities[h as usize].cluster == Some(eid));
+                        if !here {
+                            let cname = self.entities[i].id.clone();
+                            self.error(
+                                InputError::at(
+                                    "wrong-kind",
+                                    r.span,
+                                    format!("vm `{}` is not in cluster `{cname}`", r.name),
+                                )
+                                .label("not a vm of this cluster")
+                                .also(vm.span, "defined here"),
+                            );
+                        } else if seen.insert(t) {
+                            ids.push(t);
+                        }
+                    }
+                }
+                self.entities[i].anti_affinity.push(ids);
+            }
+        }
+        for i in 0..self.entities.len() {
+            self.check_entity(i);
+        }
+    }
+
+    fn resolve_ref(
+        &mut self,
+        _from: EntityId,
+        field: &str,
+        kinds: &[Kind],
+        r: &RawRef,
+    ) -> Option<EntityId> {
+        match self.by_id.get(&r.name) {
+            Some(&t) => {
+                let tk = self.entities[t as usize].kind();
+                if kinds.contains(&tk) {
+                    return Some(t);
+                }
+                let tspan = self.entities[t as usize].span;
+                self.error(
+                    InputError::at(
+                        "wrong-kind",
+                        r.span,
+                        format!(
+                            "`{field}` takes {}, but `{}` is a {}",
+                            kinds_phrase(kinds),
+                            r.name,
+                            tk.singular()
+                        ),
+                    )
+                    .label(format!("this is a {}", tk.singular()))
+                    .also(tspan, format!("`{}` is defined here", r.name))
+                    .help(format!("name {} here", kinds_phrase(kinds))),
+                );
+                None
+            }
+            None => {
+                let mut err = InputError::at(
+                    "unknown-id",
+                    r.span,
+                    format!("`{field}` names `{}`, which is not defined", r.name),
+                )
+                .label("no entity has this id");
+                if let Some(s) = self.suggest_id(&r.name, kinds) {
+                    err = err.help(format!("did you mean `{s}`?"));
+                } else {
+                    err = err.help(format!(
+                        "`{field}` takes {}; define it or fix the name",
+                        kinds_phrase(kinds)
+                    ));
+                }
+                self.error(err);
+                None
+            }
+        }
+    }
+
+    /// Nearest defined id of an acceptable kind. Skipped on huge estates
+    /// once a few errors are out: it is a scan of every id.
+    fn suggest_id(&self, name: &str, kinds: &[Kind]) -> Option<String> {
+        if self.errors.len() > 10 && self.entities.len() > 100_000 {
+            return None;
+        }
+        did_you_mean(
+            name,
+            self.entities
+                .iter()
+                .filter(|e| kinds.contains(&e.kind()))
+                .map(|e| e.id.as_str()),
+        )
+        .map(str::to_owned)
+    }
+
+    fn check_entity(&mut self, i: usize) {
+        let e = &self.entities[i];
+        if e.kind() != Kind::Vm {
+            return;
+        }
+        let (span, id) = (e.span, e.id.clone());
+        let host = e.field_span("host");
+        let cluster = e.field_span("cluster");
+        let ft = e.field_span("ft_secondary");
+        match (host, cluster) {
+            (Some(h), Some(c)) => self.error(
+                InputError::at(
+                    "vm-placement",
+                    span,
+                    format!("vm `{id}` has both `host` and `cluster`"),
+                )
+                .also(h, "pinned here")
+                .also(c, "floating here")
+                .help("a vm is either pinned to a host or floats in a cluster: keep one"),
+            ),
+            (None, None) => self.error(
+                InputError::at(
+                    "vm-placement",
+                    span,
+                    format!("vm `{id}` has neither `host` nor `cluster`"),
+                )
+                .label("runs nowhere")
+                .help("add `host: <host id>` (pinned) or `cluster: <cluster id>` (floating)"),
+            ),
+            _ => {}
+        }
+        if let (Some(ft), None) = (ft, host) {
+            self.error(
+                InputError::at(
+                    "vm-placement",
+                    ft,
+                    format!("vm `{id}` has `ft_secondary` but no `host`"),
+                )
+                .label("needs a pinned `host`")
+                .help("a fault-tolerant copy pairs a pinned primary host with a secondary host"),
+            );
+        }
+    }
+}
