@@ -422,7 +422,6 @@ fn hosts_from_joins_another_import() {
 /// `faultline spof` over both directories: the clusters' `hosts` lists
 /// join them, so a rack of NetBox takes down a vm of vCenter.
 #[test]
-#[ignore = "needs cluster hosts support in the loader"]
 fn check_reads_a_joined_import() {
     let Some(sim) = Sim::start(&[]) else { return };
     let (tmp, netbox, out) = joined(&sim);
