@@ -12,8 +12,8 @@
 //!   requires that host.
 
 use super::existing::Existing;
+use super::gap::Gap;
 use super::inventory::{Cluster, Host, Inventory, RuleKind, Vm};
-use super::quality::Gap;
 use super::soap::MoRef;
 use crate::import::ids::{Ids, slug};
 use crate::import::write::Value;

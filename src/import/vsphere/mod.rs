@@ -9,6 +9,7 @@
 
 mod client;
 mod existing;
+mod gap;
 mod inventory;
 mod mapping;
 mod quality;
