@@ -12,8 +12,9 @@ use crate::analysis::availability::Defaults;
 use crate::analysis::{Analysis, DEFAULT_ORDER};
 use crate::check::limits::{self, Limits, Lowered};
 use crate::input::diag::{InputError, did_you_mean};
+use crate::input::fields::{Doc, Keys};
 use crate::input::source::{FileId, Sources, Span};
-use crate::input::yaml::{self, YNode, YValue};
+use crate::input::yaml::{YNode, YValue};
 use crate::model::{Date, Kind, Model, Waiver};
 use crate::rules::RuleOverride;
 use crate::rules::finding::Severity;
@@ -108,56 +109,22 @@ impl Config {
             .with_max_cut_sets(self.limits.max_cut_sets())
     }
 
-    /// Reads and validates a config file into `sources`.
+    /// Reads and validates a config file into `sources`. Every mistake is
+    /// reported.
     pub fn load(sources: &mut Sources, path: &Path) -> Result<Config, Vec<InputError>> {
         let name = display(path);
-        if let Some(e) = std::fs::metadata(path)
-            .ok()
-            .and_then(|m| crate::input::files::size_error(&name, m.len()))
-        {
-            return Err(vec![e]);
-        }
-        let bytes = std::fs::read(path).map_err(|e| {
-            vec![InputError::plain(
-                "no-such-file",
-                format!(
-                    "cannot read `{name}`: {}",
-                    crate::input::files::io_reason(&e)
-                ),
-            )]
-        })?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            vec![InputError::plain(
-                "not-text",
-                format!("{name} is not UTF-8 text"),
-            )]
-        })?;
-        let file = sources.add(name.clone(), text).ok_or_else(|| {
-            vec![InputError::plain(
-                "too-large",
-                format!("{name} is too large"),
-            )]
-        })?;
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let file = crate::input::files::read_into(sources, path, &name).map_err(|e| vec![e])?;
+        let doc = Doc::new(sources, file);
+        let root = doc.parse().map_err(|e| vec![e])?;
         let mut cfg = Config {
             path: Some(name),
             file: Some(file),
-            dir,
+            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             ..Config::default()
         };
-        let f = sources.file(file);
-        let root = yaml::parse(&f.text).map_err(|e| {
-            let off = e.line_col.map(|(l, c)| f.offset_of(l, c)).unwrap_or(0);
-            vec![InputError::at(
-                "syntax",
-                sources.span(file, off, 0),
-                format!("invalid YAML: {}", e.message),
-            )]
-        })?;
-        let mut errors = Vec::new();
         let entries = match &root.value {
             YValue::Null => return Ok(cfg),
-            YValue::Map(m) => m.clone(),
+            YValue::Map(m) => m,
             _ => {
                 return Err(vec![
                     InputError::at(
@@ -169,13 +136,18 @@ impl Config {
                 ]);
             }
         };
-        let span = |n: &YNode| sources.span(file, n.start, n.len);
-        for (k, v) in &entries {
-            let key = match &k.value {
-                YValue::Str(s) => s.as_str(),
-                _ => "",
-            };
-            match key {
+        let mut errors = Vec::new();
+        let otherwise = |_: &str| format!("settings are: {}", KEYS.join(", "));
+        let keys = Keys {
+            known: KEYS,
+            noun: "config setting",
+            owner: "",
+            label: None,
+            otherwise: &otherwise,
+        };
+        for f in doc.fields(entries, &keys, &mut errors) {
+            let v = f.value;
+            match KEYS[f.index] {
                 "fail_level" => match &v.value {
                     YValue::Str(s) if s == "never" => cfg.fail_level = Some(None),
                     YValue::Str(s) if Severity::parse(s).is_some() => {
@@ -184,13 +156,13 @@ impl Config {
                     _ => errors.push(
                         InputError::at(
                             "bad-value",
-                            span(v),
+                            doc.span(v),
                             "`fail_level` must be error, warning, info or never",
                         )
                         .label("unknown level"),
                     ),
                 },
-                "rule_dirs" => match strings(v) {
+                "rule_dirs" => match doc.strings(v) {
                     Some(list) => {
                         cfg.rule_dirs = list
                             .into_iter()
@@ -199,46 +171,33 @@ impl Config {
                     }
                     None => errors.push(InputError::at(
                         "wrong-type",
-                        span(v),
+                        doc.span(v),
                         "`rule_dirs` must be a list of directories",
                     )),
                 },
-                "ignore" => match strings(v) {
+                "ignore" => match doc.strings(v) {
                     Some(list) => {
                         for (pat, n) in list {
                             if let Err(e) = globset::Glob::new(&pat) {
                                 errors.push(InputError::at(
                                     "bad-value",
-                                    span(n),
+                                    doc.span(n),
                                     format!("bad glob: {e}"),
                                 ));
                             }
-                            cfg.ignore.push((pat, span(n)));
+                            cfg.ignore.push((pat, doc.span(n)));
                         }
                     }
                     None => errors.push(InputError::at(
                         "wrong-type",
-                        span(v),
+                        doc.span(v),
                         "`ignore` must be a list of path globs",
                     )),
                 },
-                "rules" => cfg.load_rules(v, &span, &mut errors),
-                "availability" => cfg.load_availability(v, &span, &mut errors),
-                "waivers" => cfg.load_waivers(sources, file, v, &span, &mut errors),
-                "limits" => cfg.load_limits(sources, v, &span, &mut errors),
-                other => {
-                    let mut e = InputError::at(
-                        "unknown-key",
-                        span(k),
-                        format!("unknown config setting `{other}`"),
-                    );
-                    e = e.suggest(
-                        other,
-                        KEYS.iter().copied(),
-                        format!("settings are: {}", KEYS.join(", ")),
-                    );
-                    errors.push(e);
-                }
+                "rules" => cfg.load_rules(doc, v, &mut errors),
+                "availability" => cfg.load_availability(doc, v, &mut errors),
+                "waivers" => cfg.load_waivers(doc, v, &mut errors),
+                _ => cfg.load_limits(doc, v, &mut errors),
             }
         }
         if errors.is_empty() {
@@ -248,35 +207,43 @@ impl Config {
         }
     }
 
-    fn load_rules(
-        &mut self,
-        v: &YNode,
-        span: &dyn Fn(&YNode) -> Span,
-        errors: &mut Vec<InputError>,
-    ) {
+    fn load_rules(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
+        const SETTINGS: &[&str] = &["enabled", "severity", "params"];
         let YValue::Map(m) = &v.value else {
             errors.push(
-                InputError::at("wrong-type", span(v), "`rules` maps rule ids to settings")
-                    .help("e.g. `rules: {single-instance: {severity: warning}}`"),
+                InputError::at(
+                    "wrong-type",
+                    doc.span(v),
+                    "`rules` maps rule ids to settings",
+                )
+                .help("e.g. `rules: {single-instance: {severity: warning}}`"),
             );
             return;
+        };
+        let otherwise = |_: &str| "a rule takes `enabled`, `severity` and `params`".to_owned();
+        let keys = Keys {
+            known: SETTINGS,
+            noun: "rule setting",
+            owner: "",
+            label: None,
+            otherwise: &otherwise,
         };
         for (k, body) in m {
             let YValue::Str(id) = &k.value else {
                 errors.push(InputError::at(
                     "wrong-type",
-                    span(k),
+                    doc.span(k),
                     "a rule id must be a string",
                 ));
                 continue;
             };
             let mut o = RuleOverride {
                 id: id.clone(),
-                span: span(k),
+                span: doc.span(k),
                 enabled: None,
                 severity: None,
                 params: None,
-                file: self.file.unwrap_or(0),
+                file: doc.file,
             };
             let fields = match &body.value {
                 YValue::Map(f) => f.as_slice(),
@@ -289,62 +256,42 @@ impl Config {
                 _ => {
                     errors.push(InputError::at(
                         "wrong-type",
-                        span(body),
+                        doc.span(body),
                         "rule settings are a map: enabled, severity, params",
                     ));
                     continue;
                 }
             };
-            for (fk, fv) in fields {
-                match &fk.value {
-                    YValue::Str(s) if s == "enabled" => match fv.value {
+            for f in doc.fields(fields, &keys, errors) {
+                let fv = f.value;
+                match SETTINGS[f.index] {
+                    "enabled" => match fv.value {
                         YValue::Bool(b) => o.enabled = Some(b),
                         _ => errors.push(InputError::at(
                             "wrong-type",
-                            span(fv),
+                            doc.span(fv),
                             "`enabled` must be true or false",
                         )),
                     },
-                    YValue::Str(s) if s == "severity" => match &fv.value {
+                    "severity" => match &fv.value {
                         YValue::Str(x) if Severity::parse(x).is_some() => {
                             o.severity = Severity::parse(x)
                         }
                         _ => errors.push(InputError::at(
                             "bad-value",
-                            span(fv),
+                            doc.span(fv),
                             "`severity` must be error, warning or info",
                         )),
                     },
-                    YValue::Str(s) if s == "params" => o.params = Some(fv.clone()),
-                    _ => {
-                        let name = match &fk.value {
-                            YValue::Str(s) => s.as_str(),
-                            _ => "",
-                        };
-                        let mut e = InputError::at(
-                            "unknown-key",
-                            span(fk),
-                            format!("unknown rule setting `{name}`"),
-                        );
-                        e = e.suggest(
-                            name,
-                            ["enabled", "severity", "params"],
-                            "a rule takes `enabled`, `severity` and `params`",
-                        );
-                        errors.push(e);
-                    }
+                    _ => o.params = Some(fv.clone()),
                 }
             }
             self.rules.push(o);
         }
     }
 
-    fn load_availability(
-        &mut self,
-        v: &YNode,
-        span: &dyn Fn(&YNode) -> Span,
-        errors: &mut Vec<InputError>,
-    ) {
+    fn load_availability(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
+        let span = |n: &YNode| doc.span(n);
         let YValue::Map(m) = &v.value else {
             errors.push(
                 InputError::at(
@@ -421,14 +368,8 @@ impl Config {
         self.availability = Some(d);
     }
 
-    fn load_waivers(
-        &mut self,
-        sources: &Sources,
-        file: FileId,
-        v: &YNode,
-        span: &dyn Fn(&YNode) -> Span,
-        errors: &mut Vec<InputError>,
-    ) {
+    fn load_waivers(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
+        let span = |n: &YNode| doc.span(n);
         let YValue::Map(m) = &v.value else {
             errors.push(InputError::at(
                 "wrong-type",
@@ -458,20 +399,15 @@ impl Config {
                 continue;
             };
             for it in items {
-                if let Some(w) = crate::model::waiver::parse(sources, file, it, errors) {
+                if let Some(w) = crate::model::waiver::parse(doc, it, errors) {
                     self.waivers.push((id.clone(), span(k), w));
                 }
             }
         }
     }
 
-    fn load_limits(
-        &mut self,
-        sources: &Sources,
-        v: &YNode,
-        span: &dyn Fn(&YNode) -> Span,
-        errors: &mut Vec<InputError>,
-    ) {
+    fn load_limits(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
+        let span = |n: &YNode| doc.span(n);
         let YValue::Map(m) = &v.value else {
             errors.push(
                 InputError::at(
@@ -483,26 +419,20 @@ impl Config {
             );
             return;
         };
-        for (k, val) in m {
-            let name = match &k.value {
-                YValue::Str(s) => s.as_str(),
-                _ => "",
-            };
+        let otherwise = |_: &str| format!("limits are: {}", limits::KEYS.join(", "));
+        let keys = Keys {
+            known: &limits::KEYS,
+            noun: "limit",
+            owner: "",
+            label: None,
+            otherwise: &otherwise,
+        };
+        for f in doc.fields(m, &keys, errors) {
+            let (name, val) = (limits::KEYS[f.index], f.value);
             let slot = match name {
                 "max_file_bytes" => &mut self.limits.file_bytes,
                 "max_entities" => &mut self.limits.entities,
-                "max_cut_sets" => &mut self.limits.cut_sets,
-                _ => {
-                    let e =
-                        InputError::at("unknown-key", span(k), format!("unknown limit `{name}`"))
-                            .suggest(
-                                name,
-                                limits::KEYS,
-                                format!("limits are: {}", limits::KEYS.join(", ")),
-                            );
-                    errors.push(e);
-                    continue;
-                }
+                _ => &mut self.limits.cut_sets,
             };
             let builtin = limits::builtin(name);
             let described = limits::builtin_described(name);
@@ -557,7 +487,7 @@ impl Config {
                 );
                 continue;
             }
-            let (file, lc) = sources.locate(span(val));
+            let (file, lc) = doc.sources.locate(span(val));
             *slot = Some(Lowered {
                 value: value as u64,
                 span: span(val),
@@ -584,17 +514,4 @@ impl Config {
             m.is_match(path) || rel.as_ref().is_some_and(|r| m.is_match(r))
         })
     }
-}
-
-fn strings(v: &YNode) -> Option<Vec<(String, &YNode)>> {
-    let YValue::Seq(items) = &v.value else {
-        return None;
-    };
-    items
-        .iter()
-        .map(|it| match &it.value {
-            YValue::Str(s) => Some((s.clone(), it)),
-            _ => None,
-        })
-        .collect()
 }

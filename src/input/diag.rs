@@ -100,6 +100,68 @@ impl InputError {
 /// otherwise print a million of them.
 pub const MAX_ERRORS: usize = 50;
 
+/// The errors of one input, at most [`MAX_ERRORS`] kept: the rest are
+/// counted, and said to exist, so a systematic mistake cannot bury the
+/// first ones.
+#[derive(Default)]
+pub struct Errors {
+    list: Vec<InputError>,
+    suppressed: usize,
+}
+
+impl Errors {
+    pub fn push(&mut self, e: InputError) {
+        if self.list.len() < MAX_ERRORS {
+            self.list.push(e);
+        } else {
+            self.suppressed += 1;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len() + self.suppressed
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where the errors stand now, to go back to (see [`Self::rollback`]).
+    pub fn mark(&self) -> (usize, usize) {
+        (self.list.len(), self.suppressed)
+    }
+
+    /// Forgets the errors since `mark`: a file found to be no description
+    /// after all takes its errors with it.
+    pub fn rollback(&mut self, (kept, suppressed): (usize, usize)) {
+        self.list.truncate(kept);
+        self.suppressed = suppressed;
+    }
+
+    /// The errors in reading order (by file, then position), and a last
+    /// one counting those not kept.
+    pub fn into_sorted(mut self) -> Vec<InputError> {
+        self.list
+            .sort_by_key(|e| e.primary_span().map_or(0, |s| s.start));
+        if self.suppressed > 0 {
+            let n = self.suppressed;
+            self.list.push(InputError::plain(
+                "too-many-errors",
+                format!("{n} more error(s) not shown; fix the ones above first"),
+            ));
+        }
+        self.list
+    }
+}
+
+impl Extend<InputError> for Errors {
+    fn extend<I: IntoIterator<Item = InputError>>(&mut self, iter: I) {
+        for e in iter {
+            self.push(e);
+        }
+    }
+}
+
 /// Longest id shown whole in terminal text. Ids are any string, and a
 /// generated one can be thousands of characters long: repeated in a
 /// message, under each label and in the help, it would bury the report.

@@ -4,6 +4,7 @@
 //! faultline's own configuration files.
 
 use crate::input::diag::InputError;
+use crate::input::source::{FileId, Sources};
 use std::path::Path;
 use walkdir::WalkDir;
 
@@ -142,6 +143,29 @@ impl SizeLimit for BuiltinLimit {
     fn size_error(&self, name: &str, len: u64) -> Option<InputError> {
         size_error(name, len)
     }
+}
+
+/// Reads one settings file (a config) whole into `sources` under `name`:
+/// a file over the built-in size limit, unreadable or not UTF-8 is an
+/// error that says which.
+pub fn read_into(sources: &mut Sources, path: &Path, name: &str) -> Result<FileId, InputError> {
+    if let Some(e) = std::fs::metadata(path)
+        .ok()
+        .and_then(|m| size_error(name, m.len()))
+    {
+        return Err(e);
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::plain(
+            "no-such-file",
+            format!("cannot read `{name}`: {}", io_reason(&e)),
+        )
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| InputError::plain("not-text", format!("{name} is not UTF-8 text")))?;
+    sources
+        .add(name.to_owned(), text)
+        .ok_or_else(|| InputError::plain("too-large", format!("{name} is too large")))
 }
 
 /// Reads every file; a file that cannot be read, or is larger than

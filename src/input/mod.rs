@@ -3,6 +3,7 @@
 
 pub mod diag;
 mod fast;
+pub mod fields;
 pub mod files;
 mod pieces;
 pub mod source;

@@ -207,6 +207,11 @@ const CLUSTER_FIELDS: &[FieldSpec] = &[
         FieldType::AntiAffinity,
         "groups of vms the scheduler keeps on distinct hosts",
     ),
+    f(
+        "hosts",
+        FieldType::Refs(&[Kind::Host]),
+        "its member hosts, for hosts defined elsewhere (another importer's files)",
+    ),
 ];
 const VM_FIELDS: &[FieldSpec] = &[
     LABELS,
@@ -306,6 +311,19 @@ pub fn fields(kind: Kind) -> &'static [FieldSpec] {
         Service => SERVICE_FIELDS,
         Component => COMPONENT_FIELDS,
     }
+}
+
+/// The field names of `kind`, in table order (the keys the loader knows).
+pub fn names(kind: Kind) -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    let all = NAMES.get_or_init(|| {
+        Kind::ALL
+            .iter()
+            .map(|&k| fields(k).iter().map(|f| f.name).collect())
+            .collect()
+    });
+    let at = Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
+    &all[at]
 }
 
 pub fn field(kind: Kind, name: &str) -> Option<&'static FieldSpec> {

@@ -3,116 +3,76 @@
 //! `faultline.yaml`, so both accept the same things and say the same thing
 //! about a mistake.
 
-use crate::input::diag::{InputError, did_you_mean};
-use crate::input::source::{FileId, Sources, Span};
+use crate::input::diag::InputError;
+use crate::input::fields::{Doc, Keys};
 use crate::input::yaml::{YNode, YValue};
 use crate::model::Waiver;
 use crate::model::date::{date_error, parse_date};
 
 const FIELDS: [&str; 3] = ["rule", "reason", "until"];
 
-/// Text of a scalar as the user wrote it (`101` stays "101"); `None` for
-/// null, lists and maps.
-fn scalar_text(sources: &Sources, span: Span, n: &YNode) -> Option<String> {
-    match &n.value {
-        YValue::Str(s) => Some(s.clone()),
-        YValue::Bool(_) | YValue::Int(_) | YValue::Float(_) => {
-            Some(sources.text(span).trim().to_owned())
-        }
-        _ => None,
-    }
-}
-
-fn type_error(span: Span, n: &YNode, field: &str, want: &str) -> InputError {
-    InputError::at(
-        "wrong-type",
-        span,
-        format!("`{field}` must be {want}, found {}", n.value.type_name()),
-    )
-    .label(format!("expected {want}"))
-}
-
-/// Parses the waiver `it` (a node of `file`). Every problem found is
-/// pushed to `errors`, not only the first; the waiver is returned when it
-/// has a rule and a reason, even if `until` or an extra field was wrong
-/// (the caller fails the run on any error anyway).
-pub(crate) fn parse(
-    sources: &Sources,
-    file: FileId,
-    it: &YNode,
-    errors: &mut Vec<InputError>,
-) -> Option<Waiver> {
-    let span_of = |n: &YNode| sources.span(file, n.start, n.len);
-    let text_of = |n: &YNode| scalar_text(sources, span_of(n), n);
-    let span = span_of(it);
+/// Parses the waiver `it`. Every problem found goes to `errors`, not only
+/// the first; the waiver is returned when it has a rule and a reason, even
+/// if `until` or an extra field was wrong (the caller fails the run on any
+/// error anyway).
+pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) -> Option<Waiver> {
+    let span = doc.span(it);
     let YValue::Map(m) = &it.value else {
-        errors.push(type_error(
-            span,
-            it,
-            "waivers",
-            "a map {rule, reason, until}",
-        ));
+        errors.extend([doc.wrong_type(it, "waivers", "a map {rule, reason, until}")]);
         return None;
     };
+    let otherwise = |_: &str| "a waiver takes `rule`, `reason` and optionally `until`".to_owned();
+    let keys = Keys {
+        known: &FIELDS,
+        noun: "waiver field",
+        owner: "",
+        label: None,
+        otherwise: &otherwise,
+    };
     let (mut rule, mut reason, mut until) = (None, None, None);
-    for (k, v) in m {
-        let key = text_of(k).unwrap_or_default();
-        let vspan = span_of(v);
-        match key.as_str() {
-            "rule" => match text_of(v) {
+    let mut reason_given = false;
+    for f in doc.fields(m, &keys, errors) {
+        let (v, vspan) = (f.value, doc.span(f.value));
+        match FIELDS[f.index] {
+            "rule" => match doc.text(v) {
                 Some(s) => rule = Some((s, vspan)),
-                None => errors.push(type_error(vspan, v, "rule", "a rule id")),
+                None => errors.extend([doc.wrong_type(v, "rule", "a rule id")]),
             },
-            "reason" => match text_of(v) {
-                Some(s) if !s.trim().is_empty() => reason = Some(s),
-                _ => errors.push(
-                    InputError::at(
+            "reason" => {
+                reason_given = true;
+                match doc.text(v) {
+                    Some(s) if !s.trim().is_empty() => reason = Some(s),
+                    _ => errors.extend([InputError::at(
                         "bad-value",
                         vspan,
                         "a waiver's `reason` must be a non-empty string",
                     )
-                    .help("say why the risk is accepted, so the next reader knows"),
-                ),
-            },
-            "until" => match text_of(v) {
+                    .help("say why the risk is accepted, so the next reader knows")]),
+                }
+            }
+            _ => match doc.text(v) {
                 Some(text) => match parse_date(&text) {
                     Some(d) => until = Some(d),
-                    None => errors.push(date_error(vspan, &text)),
+                    None => errors.extend([date_error(vspan, &text)]),
                 },
-                None => errors.push(date_error(vspan, "")),
+                None => errors.extend([date_error(vspan, "")]),
             },
-            other => {
-                let mut err = InputError::at(
-                    "unknown-key",
-                    span_of(k),
-                    format!("unknown waiver field `{other}`"),
-                );
-                if let Some(s) = did_you_mean(other, FIELDS) {
-                    err = err.help(format!("did you mean `{s}`?"));
-                } else {
-                    err = err.help("a waiver takes `rule`, `reason` and optionally `until`");
-                }
-                errors.push(err);
-            }
         }
     }
     let Some((rule, rule_span)) = rule else {
-        errors.push(
+        errors.extend([
             InputError::at("missing-field", span, "this waiver names no `rule`")
                 .help("add `rule: <rule id>`; `faultline rules` lists them"),
-        );
+        ]);
         return None;
     };
     let Some(reason) = reason else {
         // A `reason` that is there but empty has had its error above.
-        if !m
-            .iter()
-            .any(|(k, _)| text_of(k).as_deref() == Some("reason"))
-        {
-            errors.push(
+        if !reason_given {
+            errors.extend([
                 InputError::at("missing-field", span, "this waiver gives no `reason`")
                     .help("add `reason: ...` saying why the risk is accepted"),
-            );
+            ]);
         }
         return None;
     };
@@ -128,6 +88,7 @@ pub(crate) fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::source::Sources;
     use crate::input::yaml;
 
     /// The waiver (if any) and the errors' messages, for a waiver written
@@ -139,7 +100,7 @@ mod tests {
             panic!("invalid YAML: {text}")
         };
         let mut errors = Vec::new();
-        let w = parse(&sources, file, &node, &mut errors);
+        let w = parse(Doc::new(&sources, file), &node, &mut errors);
         (w, errors.into_iter().map(|e| e.message).collect())
     }
 
@@ -162,10 +123,10 @@ mod tests {
         assert_eq!(
             errors,
             [
+                "unknown waiver field `unitl`",
                 "`rule` must be a rule id, found a list",
                 "a waiver's `reason` must be a non-empty string",
                 "`2026-02-30` is not a day of the calendar",
-                "unknown waiver field `unitl`",
                 "this waiver names no `rule`",
             ]
         );

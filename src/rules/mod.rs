@@ -12,8 +12,9 @@ pub mod templates;
 
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
+use crate::input::fields::{Doc, Keys};
 use crate::input::source::{FileId, Sources, Span};
-use crate::input::yaml::{self, YNode, YValue};
+use crate::input::yaml::{YNode, YValue};
 use crate::rules::finding::{Finding, Severity};
 use params::Params;
 use std::collections::HashMap;
@@ -226,17 +227,10 @@ fn parse_rule(
     origin: &str,
     overrides: &[RuleOverride],
 ) -> Result<(Rule, crate::input::source::Span), Vec<InputError>> {
-    let f = sources.file(file);
     let whole = sources.span(file, 0, 0);
-    let root = yaml::parse(&f.text).map_err(|e| {
-        let off = e.line_col.map(|(l, c)| f.offset_of(l, c)).unwrap_or(0);
-        vec![InputError::at(
-            "syntax",
-            sources.span(file, off, 0),
-            format!("invalid YAML: {}", e.message),
-        )]
-    })?;
-    let span = |n: &YNode| sources.span(file, n.start, n.len);
+    let doc = Doc::new(sources, file);
+    let root = doc.parse().map_err(|e| vec![e])?;
+    let span = |n: &YNode| doc.span(n);
     let YValue::Map(entries) = &root.value else {
         return Err(vec![
             InputError::at(
@@ -248,32 +242,19 @@ fn parse_rule(
         ]);
     };
     let mut errors = Vec::new();
+    let otherwise = |_: &str| format!("a rule takes: {}", RULE_KEYS.join(", "));
+    let keys = Keys {
+        known: RULE_KEYS,
+        noun: "rule field",
+        owner: "",
+        label: None,
+        otherwise: &otherwise,
+    };
     let mut get: HashMap<&str, &YNode> = HashMap::new();
-    let mut key_span: HashMap<&str, crate::input::source::Span> = HashMap::new();
-    for (k, v) in entries {
-        let name = match &k.value {
-            YValue::Str(s) => s.as_str(),
-            _ => "",
-        };
-        match RULE_KEYS.iter().find(|x| **x == name) {
-            Some(known) => {
-                get.insert(known, v);
-                key_span.insert(known, span(k));
-            }
-            None => {
-                let mut e = InputError::at(
-                    "unknown-key",
-                    span(k),
-                    format!("unknown rule field `{name}`"),
-                );
-                e = e.suggest(
-                    name,
-                    RULE_KEYS.iter().copied(),
-                    format!("a rule takes: {}", RULE_KEYS.join(", ")),
-                );
-                errors.push(e);
-            }
-        }
+    let mut key_span: HashMap<&str, Span> = HashMap::new();
+    for f in doc.fields(entries, &keys, &mut errors) {
+        get.insert(RULE_KEYS[f.index], f.value);
+        key_span.insert(RULE_KEYS[f.index], f.key);
     }
     let text = |key: &str, errors: &mut Vec<InputError>, required: bool| -> Option<String> {
         match get.get(key) {

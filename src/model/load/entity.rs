@@ -2,7 +2,8 @@
 //! schema table of its kind, references kept by name for the second pass.
 
 use super::{Loader, PendingRefs, RawRef};
-use crate::input::diag::{InputError, did_you_mean};
+use crate::input::diag::{Errors, InputError, did_you_mean};
+use crate::input::fields::{Doc, Keys};
 use crate::input::source::{FileId, Span};
 use crate::input::yaml::{YNode, YValue};
 use crate::model::schema::{self, FieldSpec, FieldType};
@@ -11,13 +12,13 @@ use std::collections::BTreeMap;
 
 impl Loader {
     pub(super) fn load_entity(&mut self, file: FileId, kind: Kind, idk: &YNode, body: &YNode) {
-        let span = self.span(file, idk);
+        let span = self.doc(file).span(idk);
         if self.entities.len() >= self.max_entities {
             // Once, at the first entity past the limit.
             if !self.past_limit {
                 self.past_limit = true;
                 let limit = self.max_entities;
-                self.error(
+                self.errors.push(
                     InputError::at(
                         "too-many-entities",
                         span,
@@ -29,14 +30,16 @@ impl Loader {
             }
             return;
         }
-        let id = match self.scalar_text(file, idk) {
+        let id = match self.doc(file).text(idk) {
             Some(s) if !s.is_empty() => s,
             Some(_) => {
-                self.error(InputError::at("bad-id", span, "an id must not be empty"));
+                self.errors
+                    .push(InputError::at("bad-id", span, "an id must not be empty"));
                 return;
             }
             None => {
-                self.error(InputError::at("bad-id", span, "an id must be a string"));
+                self.errors
+                    .push(InputError::at("bad-id", span, "an id must be a string"));
                 return;
             }
         };
@@ -53,7 +56,7 @@ impl Loader {
                     kind.singular()
                 )
             };
-            self.error(
+            self.errors.push(
                 InputError::at("duplicate-id", span, again)
                     .label("defined again here")
                     .also(fspan, "first defined here")
@@ -70,55 +73,34 @@ impl Loader {
             ..Entity::default()
         };
         let mut pending = PendingRefs::default();
-        match &body.value {
-            YValue::Null => {}
-            YValue::Map(fields) => {
-                let table = schema::fields(kind);
-                // Field (as its index in the kind's table) and key span,
-                // in a small vector: entities have a handful of fields.
-                let mut seen: Vec<(u8, Span)> = Vec::with_capacity(fields.len());
-                let mut spans: Vec<(u8, Span)> = Vec::with_capacity(fields.len());
-                for (fk, fv) in fields {
-                    let fspan = self.span(file, fk);
-                    let Some(fname) = self.scalar_text(file, fk) else {
-                        self.error(InputError::at(
-                            "wrong-type",
-                            fspan,
-                            "a field name must be a string",
-                        ));
-                        continue;
-                    };
-                    let Some(at) = table.iter().position(|f| f.name == fname) else {
-                        self.unknown_field(kind, &fname, fspan);
-                        continue;
-                    };
-                    let (spec, at) = (&table[at], at as u8);
-                    if let Some(&(_, first)) = seen.iter().find(|(i, _)| *i == at) {
-                        self.error(
-                            InputError::at(
-                                "duplicate-key",
-                                fspan,
-                                format!("field `{fname}` appears twice"),
-                            )
-                            .label("again here")
-                            .also(first, "first here"),
-                        );
-                        continue;
-                    }
-                    seen.push((at, fspan));
-                    spans.push((at, self.span(file, fv)));
-                    self.load_field(file, &mut e, &mut pending, spec, fv);
-                }
-                e.field_spans = spans.into_boxed_slice();
-                for (i, spec) in table.iter().enumerate().filter(|(_, s)| s.required) {
-                    if !seen.iter().any(|(at, _)| *at as usize == i) {
-                        self.missing_field(kind, &e.id, spec, span);
-                    }
-                }
-            }
+        let mut r = FieldReader {
+            doc: Doc::new(&self.sources, file),
+            errors: &mut self.errors,
+        };
+        r.entity(kind, &mut e, &mut pending, body);
+        self.entities.push(e);
+        self.pending.push(pending);
+    }
+}
+
+/// Reads one entity's fields: the file's nodes, and where errors go.
+struct FieldReader<'a> {
+    doc: Doc<'a>,
+    errors: &'a mut Errors,
+}
+
+impl FieldReader<'_> {
+    /// Every field of one entity's `body` into `e`, references by name
+    /// into `pending`; the required ones that are missing are errors at the
+    /// entity's id.
+    fn entity(&mut self, kind: Kind, e: &mut Entity, pending: &mut PendingRefs, body: &YNode) {
+        let table = schema::fields(kind);
+        let entries = match &body.value {
+            YValue::Null => &[][..],
+            YValue::Map(entries) => entries.as_slice(),
             other => {
-                let bspan = self.span(file, body);
-                self.error(
+                let bspan = self.doc.span(body);
+                self.errors.push(
                     InputError::at(
                         "wrong-type",
                         bspan,
@@ -135,18 +117,31 @@ impl Loader {
                         kind.singular()
                     )),
                 );
-                if schema::fields(kind).iter().any(|s| s.required) {
-                    // Already wrong; do not also complain about missing fields.
-                }
+                // Already wrong: no complaint about missing fields too.
+                return;
+            }
+        };
+        let otherwise = |name: &str| unknown_help(kind, name);
+        let keys = Keys {
+            known: schema::names(kind),
+            noun: "field",
+            owner: owner(kind),
+            label: Some("unknown field"),
+            otherwise: &otherwise,
+        };
+        let fields = self.doc.fields(entries, &keys, &mut *self.errors);
+        e.field_spans = fields
+            .iter()
+            .map(|f| (f.index as u8, self.doc.span(f.value)))
+            .collect();
+        for f in &fields {
+            self.field(e, pending, &table[f.index], f.value);
+        }
+        for (i, spec) in table.iter().enumerate().filter(|(_, s)| s.required) {
+            if !fields.iter().any(|f| f.index == i) {
+                self.missing_field(kind, &e.id, spec, e.span);
             }
         }
-        if matches!(body.value, YValue::Null) {
-            for spec in schema::fields(kind).iter().filter(|s| s.required) {
-                self.missing_field(kind, &e.id, spec, span);
-            }
-        }
-        self.entities.push(e);
-        self.pending.push(pending);
     }
 
     fn missing_field(&mut self, kind: Kind, id: &str, spec: &FieldSpec, span: Span) {
@@ -155,7 +150,7 @@ impl Loader {
             "kind" => "kind: storage-array",
             _ => spec.name,
         };
-        self.error(
+        self.errors.push(
             InputError::at(
                 "missing-field",
                 span,
@@ -166,86 +161,30 @@ impl Loader {
         );
     }
 
-    fn unknown_field(&mut self, kind: Kind, name: &str, span: Span) {
-        let names = schema::fields(kind).iter().map(|f| f.name);
-        let mut e = InputError::at(
-            "unknown-key",
-            span,
-            format!("unknown field `{name}` for a {}", kind.singular()),
-        );
-        if let Some(s) = did_you_mean(name, names.clone()) {
-            e = e
-                .label("unknown field")
-                .help(format!("did you mean `{s}`?"));
-        } else {
-            let elsewhere: Vec<&str> = Kind::ALL
-                .iter()
-                .filter(|k| schema::field(**k, name).is_some())
-                .map(|k| k.section())
-                .collect();
-            let known = names.collect::<Vec<_>>().join(", ");
-            e = if elsewhere.is_empty() {
-                e.help(format!("{} take: {known}", kind.section()))
-            } else {
-                e.help(format!(
-                    "`{name}` is a field of {}; {} take: {known}",
-                    elsewhere.join(", "),
-                    kind.section()
-                ))
-            };
-        }
-        self.error(e);
+    fn type_error(&mut self, n: &YNode, field: &str, want: &str) {
+        self.errors.push(self.doc.wrong_type(n, field, want));
     }
 
-    fn type_error(&mut self, file: FileId, n: &YNode, field: &str, want: &str) {
-        let span = self.span(file, n);
-        self.error(
-            InputError::at(
-                "wrong-type",
-                span,
-                format!("`{field}` must be {want}, found {}", n.value.type_name()),
-            )
-            .label(format!("expected {want}")),
-        );
-    }
-
-    fn number(&mut self, file: FileId, n: &YNode, field: &str) -> Option<f64> {
-        let v = match n.value {
-            YValue::Int(i) => i as f64,
-            YValue::Float(x) => x,
-            _ => {
-                self.type_error(file, n, field, "a number");
-                return None;
-            }
-        };
-        if !v.is_finite() {
-            self.type_error(file, n, field, "a finite number");
-            return None;
-        }
-        Some(v)
-    }
-
-    fn load_field(
+    fn field(
         &mut self,
-        file: FileId,
         e: &mut Entity,
         pending: &mut PendingRefs,
         spec: &'static FieldSpec,
         n: &YNode,
     ) {
         let name = spec.name;
-        let span = self.span(file, n);
+        let span = self.doc.span(n);
         match spec.ty {
-            FieldType::Str => match self.scalar_text(file, n) {
+            FieldType::Str => match self.doc.text(n) {
                 Some(s) => match name {
                     "description" => e.description = Some(s),
                     "ha" => e.ha = Some(s),
                     "kind" => e.component_kind = Some(s),
                     _ => unreachable!("string field {name} has no slot"),
                 },
-                None => self.type_error(file, n, name, "a string"),
+                None => self.type_error(n, name, "a string"),
             },
-            FieldType::OneOf(words) => match self.scalar_text(file, n) {
+            FieldType::OneOf(words) => match self.doc.text(n) {
                 Some(s) if words.contains(&s.as_str()) => e.ha = Some(s),
                 Some(s) => {
                     let mut err = InputError::at(
@@ -256,14 +195,14 @@ impl Loader {
                     if let Some(m) = did_you_mean(&s, words.iter().copied()) {
                         err = err.help(format!("did you mean `{m}`?"));
                     }
-                    self.error(err);
+                    self.errors.push(err);
                 }
-                None => self.type_error(file, n, name, "a string"),
+                None => self.type_error(n, name, "a string"),
             },
             FieldType::Number => {
-                if let Some(v) = self.number(file, n, name) {
+                if let Some(v) = self.doc.number(n, name, &mut *self.errors) {
                     if v < 0.0 {
-                        self.error(InputError::at(
+                        self.errors.push(InputError::at(
                             "bad-value",
                             span,
                             format!("`{name}` must not be negative"),
@@ -281,11 +220,11 @@ impl Loader {
                 }
             }
             FieldType::Fraction => {
-                if let Some(v) = self.number(file, n, name) {
+                if let Some(v) = self.doc.number(n, name, &mut *self.errors) {
                     if v > 0.0 && v <= 1.0 {
                         e.availability = Some(v);
                     } else {
-                        self.error(
+                        self.errors.push(
                             InputError::at(
                                 "bad-value",
                                 span,
@@ -297,11 +236,11 @@ impl Loader {
                 }
             }
             FieldType::Percent => {
-                if let Some(v) = self.number(file, n, name) {
+                if let Some(v) = self.doc.number(n, name, &mut *self.errors) {
                     if v > 0.0 && v <= 100.0 {
                         e.slo = Some(v);
                     } else {
-                        self.error(
+                        self.errors.push(
                             InputError::at(
                                 "bad-value",
                                 span,
@@ -314,7 +253,7 @@ impl Loader {
             }
             FieldType::Int { min } => match n.value {
                 YValue::Int(i) if i >= min => e.min_healthy = u32::try_from(i).unwrap_or(u32::MAX),
-                YValue::Int(i) => self.error(
+                YValue::Int(i) => self.errors.push(
                     InputError::at(
                         "bad-value",
                         span,
@@ -323,7 +262,7 @@ impl Loader {
                     .label(format!("must be >= {min}"))
                     .help("a service needs at least one healthy instance to be up"),
                 ),
-                _ => self.type_error(file, n, name, "an integer"),
+                _ => self.type_error(n, name, "an integer"),
             },
             FieldType::Bool => match n.value {
                 YValue::Bool(b) => match name {
@@ -331,44 +270,44 @@ impl Loader {
                     "stateful" => e.stateful = b,
                     _ => unreachable!("bool field {name} has no slot"),
                 },
-                _ => self.type_error(file, n, name, "true or false"),
+                _ => self.type_error(n, name, "true or false"),
             },
-            FieldType::Ref(_) => match self.scalar_text(file, n) {
+            FieldType::Ref(_) => match self.doc.text(n) {
                 Some(s) => pending.single.push((spec, RawRef { name: s, span })),
-                None => self.type_error(file, n, name, "an id"),
+                None => self.type_error(n, name, "an id"),
             },
             FieldType::Refs(_) => {
-                if let Some(list) = self.id_list(file, n, name) {
+                if let Some(list) = self.id_list(n, name) {
                     pending.lists.push((spec, list));
                 }
             }
-            FieldType::Labels => self.labels(file, e, n),
-            FieldType::Waivers => self.waivers(file, e, n),
+            FieldType::Labels => self.labels(e, n),
+            FieldType::Waivers => self.waivers(e, n),
             FieldType::AntiAffinity => match &n.value {
                 YValue::Seq(groups) => {
                     for g in groups {
-                        if let Some(list) = self.id_list(file, g, "anti_affinity") {
+                        if let Some(list) = self.id_list(g, "anti_affinity") {
                             pending.anti_affinity.push(list);
                         }
                     }
                 }
-                _ => self.type_error(file, n, name, "a list of lists of vm ids"),
+                _ => self.type_error(n, name, "a list of lists of vm ids"),
             },
         }
     }
 
-    fn id_list(&mut self, file: FileId, n: &YNode, field: &str) -> Option<Vec<RawRef>> {
+    fn id_list(&mut self, n: &YNode, field: &str) -> Option<Vec<RawRef>> {
         match &n.value {
             YValue::Null => Some(Vec::new()),
             YValue::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for it in items {
-                    match self.scalar_text(file, it) {
+                    match self.doc.text(it) {
                         Some(s) => out.push(RawRef {
                             name: s,
-                            span: self.span(file, it),
+                            span: self.doc.span(it),
                         }),
-                        None => self.type_error(file, it, field, "an id"),
+                        None => self.type_error(it, field, "an id"),
                     }
                 }
                 Some(out)
@@ -376,59 +315,92 @@ impl Loader {
             _ => {
                 let mut err = InputError::at(
                     "wrong-type",
-                    self.span(file, n),
+                    self.doc.span(n),
                     format!(
                         "`{field}` must be a list of ids, found {}",
                         n.value.type_name()
                     ),
                 )
                 .label("expected a list");
-                if let Some(s) = self.scalar_text(file, n) {
+                if let Some(s) = self.doc.text(n) {
                     err = err.help(format!("write `{field}: [{s}]`"));
                 }
-                self.error(err);
+                self.errors.push(err);
                 None
             }
         }
     }
 
-    fn labels(&mut self, file: FileId, e: &mut Entity, n: &YNode) {
+    fn labels(&mut self, e: &mut Entity, n: &YNode) {
         let YValue::Map(m) = &n.value else {
             if !matches!(n.value, YValue::Null) {
-                self.type_error(file, n, "labels", "a map of label names to values");
+                self.type_error(n, "labels", "a map of label names to values");
             }
             return;
         };
         let mut out = BTreeMap::new();
         for (k, v) in m {
-            match (self.scalar_text(file, k), self.scalar_text(file, v)) {
+            match (self.doc.text(k), self.doc.text(v)) {
                 (Some(k), Some(v)) => {
                     out.insert(k, v);
                 }
-                (None, _) => self.type_error(file, k, "labels", "a label name"),
-                (_, None) => self.type_error(file, v, "labels", "a label value (a string)"),
+                (None, _) => self.type_error(k, "labels", "a label name"),
+                (_, None) => self.type_error(v, "labels", "a label value (a string)"),
             }
         }
         e.labels = out.into();
     }
 
-    fn waivers(&mut self, file: FileId, e: &mut Entity, n: &YNode) {
+    fn waivers(&mut self, e: &mut Entity, n: &YNode) {
         let items = match &n.value {
             YValue::Null => return,
             YValue::Seq(items) => items,
             _ => {
-                self.type_error(file, n, "waivers", "a list of waivers");
+                self.type_error(n, "waivers", "a list of waivers");
                 return;
             }
         };
         for it in items {
-            let mut errors = Vec::new();
-            if let Some(w) = crate::model::waiver::parse(&self.sources, file, it, &mut errors) {
+            if let Some(w) = crate::model::waiver::parse(self.doc, it, &mut *self.errors) {
                 e.waivers.push(w);
             }
-            for err in errors {
-                self.error(err);
-            }
         }
+    }
+}
+
+/// The help for a field `name` that `kind` does not take and that no field
+/// of it is close to: where that field does belong, and what `kind` takes.
+fn unknown_help(kind: Kind, name: &str) -> String {
+    let elsewhere: Vec<&str> = Kind::ALL
+        .iter()
+        .filter(|k| schema::field(**k, name).is_some())
+        .map(|k| k.section())
+        .collect();
+    let known = schema::names(kind).join(", ");
+    if elsewhere.is_empty() {
+        format!("{} take: {known}", kind.section())
+    } else {
+        format!(
+            "`{name}` is a field of {}; {} take: {known}",
+            elsewhere.join(", "),
+            kind.section()
+        )
+    }
+}
+
+/// " for a host": after an unknown key, which kind it was written on
+/// (static, as this runs for every entity).
+fn owner(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Site => " for a site",
+        Kind::Feed => " for a feed",
+        Kind::Rack => " for a rack",
+        Kind::Pdu => " for a pdu",
+        Kind::Switch => " for a switch",
+        Kind::Host => " for a host",
+        Kind::Cluster => " for a cluster",
+        Kind::Vm => " for a vm",
+        Kind::Service => " for a service",
+        Kind::Component => " for a component",
     }
 }

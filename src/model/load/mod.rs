@@ -7,7 +7,8 @@
 //! `cluster`, ...). Errors are collected rather than returned at the first,
 //! so one run shows everything that needs fixing.
 
-use crate::input::diag::{InputError, MAX_ERRORS, did_you_mean};
+use crate::input::diag::{Errors, InputError, did_you_mean};
+use crate::input::fields::Doc;
 use crate::input::source::{FileId, Sources, Span};
 use crate::input::stream::{Job, Parallel, Parsed, Streamed};
 use crate::input::yaml::{YNode, YValue};
@@ -42,14 +43,16 @@ struct PendingRefs {
 struct Loader {
     sources: Sources,
     description_files: Vec<FileId>,
-    errors: Vec<InputError>,
-    suppressed: usize,
+    errors: Errors,
     entities: Vec<Entity>,
     pending: Vec<PendingRefs>,
     by_id: rustc_hash::FxHashMap<String, EntityId>,
     /// Entities accepted before `too-many-entities` ([`MAX_ENTITIES`]).
     max_entities: usize,
     past_limit: bool,
+    /// Hosts a cluster's `hosts` list put in it, with where: a second
+    /// claim points at the first.
+    listed_in: HashMap<EntityId, Span>,
 }
 
 /// Most entities one run loads: 5,000,000, five times the largest estates
@@ -100,13 +103,13 @@ pub fn load_inputs(
     let mut l = Loader {
         description_files: Vec::new(),
         sources,
-        errors: Vec::new(),
-        suppressed: 0,
+        errors: Errors::default(),
         entities: Vec::new(),
         pending: Vec::new(),
         by_id: rustc_hash::FxHashMap::default(),
         max_entities,
         past_limit: false,
+        listed_in: HashMap::new(),
     };
     // Every file's text first, so that the parsers can start on them;
     // what is wrong with a file is reported at its turn, as before.
@@ -131,7 +134,7 @@ pub fn load_inputs(
         for a in admitted {
             match a {
                 Ok(file) => l.load_file(file, &mut parsed),
-                Err(e) => l.error(e),
+                Err(e) => l.errors.push(e),
             }
         }
     });
@@ -147,28 +150,8 @@ pub fn load_str(name: &str, text: &str) -> Result<Model, LoadFailure> {
 }
 
 impl Loader {
-    fn error(&mut self, e: InputError) {
-        if self.errors.len() < MAX_ERRORS {
-            self.errors.push(e);
-        } else {
-            self.suppressed += 1;
-        }
-    }
-
-    fn span(&self, file: FileId, n: &YNode) -> Span {
-        self.sources.span(file, n.start, n.len)
-    }
-
-    /// Text of a scalar as the user wrote it: `101` as an id stays "101",
-    /// `on` stays "on". `None` for null, lists and maps.
-    fn scalar_text(&self, file: FileId, n: &YNode) -> Option<String> {
-        match &n.value {
-            YValue::Str(s) => Some(s.clone()),
-            YValue::Bool(_) | YValue::Int(_) | YValue::Float(_) => {
-                Some(self.sources.text(self.span(file, n)).trim().to_owned())
-            }
-            _ => None,
-        }
+    fn doc(&self, file: FileId) -> Doc<'_> {
+        Doc::new(&self.sources, file)
     }
 
     /// Takes a file's text into the sources; an error for a file that
@@ -233,12 +216,7 @@ impl Loader {
         // Entities are loaded as the parsers complete them; what a file
         // turns out to be (broken, or a rule file) is only known at its
         // end, so the loader can roll back.
-        let mark = (
-            self.entities.len(),
-            self.errors.len(),
-            self.suppressed,
-            self.past_limit,
-        );
+        let mark = (self.entities.len(), self.errors.mark(), self.past_limit);
         // Room for the entities this file may hold (one per ~40 bytes at
         // most in practice), so the big vectors grow without copying
         // themselves; pages never written are never resident.
@@ -251,7 +229,7 @@ impl Loader {
             // Entities of `version`, an unknown section or a repeated one
             // are not loaded; `load_root` reports those sections.
             Streamed::Section { key, repeated } => {
-                kind = match self.scalar_text(file, key) {
+                kind = match self.doc(file).text(key) {
                     Some(name) if !repeated => Kind::from_section(&name),
                     _ => None,
                 };
@@ -270,8 +248,8 @@ impl Loader {
                 self.by_id.remove(&e.id);
             }
             self.pending.truncate(mark.0);
-            self.errors.truncate(mark.1);
-            (self.suppressed, self.past_limit) = (mark.2, mark.3);
+            self.errors.rollback(mark.1);
+            self.past_limit = mark.2;
         }
         match parsed {
             Ok(root) => self.load_root(file, root),
@@ -289,7 +267,7 @@ impl Loader {
                 } else {
                     "the mistake is often just before this point: an unclosed bracket or quote, or a wrong indentation"
                 };
-                self.error(
+                self.errors.push(
                     InputError::at("syntax", span, format!("invalid YAML: {}", e.message))
                         .help(help),
                 );
@@ -302,8 +280,8 @@ impl Loader {
             YValue::Null => return,
             YValue::Map(m) => m,
             other => {
-                let span = self.span(file, root);
-                self.error(
+                let span = self.doc(file).span(root);
+                self.errors.push(
                     InputError::at(
                         "wrong-type",
                         span,
@@ -324,9 +302,9 @@ impl Loader {
         }
         let mut seen: HashMap<String, Span> = HashMap::new();
         for (k, v) in entries {
-            let kspan = self.span(file, k);
-            let Some(key) = self.scalar_text(file, k) else {
-                self.error(InputError::at(
+            let kspan = self.doc(file).span(k);
+            let Some(key) = self.doc(file).text(k) else {
+                self.errors.push(InputError::at(
                     "wrong-type",
                     kspan,
                     "a section name must be a string",
@@ -334,7 +312,7 @@ impl Loader {
                 continue;
             };
             if let Some(first) = seen.insert(key.clone(), kspan) {
-                self.error(
+                self.errors.push(
                     InputError::at(
                         "duplicate-key",
                         kspan,
@@ -349,8 +327,8 @@ impl Loader {
             if key == "version" {
                 let ok = matches!(v.value, YValue::Int(1));
                 if !ok {
-                    let span = self.span(file, v);
-                    self.error(
+                    let span = self.doc(file).span(v);
+                    self.errors.push(
                         InputError::at("bad-value", span, "`version` must be 1")
                             .label("unsupported version")
                             .help("this faultline reads version 1 descriptions"),
@@ -370,7 +348,7 @@ impl Loader {
                         schema::top_level_keys().collect::<Vec<_>>().join(", ")
                     ));
                 }
-                self.error(e);
+                self.errors.push(e);
                 continue;
             };
             match &v.value {
@@ -381,8 +359,8 @@ impl Loader {
                     }
                 }
                 other => {
-                    let span = self.span(file, v);
-                    self.error(
+                    let span = self.doc(file).span(v);
+                    self.errors.push(
                         InputError::at(
                             "wrong-type",
                             span,
@@ -400,21 +378,11 @@ impl Loader {
             }
         }
     }
-    fn finish(mut self) -> Result<Model, LoadFailure> {
-        // Report in reading order: by file, then position.
-        self.errors
-            .sort_by_key(|e| e.primary_span().map_or(0, |s| s.start));
-        if self.suppressed > 0 {
-            let n = self.suppressed;
-            self.errors.push(InputError::plain(
-                "too-many-errors",
-                format!("{n} more error(s) not shown; fix the ones above first"),
-            ));
-        }
+    fn finish(self) -> Result<Model, LoadFailure> {
         if !self.errors.is_empty() {
             return Err(LoadFailure {
                 sources: self.sources,
-                errors: self.errors,
+                errors: self.errors.into_sorted(),
             });
         }
         let mut cluster_hosts = vec![Vec::new(); self.entities.len()];

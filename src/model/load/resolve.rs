@@ -12,6 +12,7 @@ impl Loader {
     pub(super) fn resolve(&mut self) {
         let pending = std::mem::take(&mut self.pending);
         let mut anti = Vec::new();
+        let mut members = Vec::new();
         for (i, p) in pending.into_iter().enumerate() {
             let eid = i as EntityId;
             for (spec, r) in p.single {
@@ -36,6 +37,12 @@ impl Loader {
                 let FieldType::Refs(kinds) = spec.ty else {
                     continue;
                 };
+                if spec.name == "hosts" {
+                    // Membership stated on the cluster's side: applied once
+                    // every host's own `cluster` is known.
+                    members.push((eid, list));
+                    continue;
+                }
                 // Duplicates dropped through a set: a list can name a
                 // million entities (a service on every host).
                 let mut ids = Vec::with_capacity(list.len());
@@ -70,6 +77,9 @@ impl Loader {
                 anti.push((i, p.anti_affinity));
             }
         }
+        for (cluster, list) in members {
+            self.join_cluster(cluster, &list);
+        }
         // Membership needs every vm's host and cluster resolved first.
         for (i, groups) in anti {
             let eid = i as EntityId;
@@ -85,7 +95,7 @@ impl Loader {
                                 .is_some_and(|h| self.entities[h as usize].cluster == Some(eid));
                         if !here {
                             let cname = self.entities[i].id.clone();
-                            self.error(
+                            self.errors.push(
                                 InputError::at(
                                     "wrong-kind",
                                     r.span,
@@ -107,6 +117,46 @@ impl Loader {
         }
     }
 
+    /// Puts the hosts a cluster's `hosts` list names into it. A host has one
+    /// cluster: one that its own `cluster` field or another list already
+    /// put elsewhere is an error pointing at both statements.
+    fn join_cluster(&mut self, cluster: EntityId, list: &[RawRef]) {
+        let cname = self.entities[cluster as usize].id.clone();
+        for r in list {
+            let Some(h) = self.resolve_ref(cluster, "hosts", &[Kind::Host], r) else {
+                continue;
+            };
+            let host = &self.entities[h as usize];
+            match host.cluster {
+                None => {
+                    self.entities[h as usize].cluster = Some(cluster);
+                    self.listed_in.insert(h, r.span);
+                }
+                Some(c) if c == cluster => {}
+                Some(other) => {
+                    let oname = self.entities[other as usize].id.clone();
+                    let (first, said) = match self.listed_in.get(&h) {
+                        Some(&at) => (at, format!("listed by cluster `{oname}` here")),
+                        None => (
+                            host.field_span("cluster").unwrap_or(host.span),
+                            format!("its `cluster` is `{oname}`"),
+                        ),
+                    };
+                    self.errors.push(
+                        InputError::at(
+                            "two-clusters",
+                            r.span,
+                            format!("host `{}` is in cluster `{oname}`, so cluster `{cname}` cannot list it", r.name),
+                        )
+                        .label("a second cluster for this host")
+                        .also(first, said)
+                        .help("a host belongs to one cluster: keep one of the two statements"),
+                    );
+                }
+            }
+        }
+    }
+
     fn resolve_ref(
         &mut self,
         _from: EntityId,
@@ -121,7 +171,7 @@ impl Loader {
                     return Some(t);
                 }
                 let tspan = self.entities[t as usize].span;
-                self.error(
+                self.errors.push(
                     InputError::at(
                         "wrong-kind",
                         r.span,
@@ -153,7 +203,7 @@ impl Loader {
                         kinds_phrase(kinds)
                     ));
                 }
-                self.error(err);
+                self.errors.push(err);
                 None
             }
         }
@@ -185,7 +235,7 @@ impl Loader {
         let cluster = e.field_span("cluster");
         let ft = e.field_span("ft_secondary");
         match (host, cluster) {
-            (Some(h), Some(c)) => self.error(
+            (Some(h), Some(c)) => self.errors.push(
                 InputError::at(
                     "vm-placement",
                     span,
@@ -195,7 +245,7 @@ impl Loader {
                 .also(c, "floating here")
                 .help("a vm is either pinned to a host or floats in a cluster: keep one"),
             ),
-            (None, None) => self.error(
+            (None, None) => self.errors.push(
                 InputError::at(
                     "vm-placement",
                     span,
@@ -207,7 +257,7 @@ impl Loader {
             _ => {}
         }
         if let (Some(ft), None) = (ft, host) {
-            self.error(
+            self.errors.push(
                 InputError::at(
                     "vm-placement",
                     ft,
