@@ -915,3 +915,108 @@ fn latency() {
         c.shutdown();
     }
 }
+
+/// Cuts a generated estate into `n` files of about equal size at entry
+/// boundaries; each file opens the sections its entries belong to.
+fn split_estate(text: &str, n: usize) -> Vec<String> {
+    let mut entries: Vec<(usize, String)> = Vec::new();
+    let mut sections: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') || line.is_empty() || line.starts_with("version:") {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            sections.push(line);
+        } else if line.starts_with("  ") && !line.starts_with("   ") {
+            entries.push((sections.len() - 1, format!("{line}\n")));
+        } else if let Some(last) = entries.last_mut() {
+            last.1.push_str(line);
+            last.1.push('\n');
+        }
+    }
+    let per = entries.len().div_ceil(n);
+    entries
+        .chunks(per)
+        .map(|chunk| {
+            let mut out = String::from("version: 1\n");
+            let mut open = usize::MAX;
+            for (s, e) in chunk {
+                if *s != open {
+                    out.push_str(sections[*s]);
+                    out.push('\n');
+                    open = *s;
+                }
+                out.push_str(e);
+            }
+            out
+        })
+        .collect()
+}
+
+/// The text with the first key of the first flow map after `from`
+/// misspelled (one more character): an unknown-key error.
+fn misspelled(text: &str, from: usize) -> String {
+    let open = from + text[from..].find(": {").expect("a flow map") + 3;
+    let colon = open + text[open..].find(':').unwrap();
+    format!("{}x{}", &text[..colon], &text[colon..])
+}
+
+/// Edit-to-diagnostics latency on a split estate, for the README:
+/// `cargo test --release --test lsp -- --ignored --nocapture
+/// latency_split`. 47k entities (the size of the estate the issue was
+/// measured on) in 48 files; one file open, a key misspelled and fixed
+/// again 12 times; also the time from starting the server to its first
+/// diagnostics.
+#[test]
+#[ignore]
+fn latency_split() {
+    let root = Scratch::new("split");
+    let files = split_estate(&faultline_estategen::estate(7, 47_000), 48);
+    assert!(files.len() >= 40);
+    for (i, f) in files.iter().enumerate() {
+        std::fs::write(root.join(format!("part{i:02}.yaml")), f).unwrap();
+    }
+    let path = root.join("part24.yaml");
+    let u = uri(&path);
+    let text = files[24].clone();
+    let edited = misspelled(&text, text.len() / 2);
+    let t = std::time::Instant::now();
+    let mut c = Client::start(&root, json!({"today": TODAY, "debounceMs": 0}), false);
+    c.settle();
+    let first = t.elapsed().as_millis();
+    c.open(&path, &text);
+    c.settle();
+    let mut times = Vec::new();
+    for i in 0..24 {
+        let next = if i % 2 == 0 { &edited } else { &text };
+        let n = c.published.get(&u).copied().unwrap_or(0);
+        let t = std::time::Instant::now();
+        c.change(&path, i + 2, next);
+        c.wait_published(&u, n);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        if i % 2 == 0 {
+            assert!(
+                c.diagnostics[&u].iter().any(|d| d["code"] == "unknown-key"),
+                "the misspelled key is reported"
+            );
+        }
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let server: Vec<&str> = c
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "window/logMessage")
+        .filter_map(|n| n["params"]["message"].as_str())
+        .collect();
+    println!(
+        "47k entities in {} files: first diagnostics {first} ms; edit to diagnostics: median {:.0} ms, min {:.0}, max {:.0} ({} edits); server: {:#?}",
+        files.len(),
+        sorted[sorted.len() / 2],
+        sorted[0],
+        sorted[sorted.len() - 1],
+        times.len(),
+        &server[server.len().saturating_sub(3)..]
+    );
+    c.shutdown();
+}

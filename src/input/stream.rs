@@ -454,11 +454,7 @@ impl Merged {
 
 /// Parses a whole file in one go, after its pieces did not fit: hands
 /// over the items past the first `skip` (those the pieces handed over).
-fn again(
-    text: &str,
-    skip: usize,
-    consume: &mut dyn FnMut(Streamed),
-) -> Result<YNode, SyntaxError> {
+fn again(text: &str, skip: usize, consume: &mut dyn FnMut(Streamed)) -> Result<YNode, SyntaxError> {
     let mut n = 0;
     let mut sections = Sections::default();
     yaml::parse_streaming(text, &mut |earlier, key, id, body| {

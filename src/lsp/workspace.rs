@@ -14,9 +14,12 @@ use crate::check::{self, config};
 use crate::input::diag::InputError;
 use crate::input::files;
 use crate::input::source::{Sources, Span};
+use crate::input::stream::{self, Parsed};
+use crate::model::load::Input;
 use crate::model::{Date, Model};
 use crate::rules::finding::Finding;
 use lsp_types::{Location, Range, Uri};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -122,6 +125,9 @@ pub struct Workspace {
     /// The date waivers expire against; today when `None`.
     pub today: Option<Date>,
     cache: HashMap<PathBuf, Arc<Doc>>,
+    /// Every description's parse as of the last check, by path: a
+    /// re-check parses only the files whose text changed since.
+    parsed: HashMap<PathBuf, (Arc<str>, Arc<Parsed>)>,
 }
 
 impl Workspace {
@@ -131,6 +137,7 @@ impl Workspace {
             open: HashMap::new(),
             today,
             cache: HashMap::new(),
+            parsed: HashMap::new(),
         }
     }
 
@@ -152,7 +159,12 @@ impl Workspace {
             .map(|p| p.to_string_lossy().into_owned());
         // Listing the files needs the config (rule dirs, ignores); when
         // the config is broken, index what a plain walk finds.
-        let (names, policy) = match prepare::policy(&[], config_arg.as_deref()) {
+        // An unsaved config buffer counts, as unsaved descriptions do.
+        let config_text = config_path
+            .as_ref()
+            .and_then(|p| self.open.get(p))
+            .map(|d| d.text.clone());
+        let (names, policy) = match prepare::policy_with(&[], config_arg.as_deref(), config_text) {
             Err(f) => (files::expand(&root, &[]).unwrap_or_default(), Err(f)),
             Ok((sources, config, rules, mut warnings)) => {
                 match prepare::description_names(&config, &root, &[], &mut warnings) {
@@ -199,7 +211,8 @@ impl Workspace {
                 errors: read_errors,
             },
             Ok((sources, config, rules, warnings)) => {
-                match prepare::load_description(sources, config, rules, warnings, texts) {
+                let inputs = self.inputs(texts);
+                match prepare::load_inputs(sources, config, rules, warnings, inputs) {
                     Ok(p) => run_rules(p, &today),
                     Err(f) => Checked::Failed {
                         sources: f.sources,
@@ -243,6 +256,54 @@ impl Workspace {
             occurrences: OnceLock::new(),
             source_docs: OnceLock::new(),
         }
+    }
+
+    /// The loader's inputs: the cached parse of every file whose text is
+    /// the one parsed last time, a new parse (files in parallel) of every
+    /// other text file; bytes that are not clean text go to the loader
+    /// as they are, to be reported as `check` reports them.
+    fn inputs(&mut self, texts: Vec<(String, Vec<u8>)>) -> Vec<(String, Input)> {
+        enum Slot {
+            Ready(Arc<str>, Arc<Parsed>),
+            Parse(Arc<str>),
+            Raw(Vec<u8>),
+        }
+        let mut keep = HashMap::with_capacity(texts.len());
+        let slots: Vec<(String, PathBuf, Slot)> = texts
+            .into_iter()
+            .map(|(name, bytes)| {
+                let path = absolute(&name);
+                let clean = !bytes.contains(&0) && std::str::from_utf8(&bytes).is_ok();
+                let slot = match self.parsed.remove(&path) {
+                    _ if !clean => Slot::Raw(bytes),
+                    Some((t, p)) if t.as_bytes() == bytes.as_slice() => Slot::Ready(t, p),
+                    _ => Slot::Parse(String::from_utf8(bytes).unwrap_or_default().into()),
+                };
+                (name, path, slot)
+            })
+            .collect();
+        let mut slots = slots;
+        slots.par_iter_mut().for_each(|(_, _, s)| {
+            if let Slot::Parse(t) = s {
+                let parsed = Arc::new(stream::parse(t));
+                *s = Slot::Ready(Arc::clone(t), parsed);
+            }
+        });
+        let inputs = slots
+            .into_iter()
+            .map(|(name, path, slot)| {
+                let input = match slot {
+                    Slot::Ready(t, p) => (t, p),
+                    Slot::Raw(b) => return (name, Input::Bytes(b)),
+                    Slot::Parse(t) => return (name, Input::Bytes(t.as_bytes().to_vec())),
+                };
+                keep.insert(path, input.clone());
+                (name, Input::Parsed(input.0, input.1))
+            })
+            .collect();
+        // Files gone from the estate leave the cache.
+        self.parsed = keep;
+        inputs
     }
 
     /// Open buffers of files that do not exist yet (created in the editor,

@@ -36,7 +36,11 @@ fn a_cut_file_hands_over_what_a_whole_one_does() {
     let want = whole(&text);
     for (workers, piece) in [(0, 4_000), (1, 10_000), (2, 3_000), (3, 50_000)] {
         assert!(pieces::plan(&text, piece).len() > 3);
-        assert_eq!(pieces(&text, workers, piece), want, "{workers} workers, {piece}");
+        assert_eq!(
+            pieces(&text, workers, piece),
+            want,
+            "{workers} workers, {piece}"
+        );
     }
 }
 
