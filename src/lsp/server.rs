@@ -273,7 +273,10 @@ impl Server<'_> {
         let ws = &mut self.ws;
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ws.check())) {
             Ok(snap) => {
-                self.snap = snap;
+                // The last snapshot (a whole model) is freed beside the
+                // publishing rather than before it.
+                let old = std::mem::replace(&mut self.snap, snap);
+                std::thread::spawn(move || drop(old));
                 let took = self.publish();
                 self.log_check(took);
             }
@@ -308,7 +311,12 @@ impl Server<'_> {
                 self.send_diagnostics(uri, Vec::new(), None);
             }
         }
-        for (path, diags) in p.by_file {
+        // Open files first: they are what the user is looking at.
+        let (open, closed): (Vec<_>, Vec<_>) = p
+            .by_file
+            .into_iter()
+            .partition(|(path, _)| self.ws.open.contains_key(path));
+        for (path, diags) in open.into_iter().chain(closed) {
             let Some(uri) = self.snap.uri(&path) else {
                 continue;
             };

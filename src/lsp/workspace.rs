@@ -201,6 +201,8 @@ impl Workspace {
         };
         let docs = self.docs(&texts, config_path.as_deref());
         let read = started.elapsed();
+        let mut parsed = Duration::ZERO;
+        let mut loaded = Duration::ZERO;
         let checked = match policy {
             Err(f) => Checked::Failed {
                 sources: f.sources,
@@ -212,7 +214,10 @@ impl Workspace {
             },
             Ok((sources, config, rules, warnings)) => {
                 let inputs = self.inputs(texts);
-                match prepare::load_inputs(sources, config, rules, warnings, inputs) {
+                parsed = started.elapsed() - read;
+                let prepared = prepare::load_inputs(sources, config, rules, warnings, inputs);
+                loaded = started.elapsed() - read - parsed;
+                match prepared {
                     Ok(p) => run_rules(p, &today),
                     Err(f) => Checked::Failed {
                         sources: f.sources,
@@ -251,7 +256,9 @@ impl Workspace {
             elapsed: started.elapsed(),
             phases: vec![
                 ("listing and reading", read),
-                ("loading and rules", started.elapsed() - read),
+                ("parsing changed files", parsed),
+                ("loading", loaded),
+                ("rules", started.elapsed() - read - parsed - loaded),
             ],
             occurrences: OnceLock::new(),
             source_docs: OnceLock::new(),

@@ -380,6 +380,11 @@ impl Loader {
     }
     fn finish(self) -> Result<Model, LoadFailure> {
         if !self.errors.is_empty() {
+            // A failed load of a big estate leaves a lot to free; the
+            // errors need not wait for that (the language server shows
+            // them while the user types).
+            let (entities, pending, by_id) = (self.entities, self.pending, self.by_id);
+            std::thread::spawn(move || drop((entities, pending, by_id)));
             return Err(LoadFailure {
                 sources: self.sources,
                 errors: self.errors.into_sorted(),
