@@ -1020,3 +1020,141 @@ fn latency_split() {
     );
     c.shutdown();
 }
+
+/// One step of an editing session.
+#[derive(Clone, Debug)]
+enum Step {
+    /// In the editor (opening the file first): a character typed into a
+    /// line, a line deleted, or a line doubled.
+    Type(usize, usize, usize),
+    Delete(usize, usize),
+    Double(usize, usize),
+    /// The buffer saved to disk.
+    Save(usize),
+    /// The buffer closed without saving.
+    Close(usize),
+    /// The file changed on disk behind the editor's back (a line deleted).
+    Outside(usize, usize),
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    let f = 0..4usize;
+    let n = 0..10_000usize;
+    prop_oneof![
+        (f.clone(), n.clone(), 0..4usize).prop_map(|(f, l, c)| Step::Type(f, l, c)),
+        (f.clone(), n.clone()).prop_map(|(f, l)| Step::Delete(f, l)),
+        (f.clone(), n.clone()).prop_map(|(f, l)| Step::Double(f, l)),
+        f.clone().prop_map(Step::Save),
+        f.clone().prop_map(Step::Close),
+        (f, n).prop_map(|(f, l)| Step::Outside(f, l)),
+    ]
+}
+
+/// A text with line `l` (modulo the line count) changed by `op`.
+fn edit_line(text: &str, l: usize, op: impl Fn(&str) -> String) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.is_empty() {
+        return text.to_owned();
+    }
+    let l = l % lines.len();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(&if i == l {
+            op(line)
+        } else {
+            format!("{line}\n")
+        });
+    }
+    out
+}
+
+/// After any sequence of edits, saves, closes and changes on disk, the
+/// server's diagnostics are those of `check` run on the files as the
+/// editor has them (open buffers in place of their files), the config
+/// (one of the four files) included.
+#[test]
+fn diagnostics_after_random_edits_match_check() {
+    use proptest::prelude::*;
+    let example = std::fs::read_to_string(example().join("estate.yaml")).unwrap();
+    let parts = split_estate(&example, 3);
+    let config = "waivers:\n  reporting:\n    - {rule: single-instance, reason: one copy is enough}\nrules:\n  single-instance: {severity: warning}\n";
+    let names = ["a.yaml", "b.yaml", "c.yaml", "faultline.yaml"];
+    let mut texts: Vec<String> = parts.clone();
+    texts.push(config.to_owned());
+    let config_runner = proptest::test_runner::Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Default::default()
+    };
+    proptest!(config_runner, |(steps in proptest::collection::vec(step(), 1..8))| {
+        let root = Scratch::new("random");
+        for (n, t) in names.iter().zip(&texts) {
+            std::fs::write(root.join(n), t).unwrap();
+        }
+        let mut disk = texts.clone();
+        let mut open: Vec<Option<(String, i32)>> = vec![None; names.len()];
+        let mut c = Client::start(&root, options(TODAY), false);
+        c.settle();
+        for s in &steps {
+            let (f, typed) = match *s {
+                Step::Type(f, l, ch) => (f, Some(Box::new(move |t: &str| {
+                    edit_line(t, l, |line| {
+                        let at = line.len() / 2;
+                        let ch = ["x", ":", " ", "-"][ch];
+                        format!("{}{ch}{}\n", &line[..at], &line[at..])
+                    })
+                }) as Box<dyn Fn(&str) -> String>)),
+                Step::Delete(f, l) => (f, Some(Box::new(move |t: &str| edit_line(t, l, |_| String::new())) as Box<dyn Fn(&str) -> String>)),
+                Step::Double(f, l) => (f, Some(Box::new(move |t: &str| edit_line(t, l, |line| format!("{line}\n{line}\n"))) as Box<dyn Fn(&str) -> String>)),
+                Step::Save(f) | Step::Close(f) | Step::Outside(f, _) => (f, None),
+            };
+            let path = root.join(names[f]);
+            if let Some(op) = typed {
+                if open[f].is_none() {
+                    c.open(&path, &disk[f]);
+                    open[f] = Some((disk[f].clone(), 1));
+                }
+                let (text, version) = open[f].as_mut().unwrap();
+                *text = op(text);
+                *version += 1;
+                c.change(&path, *version, text);
+                continue;
+            }
+            match *s {
+                Step::Save(_) => {
+                    if let Some((text, _)) = &open[f] {
+                        disk[f] = text.clone();
+                        std::fs::write(&path, text).unwrap();
+                        c.notify("textDocument/didSave", json!({"textDocument": {"uri": uri(&path)}}));
+                    }
+                }
+                Step::Close(_) => {
+                    if open[f].take().is_some() {
+                        c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri(&path)}}));
+                    }
+                }
+                Step::Outside(_, l) => {
+                    disk[f] = edit_line(&disk[f], l, |_| String::new());
+                    std::fs::write(&path, &disk[f]).unwrap();
+                    c.notify(
+                        "workspace/didChangeWatchedFiles",
+                        json!({"changes": [{"uri": uri(&path), "type": 2}]}),
+                    );
+                }
+                _ => {}
+            }
+        }
+        c.settle();
+        // `check` on the files as the editor has them.
+        let seen = Scratch::new("random-check");
+        for (f, n) in names.iter().enumerate() {
+            let text = open[f].as_ref().map_or(&disk[f], |(t, _)| t);
+            std::fs::write(seen.join(n), text).unwrap();
+        }
+        let want = unplaced_count(check_says(&seen, TODAY));
+        let got = unplaced_count(server_says(&c));
+        c.shutdown();
+        prop_assert_eq!(want, got, "after {:?}", steps);
+    });
+}
