@@ -141,8 +141,10 @@ impl Workspace {
         }
     }
 
-    /// Reads, loads and checks the estate as the editor has it now.
-    pub fn check(&mut self) -> Snapshot {
+    /// Reads, loads and checks the estate as the editor has it now;
+    /// `None` when `stale` says, once the estate is loaded, that a newer
+    /// change has arrived (the rules would check a text already gone).
+    pub fn check(&mut self, stale: &dyn Fn() -> bool) -> Option<Snapshot> {
         let started = Instant::now();
         let today = self.today.clone().unwrap_or_else(crate::model::date::today);
         let config_path = config::discover(&self.root);
@@ -217,6 +219,9 @@ impl Workspace {
                 parsed = started.elapsed() - read;
                 let prepared = prepare::load_inputs(sources, config, rules, warnings, inputs);
                 loaded = started.elapsed() - read - parsed;
+                if stale() {
+                    return None;
+                }
                 match prepared {
                     Ok(p) => run_rules(p, &today),
                     Err(f) => Checked::Failed {
@@ -244,7 +249,7 @@ impl Workspace {
             .filter_map(|p| Some((p.clone(), uri_of(p)?)))
             .collect();
         uris.extend(self.open.iter().map(|(p, d)| (p.clone(), d.uri.clone())));
-        Snapshot {
+        Some(Snapshot {
             root: self.root.clone(),
             files,
             docs,
@@ -262,7 +267,7 @@ impl Workspace {
             ],
             occurrences: OnceLock::new(),
             source_docs: OnceLock::new(),
-        }
+        })
     }
 
     /// The loader's inputs: the cached parse of every file whose text is
