@@ -23,28 +23,23 @@ use crate::rules::finding::Severity;
 
 /// Escapes the message part (after `::`).
 pub fn escape_data(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(s, &[])
 }
 
-/// Escapes a property value (`file=...`, `title=...`).
+/// Escapes a property value (`file=...`, `title=...`), where `:` and `,`
+/// would end the property.
 pub fn escape_property(s: &str) -> String {
+    escape(s, &[':', ','])
+}
+
+/// Percent-encodes `%`, line breaks and `also`, as the runner decodes them.
+fn escape(s: &str, also: &[char]) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
+            c if matches!(c, '%' | '\r' | '\n') || also.contains(&c) => {
+                out.push_str(&format!("%{:02X}", c as u32))
+            }
             c => out.push(c),
         }
     }
