@@ -3,9 +3,11 @@
 //! files, loaded and checked as a whole after every change.
 //!
 //! Ids are global across files, so any edit can change any file's
-//! findings: a re-check always loads the whole estate (the loader and the
-//! rules are fast enough, see the README), and only the per-file index is
-//! cached, keyed by the file's text.
+//! findings: a re-check rebuilds the model and runs the rules over the
+//! whole estate, but from cached parts: every file's parse and index are
+//! kept, keyed by its text, and only files whose text changed are parsed
+//! again (in parallel). Reading YAML was most of a re-check; loading from
+//! parses is a fraction of it (see the README).
 
 use super::index::{FileIndex, Local, Spot};
 use super::text::{Encoding, Lines, uri_of};
