@@ -1129,10 +1129,8 @@ fn diagnostics_after_random_edits_match_check() {
                         c.notify("textDocument/didSave", json!({"textDocument": {"uri": uri(&path)}}));
                     }
                 }
-                Step::Close(_) => {
-                    if open[f].take().is_some() {
-                        c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri(&path)}}));
-                    }
+                Step::Close(_) if open[f].take().is_some() => {
+                    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri(&path)}}));
                 }
                 Step::Outside(_, l) => {
                     disk[f] = edit_line(&disk[f], l, |_| String::new());
