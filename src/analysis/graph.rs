@@ -58,8 +58,11 @@ pub fn edge_label(model: &Model, owner: EntityId, k: GateKind, member: EntityId)
                 "host"
             } else if e.depends_on.contains(&member) {
                 "depends_on"
-            } else {
+            } else if e.requires.contains(&member) {
                 "requires"
+            } else {
+                // Only a vm has other all-of inputs: its cluster's.
+                "cluster requires"
             }
         }
     }

@@ -35,6 +35,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     builtin!("never-healthy"),
     builtin!("expired-waiver"),
     builtin!("slo-unmet"),
+    builtin!("missing-failure-domain"),
 ];
 
 macro_rules! builtin {
