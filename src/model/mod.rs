@@ -21,6 +21,9 @@ pub struct Waiver {
     pub rule: String,
     pub reason: String,
     pub until: Option<Date>,
+    /// `culprits`: only these culprits are accepted (ids as written);
+    /// `None` accepts the whole finding.
+    pub culprits: Option<Vec<String>>,
     /// The waiver's map in the YAML.
     pub span: Span,
     pub rule_span: Span,

@@ -9,7 +9,7 @@ use crate::input::yaml::{YNode, YValue};
 use crate::model::Waiver;
 use crate::model::date::{date_error, parse_date};
 
-const FIELDS: [&str; 3] = ["rule", "reason", "until"];
+const FIELDS: [&str; 4] = ["rule", "reason", "until", "culprits"];
 
 /// Parses the waiver `it`. Every problem found goes to `errors`, not only
 /// the first; the waiver is returned when it has a rule and a reason, even
@@ -21,7 +21,9 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
         errors.extend([doc.wrong_type(it, "waivers", "a map {rule, reason, until}")]);
         return None;
     };
-    let otherwise = |_: &str| "a waiver takes `rule`, `reason` and optionally `until`".to_owned();
+    let otherwise = |_: &str| {
+        "a waiver takes `rule`, `reason` and optionally `until` and `culprits`".to_owned()
+    };
     let keys = Keys {
         known: &FIELDS,
         noun: "waiver field",
@@ -29,7 +31,7 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
         label: None,
         otherwise: &otherwise,
     };
-    let (mut rule, mut reason, mut until) = (None, None, None);
+    let (mut rule, mut reason, mut until, mut culprits) = (None, None, None, None);
     let mut reason_given = false;
     for f in doc.fields(m, &keys, errors) {
         let (v, vspan) = (f.value, doc.span(f.value));
@@ -50,6 +52,10 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
                     .help("say why the risk is accepted, so the next reader knows")]),
                 }
             }
+            "culprits" => match doc.strings(v) {
+                Some(ids) => culprits = Some(ids.into_iter().map(|(id, _)| id).collect()),
+                None => errors.extend([doc.wrong_type(v, "culprits", "a list of ids")]),
+            },
             _ => match doc.text(v) {
                 Some(text) => match parse_date(&text) {
                     Some(d) => until = Some(d),
@@ -80,6 +86,7 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
         rule,
         reason,
         until,
+        culprits,
         span,
         rule_span,
     })

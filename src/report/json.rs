@@ -59,8 +59,18 @@ struct JsonFinding<'a> {
     severity: &'a str,
     subject: &'a str,
     waived: bool,
+    /// Culprits accepted by waivers naming `culprits` (left out when none).
+    #[serde(
+        skip_serializing_if = "waived_culprits_is_empty",
+        serialize_with = "names"
+    )]
+    waived_culprits: (&'a Model, &'a [u32]),
     #[serde(skip_serializing_if = "Option::is_none")]
     waiver_reason: Option<&'a str>,
+}
+
+fn waived_culprits_is_empty(v: &(&Model, &[u32])) -> bool {
+    v.1.is_empty()
 }
 
 fn names<S: Serializer>(v: &(&Model, &[u32]), s: S) -> Result<S::Ok, S::Error> {
@@ -165,6 +175,7 @@ fn view<'a>(model: &'a Model, out: &'a Outcome, i: usize, f: &'a Finding) -> Jso
         severity: f.severity.as_str(),
         subject: model.name(f.subject),
         waived: f.waived.is_some(),
+        waived_culprits: (model, &f.waived_culprits),
         waiver_reason: f.waived.as_deref(),
     }
 }

@@ -38,7 +38,7 @@ fn id_list(doc: String) -> Value {
     })
 }
 
-/// `{rule, reason, until?}`, as `load::waivers` reads it.
+/// `{rule, reason, until?, culprits?}`, as `model::waiver` reads it.
 fn waiver() -> Value {
     json!({
         "type": "object",
@@ -51,6 +51,11 @@ fn waiver() -> Value {
                 "type": "string",
                 "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
                 "description": "date (YYYY-MM-DD) after which the waiver stops waiving and is reported",
+            },
+            "culprits": {
+                "type": "array",
+                "items": {"type": scalar()},
+                "description": "accept only these culprits; the finding still fails while others remain",
             },
         },
     })

@@ -59,6 +59,9 @@ pub struct Finding {
     pub culprit_label: String,
     /// The reason of the waiver that accepts it, if any.
     pub waived: Option<String>,
+    /// Culprits accepted by waivers that name `culprits` (sorted by id);
+    /// the finding is waived only when they are all of its culprits.
+    pub waived_culprits: Vec<EntityId>,
 }
 
 impl Finding {

@@ -94,6 +94,7 @@ impl Rule {
                     notes: h.notes,
                     culprit_label: h.culprit_label.unwrap_or_default(),
                     waived: None,
+                    waived_culprits: Vec::new(),
                 }
             })
             .collect()
