@@ -7,7 +7,9 @@
 # Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 # Corpora start from the repository's own files: descriptions under
 # testdata/ for `parse`, the built-in rules for `rule_file`, config files
-# for `config`; fuzz/dict/faultline.dict holds the formats' keywords. A
+# for `config`, recorded vCenter answers for `vsphere_answer`;
+# fuzz/dict/faultline.dict holds the formats' keywords, vsphere.dict the
+# SOAP answers'. A
 # crash leaves its input in fuzz/artifacts/<target>/;
 # minimise it with `cargo +nightly fuzz tmin <target> <file>`.
 # Not part of .ci/run: fuzzing is open-ended and needs nightly.
@@ -17,7 +19,7 @@ secs="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(parse check rule_file config)
+    targets=(parse check rule_file config vsphere_answer)
 fi
 
 seed() {
@@ -34,6 +36,7 @@ shopt -s globstar nullglob
 seed parse ../testdata/**/*.yaml ../testdata/**/*.yml ../examples/*.yaml
 seed rule_file ../rules/*.yaml ../testdata/**/rules/*.yaml ../docs/examples/**/*.yaml
 seed config ../testdata/**/faultline.yaml ../tests/fixtures/**/faultline.yaml
+seed vsphere_answer ../tests/fixtures/vsphere/**/*.xml
 
 cargo +nightly fuzz build
 summary=()
@@ -43,9 +46,11 @@ for t in "${targets[@]}"; do
     echo "== $t: ${secs}s"
     # Byte-level targets get the format's tokens; `check` reads structure.
     dict=()
-    if [ "$t" != check ]; then
-        dict=(-dict="$PWD/dict/faultline.dict")
-    fi
+    case "$t" in
+        check) ;;
+        vsphere_answer) dict=(-dict="$PWD/dict/vsphere.dict") ;;
+        *) dict=(-dict="$PWD/dict/faultline.dict") ;;
+    esac
     if cargo +nightly fuzz run "$t" -- -max_total_time="$secs" -print_final_stats=1 "${dict[@]}" >"$log" 2>&1; then
         result="no crash"
     else

@@ -105,16 +105,25 @@ fn rule_ids_are_unique() {
 }
 
 #[test]
-fn every_template_is_documented() {
-    let documented: Vec<&str> = faultline::rules::templates::DOCS
-        .iter()
-        .map(|d| d.0)
-        .collect();
-    assert_eq!(
-        documented,
-        faultline::rules::templates::NAMES,
-        "templates::DOCS and NAMES disagree"
-    );
+fn every_template_is_registered_once_and_documented() {
+    let registry = faultline::rules::templates::REGISTRY;
+    let mut names: Vec<&str> = registry.iter().map(|t| t.name).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), registry.len(), "a template registered twice");
+    let doc = std::fs::read_to_string("docs/rules.md").unwrap();
+    for t in registry {
+        assert!(
+            !t.doc.is_empty(),
+            "{} says nothing of what it checks",
+            t.name
+        );
+        assert!(
+            doc.contains(&format!("`{}`", t.name)),
+            "docs/rules.md does not list the template {}",
+            t.name
+        );
+    }
 }
 
 #[test]

@@ -13,7 +13,9 @@
 //! netbox` rewrites them. The same folder is a `check` case of
 //! `tests/golden.rs`, with a hand-written `services.yaml`.
 
-use std::io::{BufRead, BufReader, Write};
+mod stand_in;
+
+use stand_in::{Resp, Server, generated, snapshot, text};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -30,115 +32,15 @@ fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/netbox-demo")
 }
 
-#[derive(Clone, Debug)]
-struct Req {
-    path: String,
-    query: String,
-    auth: Option<String>,
+fn json(status: u16, body: Vec<u8>) -> Resp {
+    let mut r = Resp::new(status, "application/json", body);
+    r.headers.push(("API-Version", "4.4".into()));
+    r
 }
 
-struct Resp {
-    status: u16,
-    content_type: &'static str,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn json(status: u16, body: Vec<u8>) -> Resp {
-        Resp {
-            status,
-            content_type: "application/json",
-            headers: vec![("API-Version", "4.4".into())],
-            body,
-        }
-    }
-
-    fn error_file(status: u16, name: &str, content_type: &'static str) -> Resp {
-        let body = std::fs::read(fixtures().join("errors").join(name)).unwrap();
-        Resp {
-            status,
-            content_type,
-            headers: Vec::new(),
-            body,
-        }
-    }
-}
-
-type Handler = dyn Fn(&Req, &str) -> Resp + Send + Sync;
-
-/// A NetBox stand-in on 127.0.0.1 that answers with `handler` and keeps
-/// every request it saw.
-struct Server {
-    url: String,
-    seen: Arc<Mutex<Vec<Req>>>,
-}
-
-impl Server {
-    fn start(handler: impl Fn(&Req, &str) -> Resp + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let handler: Arc<Handler> = Arc::new(handler);
-        let (s, a) = (seen.clone(), addr.clone());
-        std::thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let (s, a, h) = (s.clone(), a.clone(), handler.clone());
-                std::thread::spawn(move || serve(conn, &a, &*h, &s));
-            }
-        });
-        Server {
-            url: format!("http://{addr}"),
-            seen,
-        }
-    }
-
-    fn requests(&self) -> Vec<Req> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-/// One request per connection (`Connection: close`).
-fn serve(conn: TcpStream, addr: &str, handler: &Handler, seen: &Mutex<Vec<Req>>) {
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let target = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    let mut auth = None;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':')
-            && k.eq_ignore_ascii_case("authorization")
-        {
-            auth = Some(v.trim().to_owned());
-        }
-    }
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let req = Req {
-        path: path.to_owned(),
-        query: query.to_owned(),
-        auth,
-    };
-    seen.lock().unwrap().push(req.clone());
-    let resp = handler(&req, addr);
-    let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        resp.status,
-        resp.content_type,
-        resp.body.len()
-    );
-    for (k, v) in &resp.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let mut conn = conn;
-    let _ = conn.write_all(head.as_bytes());
-    let _ = conn.write_all(&resp.body);
+fn error_file(status: u16, name: &str, content_type: &'static str) -> Resp {
+    let body = std::fs::read(fixtures().join("errors").join(name)).unwrap();
+    Resp::new(status, content_type, body)
 }
 
 fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
@@ -151,11 +53,11 @@ fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
 
 /// The recorded NetBox: the token checked as NetBox does, pages served by
 /// offset, anything else NetBox's HTML 404 page.
-fn demo(req: &Req, addr: &str) -> Resp {
-    match req.auth.as_deref() {
-        None => return Resp::error_file(403, "no-token.json", "application/json"),
+fn demo(req: &stand_in::Req, addr: &str) -> Resp {
+    match req.header("authorization") {
+        None => return error_file(403, "no-token.json", "application/json"),
         Some(a) if a != format!("Token {TOKEN}") => {
-            return Resp::error_file(403, "wrong-token.json", "application/json");
+            return error_file(403, "wrong-token.json", "application/json");
         }
         Some(_) => {}
     }
@@ -172,13 +74,13 @@ fn demo(req: &Req, addr: &str) -> Resp {
     match std::fs::read(&file) {
         Ok(body) => {
             let body = String::from_utf8(body).unwrap();
-            Resp::json(
+            json(
                 200,
                 body.replace(RECORDED_AT, &format!("http://{addr}"))
                     .into_bytes(),
             )
         }
-        Err(_) => Resp::error_file(404, "nonexistent-endpoint.html", "text/html; charset=utf-8"),
+        Err(_) => error_file(404, "nonexistent-endpoint.html", "text/html; charset=utf-8"),
     }
 }
 
@@ -188,16 +90,7 @@ fn faultline(args: &[&str], token: Option<&str>) -> Output {
         .env("NO_COLOR", "1")
         .env_remove("NETBOX_TOKEN")
         .env_remove("COLUMNS");
-    for proxy in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        cmd.env_remove(proxy);
-    }
+    stand_in::without_proxies(&mut cmd);
     if let Some(t) = token {
         cmd.env("NETBOX_TOKEN", t);
     }
@@ -211,10 +104,6 @@ fn import(url: &str, out: &Path, extra: &[&str], token: Option<&str>) -> Output 
     faultline(&args, token)
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 /// An import refused before it wrote anything: exit 2, `wanted` on
 /// stderr, no output directory.
 fn refused(url: &str, extra: &[&str], wanted: &str) {
@@ -225,43 +114,6 @@ fn refused(url: &str, extra: &[&str], wanted: &str) {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains(wanted), "wanted `{wanted}` in:\n{err}");
     assert!(!out.exists(), "a refused import created its directory");
-}
-
-/// Every file under `dir` with its bytes (`None` if `dir` is missing).
-fn snapshot(dir: &Path) -> Option<Vec<(PathBuf, Vec<u8>)>> {
-    if !dir.exists() {
-        return None;
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.clone(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    Some(out)
-}
-
-fn generated(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| std::fs::read(p).is_ok_and(|b| b.starts_with(b"# Generated by")))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 /// The recorded `count` of an endpoint.
@@ -400,7 +252,7 @@ fn imports_the_demo_data_completely() {
     let seen = server.requests();
     assert!(
         seen.iter()
-            .all(|r| r.auth.as_deref() == Some(&format!("Token {TOKEN}") as &str))
+            .all(|r| r.header("authorization") == Some(&format!("Token {TOKEN}") as &str))
     );
     let first = seen
         .iter()
@@ -519,7 +371,7 @@ fn netbox_3_5_field_names_give_the_same_description() {
         } else {
             return resp;
         }
-        Resp::json(200, serde_json::to_vec(&v).unwrap())
+        json(200, serde_json::to_vec(&v).unwrap())
     });
     let reference = Server::start(demo);
     let tmp = tempfile::tempdir().unwrap();
@@ -697,7 +549,7 @@ fn invalid_and_missing_token() {
 #[test]
 fn url_that_is_not_a_netbox_api() {
     let server = Server::start(|_, _| {
-        Resp::error_file(404, "nonexistent-endpoint.html", "text/html; charset=utf-8")
+        error_file(404, "nonexistent-endpoint.html", "text/html; charset=utf-8")
     });
     let err = fails(&server.url, &[], Some(TOKEN), "is not a NetBox API");
     assert!(err.contains("answered 404 with an HTML"), "{err}");
@@ -731,7 +583,7 @@ fn malformed_json() {
 fn unsupported_netbox_version() {
     let server = Server::start(|req, addr| {
         if req.path == "/api/status/" {
-            return Resp::json(200, br#"{"netbox-version":"3.4.10","plugins":{}}"#.to_vec());
+            return json(200, br#"{"netbox-version":"3.4.10","plugins":{}}"#.to_vec());
         }
         demo(req, addr)
     });
@@ -756,12 +608,12 @@ fn server_errors_are_retried_then_reported() {
             *n += 1;
             match *n {
                 1 => {
-                    let mut r = Resp::json(429, br#"{"detail":"Request was throttled."}"#.to_vec());
+                    let mut r = json(429, br#"{"detail":"Request was throttled."}"#.to_vec());
                     r.headers.push(("Retry-After", "0".into()));
                     return r;
                 }
                 2 if req.query.contains("offset=0") => {
-                    return Resp::json(503, b"{}".to_vec());
+                    return json(503, b"{}".to_vec());
                 }
                 _ => {}
             }
@@ -776,7 +628,7 @@ fn server_errors_are_retried_then_reported() {
     // A NetBox that keeps failing: reported after the retries.
     let server = Server::start(|req, addr| {
         if req.path == "/api/dcim/racks/" {
-            let mut r = Resp::json(500, b"Internal Server Error".to_vec());
+            let mut r = json(500, b"Internal Server Error".to_vec());
             r.headers.push(("Retry-After", "0".into()));
             return r;
         }
@@ -863,69 +715,9 @@ fn ca_cert_errors_are_usage_errors() {
 fn https_trusts_the_ca_given_with_ca_cert() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let openssl = |args: &[&str]| {
-        Command::new("openssl")
-            .args(args)
-            .current_dir(d)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !openssl(&["version"]) {
+    if !stand_in::certificates(d) {
         eprintln!("openssl is not installed: skipped");
         return;
-    }
-    std::fs::write(
-        d.join("leaf.ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    for args in [
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=test CA",
-        ][..],
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "leaf.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "leaf.ext",
-        ],
-    ] {
-        assert!(openssl(args), "openssl {args:?} failed");
     }
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -110,7 +110,7 @@ impl Config {
     }
 
     /// Reads and validates a config file into `sources`. Every mistake is
-    /// reported, in the order written.
+    /// reported.
     pub fn load(sources: &mut Sources, path: &Path) -> Result<Config, Vec<InputError>> {
         let name = display(path);
         let file = crate::input::files::read_into(sources, path, &name).map_err(|e| vec![e])?;
@@ -203,7 +203,6 @@ impl Config {
         if errors.is_empty() {
             Ok(cfg)
         } else {
-            errors.sort_by_key(|e| e.primary_span().map_or(0, |s| s.start));
             Err(errors)
         }
     }

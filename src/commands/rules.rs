@@ -37,7 +37,10 @@ pub fn rules_markdown(set: &RuleSet) -> String {
         ));
     }
     s.push_str("\n## Templates\n\nA rule file names one of these templates and gives its `params`. A selector (`select`, `a`, `b`) takes `kinds`, `labels` (all must match), `ids` (globs) and `where` (a CEL expression over `e`).\n\n| template | params | checks |\n|---|---|---|\n");
-    for (name, params, doc) in crate::rules::templates::DOCS {
+    for crate::rules::templates::Registered {
+        name, params, doc, ..
+    } in crate::rules::templates::REGISTRY
+    {
         s.push_str(&format!(
             "| `{name}` | {} | {doc} |\n",
             if params.is_empty() { "none" } else { params }

@@ -248,6 +248,11 @@ const CLUSTER_FIELDS: &[FieldSpec] = &[
         FieldType::Duration,
         "time until HA runs a vm of a failed host again on another host (default 5m with ha: restart)",
     ),
+    f(
+        "hosts",
+        FieldType::Refs(&[Kind::Host]),
+        "its member hosts, for hosts defined elsewhere (another importer's files)",
+    ),
 ];
 const VM_FIELDS: &[FieldSpec] = &[
     LABELS,

@@ -7,9 +7,9 @@
 //! and following those would fail or send the token somewhere else.
 
 use super::api::Page;
+use crate::import::http::{self, Attempt, Http, status_text};
 use crate::input::diag::InputError;
 use serde::de::DeserializeOwned;
-use std::cell::Cell;
 use std::time::Duration;
 use ureq::http::Uri;
 
@@ -29,16 +29,20 @@ pub struct Options {
 const OLDEST: (u32, u32) = (3, 5);
 /// First release not known to work.
 const TOO_NEW: (u32, u32) = (5, 0);
-/// First wait before a retry, doubled each time.
-const BACKOFF: Duration = Duration::from_secs(1);
-/// Longest wait a `Retry-After` header may impose.
-const MAX_WAIT: Duration = Duration::from_secs(120);
 /// One page of 1,000 interfaces is a few MB; anything near this is not a
 /// NetBox page.
 const MAX_BODY: u64 = 512 << 20;
 
+static NETBOX: http::Peer = http::Peer {
+    name: "NetBox",
+    tls_code: "netbox-tls",
+    unreachable_code: "netbox-unreachable",
+    unavailable_code: "netbox-unavailable",
+    url_help: URL_HELP,
+};
+
 pub struct Client {
-    agent: ureq::Agent,
+    http: Http,
     /// `https://netbox.example.com`, no trailing slash.
     origin: String,
     /// Path before `/api/` (empty, or `/netbox` for a NetBox under a path).
@@ -46,11 +50,7 @@ pub struct Client {
     /// For messages: the address as the user gave it.
     shown: String,
     auth: Option<String>,
-    retries: u32,
     page_size: u32,
-    /// Whether NetBox has answered once: a refused connection before that
-    /// is a wrong address, after it a restart worth retrying.
-    reached: Cell<bool>,
 }
 
 fn error(code: &'static str, message: impl Into<String>) -> InputError {
@@ -59,27 +59,20 @@ fn error(code: &'static str, message: impl Into<String>) -> InputError {
 
 impl Client {
     pub fn new(o: Options) -> Result<Client, InputError> {
-        let uri: Uri = o.url.parse().map_err(|_| bad_url(&o.url))?;
-        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
-            return Err(bad_url(&o.url));
-        };
-        if scheme != "http" && scheme != "https" {
-            return Err(bad_url(&o.url));
-        }
-        let origin = format!("{scheme}://{authority}");
-        let path = uri.path().trim_end_matches('/');
+        let (origin, path) = http::split_url(&o.url).ok_or_else(|| bad_url(&o.url))?;
+        let path = path.trim_end_matches('/');
         let prefix = path.strip_suffix("/api").unwrap_or(path).to_owned();
-        let tls = ureq::tls::TlsConfig::builder()
-            .root_certs(roots(o.ca_cert.as_deref())?)
-            .build();
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(o.timeout))
-            .timeout_connect(Some(o.timeout.min(Duration::from_secs(15))))
-            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
-            .user_agent(format!("faultline/{}", env!("CARGO_PKG_VERSION")))
-            .tls_config(tls)
-            .build();
+        let shown = format!("{origin}{prefix}");
+        let http = Http::new(
+            &NETBOX,
+            shown.clone(),
+            &http::Options {
+                ca_cert: o.ca_cert,
+                insecure: false,
+                timeout: o.timeout,
+                retries: o.retries,
+            },
+        )?;
         let auth = o.token.filter(|t| !t.is_empty()).map(|t| {
             // NetBox 4.5's v2 tokens (`nbt_...`) are bearer tokens.
             if t.starts_with("nbt_") {
@@ -89,14 +82,12 @@ impl Client {
             }
         });
         Ok(Client {
-            agent: config.into(),
-            shown: format!("{origin}{prefix}"),
+            http,
+            shown,
             origin,
             prefix,
             auth,
-            retries: o.retries,
             page_size: o.page_size.max(1),
-            reached: Cell::new(false),
         })
     }
 
@@ -178,115 +169,44 @@ impl Client {
     /// answered) dropped connections.
     fn get(&self, path: &str) -> Result<Vec<u8>, InputError> {
         let url = format!("{}{path}", self.origin);
-        let mut attempt = 0;
-        loop {
-            let mut req = self.agent.get(&url).header("Accept", "application/json");
+        let what = format!("GET {path}");
+        self.http.retrying(|agent| {
+            let mut req = agent.get(&url).header("Accept", "application/json");
             if let Some(a) = &self.auth {
                 req = req.header("Authorization", a);
             }
-            let (wait, failure) = match req.call() {
-                Ok(mut resp) => {
-                    self.reached.set(true);
-                    let status = resp.status();
-                    let html = resp
-                        .headers()
-                        .get("content-type")
-                        .and_then(|v| v.to_str().ok())
-                        .is_some_and(|t| t.contains("html"));
-                    let retry_after = resp
-                        .headers()
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(|s| Duration::from_secs(s).min(MAX_WAIT));
-                    let body = resp.body_mut().with_config().limit(MAX_BODY).read_to_vec();
-                    let code = status.as_u16();
-                    if status.is_success() {
-                        match body {
-                            Ok(b) if html => return Err(self.not_api(path, code, &b)),
-                            Ok(b) => return Ok(b),
-                            Err(e) => (None, self.transport(path, e)?),
-                        }
-                    } else {
-                        let body = body.unwrap_or_default();
-                        if code == 429 || status.is_server_error() {
-                            let reason = format!(
-                                "NetBox answered {} to `GET {path}`{}",
-                                status_text(status),
-                                detail(&body).map(|d| format!(": {d}")).unwrap_or_default()
-                            );
-                            (retry_after, reason)
-                        } else {
-                            return Err(self.refused(path, status, html, &body));
-                        }
-                    }
-                }
-                Err(e) => (None, self.transport(path, e)?),
+            let mut resp = match req.call() {
+                Ok(resp) => resp,
+                Err(e) => return self.http.transport(&what, e),
             };
-            if attempt >= self.retries {
-                let tries = attempt + 1;
-                return Err(error(
-                    "netbox-unavailable",
-                    format!(
-                        "{failure} (gave up after {tries} attempt{})",
-                        if tries == 1 { "" } else { "s" }
-                    ),
-                )
-                .help("NetBox is overloaded or failing; try again later, or raise --retries and --timeout"));
+            self.http.answered();
+            let status = resp.status();
+            let html = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.contains("html"));
+            let wait = http::retry_after(resp.headers());
+            let body = resp.body_mut().with_config().limit(MAX_BODY).read_to_vec();
+            let code = status.as_u16();
+            if status.is_success() {
+                match body {
+                    Ok(b) if html => Err(self.not_api(path, code, &b)),
+                    Ok(b) => Ok(Attempt::Done(b)),
+                    Err(e) => self.http.transport(&what, e),
+                }
+            } else if code == 429 || status.is_server_error() {
+                let body = body.unwrap_or_default();
+                let reason = format!(
+                    "NetBox answered {} to `{what}`{}",
+                    status_text(status),
+                    detail(&body).map(|d| format!(": {d}")).unwrap_or_default()
+                );
+                Ok(Attempt::Again { wait, reason })
+            } else {
+                Err(self.refused(path, status, html, &body.unwrap_or_default()))
             }
-            std::thread::sleep(wait.unwrap_or(BACKOFF * 2u32.pow(attempt.min(6))));
-            attempt += 1;
-        }
-    }
-
-    /// A failure below HTTP: the reason to retry, or the error to stop with.
-    fn transport(&self, path: &str, e: ureq::Error) -> Result<String, InputError> {
-        use std::io::ErrorKind as K;
-        let https = self.origin.starts_with("https:");
-        let (code, reason, help) = match e {
-            ureq::Error::Timeout(_) => {
-                return Ok(format!("NetBox did not answer `GET {path}` in time"));
-            }
-            ureq::Error::Io(io)
-                if self.reached.get()
-                    && matches!(
-                        io.kind(),
-                        K::ConnectionRefused
-                            | K::ConnectionReset
-                            | K::ConnectionAborted
-                            | K::UnexpectedEof
-                            | K::BrokenPipe
-                    ) =>
-            {
-                return Ok(format!(
-                    "the connection to NetBox failed during `GET {path}`: {io}"
-                ));
-            }
-            // rustls reports a refused certificate as invalid data.
-            ureq::Error::Io(io) if https && io.kind() == K::InvalidData => {
-                ("netbox-tls", io.to_string(), TLS_HELP)
-            }
-            e @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
-                ("netbox-tls", e.to_string(), TLS_HELP)
-            }
-            ureq::Error::HostNotFound => (
-                "netbox-unreachable",
-                "the host name does not resolve".into(),
-                URL_HELP,
-            ),
-            ureq::Error::Io(io) => (
-                "netbox-unreachable",
-                crate::input::files::io_reason(&io),
-                URL_HELP,
-            ),
-            other => ("netbox-unreachable", other.to_string(), URL_HELP),
-        };
-        let what = if code == "netbox-tls" {
-            "cannot set up a secure connection to"
-        } else {
-            "cannot reach NetBox at"
-        };
-        Err(error(code, format!("{what} `{}`: {reason}", self.shown)).help(help))
+        })
     }
 
     fn not_api(&self, path: &str, code: u16, body: &[u8]) -> InputError {
@@ -358,8 +278,6 @@ impl Client {
     }
 }
 
-const TLS_HELP: &str =
-    "for a NetBox whose certificate comes from an internal CA, pass --ca-cert FILE (the CA in PEM)";
 const URL_HELP: &str =
     "--url takes NetBox's address, the one its web interface has (e.g. https://netbox.example.com)";
 
@@ -371,42 +289,6 @@ fn bad_url(url: &str) -> InputError {
     .help(URL_HELP)
 }
 
-/// The system's trusted roots, plus those of `ca_cert`.
-fn roots(ca_cert: Option<&str>) -> Result<ureq::tls::RootCerts, InputError> {
-    use ureq::tls::{Certificate, PemItem, RootCerts};
-    let Some(file) = ca_cert else {
-        return Ok(RootCerts::PlatformVerifier);
-    };
-    let pem = std::fs::read(file).map_err(|e| {
-        error(
-            "usage",
-            format!(
-                "cannot read --ca-cert `{file}`: {}",
-                crate::input::files::io_reason(&e)
-            ),
-        )
-    })?;
-    let extra: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
-        .filter_map(|item| match item {
-            Ok(PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    if extra.is_empty() {
-        return Err(error(
-            "usage",
-            format!("--ca-cert `{file}` holds no PEM certificate"),
-        )
-        .help("give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)"));
-    }
-    let system = rustls_native_certs::load_native_certs().certs;
-    let all = system
-        .iter()
-        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
-        .chain(extra);
-    Ok(RootCerts::from(all))
-}
-
 fn parse<T: DeserializeOwned>(body: &[u8], path: &str) -> Result<T, InputError> {
     serde_json::from_slice(body).map_err(|e| {
         error(
@@ -415,14 +297,6 @@ fn parse<T: DeserializeOwned>(body: &[u8], path: &str) -> Result<T, InputError> 
         )
         .help("a proxy in between may have cut or replaced the answer; if it persists, report it with your NetBox version")
     })
-}
-
-/// `"200 OK"`, `"403 Forbidden"`.
-fn status_text(s: ureq::http::StatusCode) -> String {
-    match s.canonical_reason() {
-        Some(r) => format!("{} {r}", s.as_u16()),
-        None => s.as_u16().to_string(),
-    }
 }
 
 /// NetBox's (Django REST framework's) reason: `{"detail": "Invalid token"}`.

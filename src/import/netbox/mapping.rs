@@ -10,14 +10,7 @@ use crate::input::diag::InputError;
 use crate::model::Kind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// A field value as written.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Ref(String),
-    Refs(Vec<String>),
-    Number(f64),
-    Text(String),
-}
+pub use crate::import::write::Value;
 
 /// One entity to write, with what selection and the report need.
 #[derive(Clone, Debug)]
@@ -56,14 +49,7 @@ impl Entity {
 
     /// Every id it references.
     pub fn refs(&self) -> impl Iterator<Item = &str> {
-        self.fields
-            .iter()
-            .flat_map(|(_, v)| match v {
-                Value::Ref(r) => std::slice::from_ref(r),
-                Value::Refs(rs) => rs.as_slice(),
-                _ => &[],
-            })
-            .map(String::as_str)
+        self.fields.iter().flat_map(|(_, v)| v.refs())
     }
 
     fn set(&mut self, name: &'static str, value: Value) {

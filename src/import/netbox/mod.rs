@@ -16,15 +16,14 @@ mod roles;
 mod select;
 mod write;
 
-use crate::commands::context::DataFormat;
+use crate::import::progress::Bar;
+use crate::import::write::shell_quote as quote;
 use crate::input::diag::InputError;
 use api::Data;
 use client::Client;
 use roles::RoleKind;
 use serde::de::DeserializeOwned;
-use std::io::{IsTerminal, Write as _};
 use std::path::Path;
-use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -32,10 +31,6 @@ pub struct Args {
     /// from the environment variable NETBOX_TOKEN, never from the command line.
     #[arg(long, value_name = "URL")]
     pub url: String,
-    /// Directory for the generated files (one per section). Other files in
-    /// it, such as a hand-written services.yaml, are left alone.
-    #[arg(long, value_name = "DIR")]
-    pub out: String,
     /// Import only this site (its slug) and what it depends on (repeatable).
     #[arg(long = "site", value_name = "SLUG")]
     pub sites: Vec<String>,
@@ -46,40 +41,23 @@ pub struct Args {
     /// pdu, component or skip (repeatable).
     #[arg(long = "role", value_name = "NAME=KIND", value_parser = roles::parse_override)]
     pub roles: Vec<(String, RoleKind)>,
-    /// Objects asked for per request (NetBox caps it at its MAX_PAGE_SIZE).
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub page_size: u32,
-    /// A CA certificate (PEM) to trust besides the system's, for a NetBox
-    /// behind an internal CA.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<String>,
-    /// Seconds one request may take.
-    #[arg(long, value_name = "SECS", default_value_t = 60,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout: u64,
-    /// Retries of a request that times out or gets 429 or 5xx, waiting 1,
-    /// 2, 4... seconds (or what Retry-After says).
-    #[arg(long, value_name = "N", default_value_t = 5,
-          value_parser = clap::value_parser!(u32).range(0..=20))]
-    pub retries: u32,
-    /// The data-quality report: human on stderr, or JSON on stdout.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: DataFormat,
+    #[command(flatten)]
+    pub common: crate::import::Common,
 }
 
 pub fn run(args: Args) -> Result<i32, InputError> {
-    let out = Path::new(&args.out);
-    write::check_out(out)?;
+    let out = Path::new(&args.common.out);
+    let kinds: Vec<_> = write::sections().collect();
+    crate::import::write::check_out(out, write::COMMAND, &kinds)?;
     let client = Client::new(client::Options {
         url: args.url.clone(),
         token: std::env::var("NETBOX_TOKEN").ok(),
-        ca_cert: args.ca_cert.clone(),
-        timeout: Duration::from_secs(args.timeout),
-        retries: args.retries,
-        page_size: args.page_size,
+        ca_cert: args.common.ca_cert.clone(),
+        timeout: args.common.timeout(),
+        retries: args.common.retries,
+        page_size: args.common.page_size,
     })?;
-    let bar = Bar::new();
+    let bar = Bar::new("reading NetBox");
     client.version()?;
     let data = fetch(&client, &bar)?;
     drop(bar);
@@ -91,16 +69,8 @@ pub fn run(args: Args) -> Result<i32, InputError> {
     let mapped = select::select(mapped, &filter)?;
     let source = args.url.trim_end_matches('/');
     let files = write::render(&mapped, source, &refresh_command(&args));
-    write::write(out, &files)?;
-    let report = quality::Report::of(&mapped);
-    match args.format {
-        DataFormat::Human => {
-            let _ = std::io::stderr().write_all(report.human(source, &args.out).as_bytes());
-        }
-        DataFormat::Json => {
-            let _ = std::io::stdout().write_all(report.json(source, &args.out).as_bytes());
-        }
-    }
+    crate::import::write::write(out, &files)?;
+    quality::of(&mapped).emit(args.common.format, source, &args.common.out);
     Ok(crate::exit::CLEAN)
 }
 
@@ -141,7 +111,7 @@ fn refresh_command(args: &Args) -> String {
         "--url".into(),
         quote(args.url.trim_end_matches('/')),
         "--out".into(),
-        quote(&args.out),
+        quote(&args.common.out),
     ];
     for s in &args.sites {
         words.extend(["--site".into(), quote(s)]);
@@ -154,51 +124,4 @@ fn refresh_command(args: &Args) -> String {
         words.extend(["--role".into(), quote(&format!("{name}={kind}"))]);
     }
     words.join(" ")
-}
-
-fn quote(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-    if safe {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
-/// A progress bar on an interactive stderr, one endpoint at a time;
-/// nothing in CI or when stderr is a pipe or a file.
-struct Bar(Option<indicatif::ProgressBar>);
-
-impl Bar {
-    fn new() -> Bar {
-        if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
-            return Bar(None);
-        }
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "reading NetBox {msg:32} {wide_bar} {pos}/{len} ({elapsed})",
-        ) {
-            bar.set_style(style);
-        }
-        Bar(Some(bar))
-    }
-
-    fn show(&self, endpoint: &str, done: u64, total: u64) {
-        if let Some(b) = &self.0 {
-            b.set_length(total.max(done));
-            b.set_position(done);
-            b.set_message(endpoint.to_owned());
-        }
-    }
-}
-
-impl Drop for Bar {
-    fn drop(&mut self) {
-        if let Some(b) = &self.0 {
-            b.finish_and_clear();
-        }
-    }
 }

@@ -49,6 +49,9 @@ struct Loader {
     /// Entities accepted before `too-many-entities` ([`MAX_ENTITIES`]).
     max_entities: usize,
     past_limit: bool,
+    /// Hosts a cluster's `hosts` list put in it, with where: a second
+    /// claim points at the first.
+    listed_in: HashMap<EntityId, Span>,
 }
 
 /// Most entities one run loads: 5,000,000, five times the largest estates
@@ -84,6 +87,7 @@ pub fn load_limited(
         by_id: rustc_hash::FxHashMap::default(),
         max_entities,
         past_limit: false,
+        listed_in: HashMap::new(),
     };
     for (name, bytes) in files {
         l.load_file(name, bytes);

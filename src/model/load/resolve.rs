@@ -12,6 +12,7 @@ impl Loader {
     pub(super) fn resolve(&mut self) {
         let pending = std::mem::take(&mut self.pending);
         let mut anti = Vec::new();
+        let mut members = Vec::new();
         for (i, p) in pending.into_iter().enumerate() {
             let eid = i as EntityId;
             for (spec, r) in p.single {
@@ -36,6 +37,12 @@ impl Loader {
                 let FieldType::Refs(kinds) = spec.ty else {
                     continue;
                 };
+                if spec.name == "hosts" {
+                    // Membership stated on the cluster's side: applied once
+                    // every host's own `cluster` is known.
+                    members.push((eid, list));
+                    continue;
+                }
                 // Duplicates dropped through a set: a list can name a
                 // million entities (a service on every host).
                 let mut ids = Vec::with_capacity(list.len());
@@ -69,6 +76,9 @@ impl Loader {
             if !p.anti_affinity.is_empty() {
                 anti.push((i, p.anti_affinity));
             }
+        }
+        for (cluster, list) in members {
+            self.join_cluster(cluster, &list);
         }
         // Membership needs every vm's host and cluster resolved first.
         for (i, groups) in anti {
@@ -104,6 +114,46 @@ impl Loader {
         }
         for i in 0..self.entities.len() {
             self.check_entity(i);
+        }
+    }
+
+    /// Puts the hosts a cluster's `hosts` list names into it. A host has one
+    /// cluster: one that its own `cluster` field or another list already
+    /// put elsewhere is an error pointing at both statements.
+    fn join_cluster(&mut self, cluster: EntityId, list: &[RawRef]) {
+        let cname = self.entities[cluster as usize].id.clone();
+        for r in list {
+            let Some(h) = self.resolve_ref(cluster, "hosts", &[Kind::Host], r) else {
+                continue;
+            };
+            let host = &self.entities[h as usize];
+            match host.cluster {
+                None => {
+                    self.entities[h as usize].cluster = Some(cluster);
+                    self.listed_in.insert(h, r.span);
+                }
+                Some(c) if c == cluster => {}
+                Some(other) => {
+                    let oname = self.entities[other as usize].id.clone();
+                    let (first, said) = match self.listed_in.get(&h) {
+                        Some(&at) => (at, format!("listed by cluster `{oname}` here")),
+                        None => (
+                            host.field_span("cluster").unwrap_or(host.span),
+                            format!("its `cluster` is `{oname}`"),
+                        ),
+                    };
+                    self.errors.push(
+                        InputError::at(
+                            "two-clusters",
+                            r.span,
+                            format!("host `{}` is in cluster `{oname}`, so cluster `{cname}` cannot list it", r.name),
+                        )
+                        .label("a second cluster for this host")
+                        .also(first, said)
+                        .help("a host belongs to one cluster: keep one of the two statements"),
+                    );
+                }
+            }
         }
     }
 

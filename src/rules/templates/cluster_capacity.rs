@@ -3,10 +3,19 @@
 //! when a host is gone; standby (power-managed) hosts do not count, since
 //! nothing guarantees they come back in time.
 
+use super::Registered;
 use super::Template;
 use crate::analysis::Analysis;
 use crate::model::Kind;
 use crate::rules::finding::Hit;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const CLUSTER_CAPACITY: Registered = Registered {
+    name: "cluster-capacity",
+    params: "",
+    doc: "Clusters whose vms do not fit on their running hosts minus the largest.",
+    build: |_| Ok(Box::new(ClusterCapacity)),
+};
 
 pub struct ClusterCapacity;
 

@@ -4,6 +4,7 @@
 //! them apart. Each pair of the service's floating vms in a cluster must be
 //! named together in one `anti_affinity` list of that cluster.
 
+use super::Registered;
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
@@ -12,6 +13,14 @@ use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
 use std::collections::{BTreeMap, HashMap};
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const COLOCATION: Registered = Registered {
+    name: "colocation",
+    params: "select?",
+    doc: "Services with two floating vms of one cluster that no anti_affinity list keeps apart.",
+    build: |p| Ok(Box::new(Colocation::new(p)?)),
+};
 
 /// Vms written out in the suggested `anti_affinity` list; past it the help
 /// says how many there are.

@@ -3,11 +3,20 @@
 //! outside forces it), but a cold start cannot: the building-management
 //! system that needs the feed it switches on stays dark after a blackout.
 
+use super::Registered;
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::model::EntityId;
 use crate::rules::finding::Hit;
 use std::collections::{HashMap, HashSet, VecDeque};
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const CYCLE: Registered = Registered {
+    name: "dependency-cycle",
+    params: "",
+    doc: "Cycles in the dependency graph.",
+    build: |_| Ok(Box::new(Cycle)),
+};
 
 pub struct Cycle;
 

@@ -3,6 +3,7 @@
 //! array, or a backup vm on the same host are not backups: one failure
 //! loses every copy at once.
 
+use super::Registered;
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
@@ -10,6 +11,14 @@ use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
 use std::collections::HashMap;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const DATA_COPIES: Registered = Registered {
+    name: "data-copies",
+    params: "select?",
+    doc: "Stateful services whose instances and backups one failure takes down together.",
+    build: |p| Ok(Box::new(DataCopies::new(p)?)),
+};
 
 pub struct DataCopies {
     select: Selector,

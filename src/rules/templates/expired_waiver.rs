@@ -2,9 +2,18 @@
 //! later; an expired one stops waiving (its findings count again) and is
 //! itself reported so the promise gets renewed or kept.
 
+use super::Registered;
 use super::Template;
 use crate::analysis::Analysis;
 use crate::rules::finding::Hit;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const EXPIRED_WAIVER: Registered = Registered {
+    name: "expired-waiver",
+    params: "",
+    doc: "Waivers past their until date.",
+    build: |_| Ok(Box::new(ExpiredWaiver)),
+};
 
 pub struct ExpiredWaiver;
 

@@ -5,6 +5,7 @@
 //! say) counts as not satisfied, since the policy could not be shown to
 //! hold.
 
+use super::Registered;
 use super::Template;
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
@@ -12,6 +13,14 @@ use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::predicate::Predicate;
 use crate::rules::select::Selector;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const FIELD: Registered = Registered {
+    name: "field",
+    params: "select?, assert, message?",
+    doc: "Entities for which the CEL expression `assert` is not true.",
+    build: |p| Ok(Box::new(Field::new(p)?)),
+};
 
 pub struct Field {
     select: Selector,

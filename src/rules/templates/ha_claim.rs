@@ -2,11 +2,20 @@
 //! Live migration (vMotion) needs both hosts healthy: it is how you empty a
 //! host before maintenance, not what happens when a host dies.
 
+use super::Registered;
 use super::Template;
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
 use crate::rules::finding::Hit;
 use crate::rules::params::Params;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const HA_CLAIM: Registered = Registered {
+    name: "ha-claim",
+    params: "mechanisms",
+    doc: "Services whose `ha` is one of the given words (any letter case).",
+    build: |p| Ok(Box::new(HaClaim::new(p)?)),
+};
 
 pub struct HaClaim {
     /// `ha` values (compared ignoring letter case) that are flagged.

@@ -38,128 +38,54 @@ pub trait Template: Send + Sync {
     }
 }
 
-/// Template names, for `faultline rules` and did-you-mean.
-pub const NAMES: &[&str] = &[
-    "single-point-of-failure",
-    "single-instance",
-    "ha-claim",
-    "colocation",
-    "data-copies",
-    "power-overload",
-    "power-failover-overload",
-    "cluster-capacity",
-    "dependency-cycle",
-    "never-healthy",
-    "expired-waiver",
-    "slo",
-    "field",
-    "spread",
-    "separation",
+/// A template as the rest of the program knows it: its name in rule files,
+/// its parameters and what it checks (for `faultline rules` and
+/// docs/rules.md), and how to build it from a rule's parameters. Each
+/// template file declares its own; a new template is a file and one line
+/// of [`REGISTRY`].
+pub struct Registered {
+    pub name: &'static str,
+    /// "select?, kind, min? (2-4)": `?` marks an optional parameter.
+    pub params: &'static str,
+    pub doc: &'static str,
+    pub build: fn(&Params) -> Result<Box<dyn Template>, InputError>,
+}
+
+/// Every template, in the order `faultline rules` lists them.
+pub const REGISTRY: &[Registered] = &[
+    spof::SPOF,
+    single_instance::SINGLE_INSTANCE,
+    ha_claim::HA_CLAIM,
+    colocation::COLOCATION,
+    data_copies::DATA_COPIES,
+    power::OVERLOAD,
+    power::FAILOVER_OVERLOAD,
+    cluster_capacity::CLUSTER_CAPACITY,
+    cycle::CYCLE,
+    never_healthy::NEVER_HEALTHY,
+    expired_waiver::EXPIRED_WAIVER,
+    slo::SLO,
+    field::FIELD,
+    spread::SPREAD,
+    separation::SEPARATION,
 ];
 
-/// Template reference: name, parameters, what it checks. Rendered into
-/// `docs/rules.md` by `faultline rules --format markdown`.
-pub const DOCS: &[(&str, &str, &str)] = &[
-    (
-        "single-point-of-failure",
-        "select?, culprit_kinds?, order? (1-3)",
-        "Services that one failure (or, with order N, N simultaneous failures) takes down; names the culprits and how each takes the service down.",
-    ),
-    (
-        "single-instance",
-        "select?",
-        "Services with exactly one instance.",
-    ),
-    (
-        "ha-claim",
-        "mechanisms",
-        "Services whose `ha` is one of the given words (any letter case).",
-    ),
-    (
-        "colocation",
-        "select?",
-        "Services with two floating vms of one cluster that no anti_affinity list keeps apart.",
-    ),
-    (
-        "data-copies",
-        "select?",
-        "Stateful services whose instances and backups one failure takes down together.",
-    ),
-    (
-        "power-overload",
-        "",
-        "PDUs and feeds above capacity_w with nothing failed.",
-    ),
-    (
-        "power-failover-overload",
-        "",
-        "PDUs and feeds above capacity_w after another PDU or feed fails.",
-    ),
-    (
-        "cluster-capacity",
-        "",
-        "Clusters whose vms do not fit on their running hosts minus the largest.",
-    ),
-    ("dependency-cycle", "", "Cycles in the dependency graph."),
-    (
-        "never-healthy",
-        "select?",
-        "Services that are down with nothing failed.",
-    ),
-    ("expired-waiver", "", "Waivers past their until date."),
-    (
-        "slo",
-        "",
-        "Services whose estimated availability is below their slo.",
-    ),
-    (
-        "field",
-        "select?, assert, message?",
-        "Entities for which the CEL expression `assert` is not true.",
-    ),
-    (
-        "spread",
-        "select?, kind, min? (2-4)",
-        "Services whose instances fewer than `min` entities of `kind` can take down together.",
-    ),
-    (
-        "separation",
-        "a, b, kinds?",
-        "Entities of `a` that share a failure unit (of `kinds`) with an entity of `b`.",
-    ),
-];
-
+/// The template a rule file names, built from its parameters.
 pub fn build(name: &str, at: Span, p: &Params) -> Result<Box<dyn Template>, InputError> {
-    Ok(match name {
-        "single-point-of-failure" => Box::new(spof::Spof::new(p)?),
-        "single-instance" => Box::new(single_instance::SingleInstance::new(p)?),
-        "ha-claim" => Box::new(ha_claim::HaClaim::new(p)?),
-        "colocation" => Box::new(colocation::Colocation::new(p)?),
-        "data-copies" => Box::new(data_copies::DataCopies::new(p)?),
-        "power-overload" => Box::new(power::Overload),
-        "power-failover-overload" => Box::new(power::FailoverOverload),
-        "cluster-capacity" => Box::new(cluster_capacity::ClusterCapacity),
-        "dependency-cycle" => Box::new(cycle::Cycle),
-        "never-healthy" => Box::new(never_healthy::NeverHealthy::new(p)?),
-        "expired-waiver" => Box::new(expired_waiver::ExpiredWaiver),
-        "slo" => Box::new(slo::Slo),
-        "field" => Box::new(field::Field::new(p)?),
-        "spread" => Box::new(spread::Spread::new(p)?),
-        "separation" => Box::new(separation::Separation::new(p)?),
-        other => {
-            let mut e = InputError::at(
-                "unknown-template",
-                at,
-                format!("unknown template `{other}`"),
-            );
-            e = e.suggest(
-                other,
-                NAMES.iter().copied(),
-                format!("templates are: {}", NAMES.join(", ")),
-            );
-            return Err(e);
+    match REGISTRY.iter().find(|t| t.name == name) {
+        Some(t) => (t.build)(p),
+        None => {
+            let names: Vec<&str> = REGISTRY.iter().map(|t| t.name).collect();
+            Err(
+                InputError::at("unknown-template", at, format!("unknown template `{name}`"))
+                    .suggest(
+                        name,
+                        names.iter().copied(),
+                        format!("templates are: {}", names.join(", ")),
+                    ),
+            )
         }
-    })
+    }
 }
 
 /// "`a`, `b` and `c`", cut short after `max` names.

@@ -3,12 +3,21 @@
 //! Such a service has no single points of failure to speak of: it is
 //! already out.
 
+use super::Registered;
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
 use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const NEVER_HEALTHY: Registered = Registered {
+    name: "never-healthy",
+    params: "select?",
+    doc: "Services that are down with nothing failed.",
+    build: |p| Ok(Box::new(NeverHealthy::new(p)?)),
+};
 
 pub struct NeverHealthy {
     select: Selector,

@@ -10,6 +10,7 @@
 //! only devices whose inputs changed state are re-split, so the cost is
 //! the size of each failure's cone, not the estate.
 
+use super::Registered;
 use super::Template;
 use super::cluster_capacity::fmt_num;
 use crate::analysis::Analysis;
@@ -17,6 +18,22 @@ use crate::engine::Evaluator;
 use crate::model::{EntityId, Kind, Model};
 use crate::rules::finding::Hit;
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const FAILOVER_OVERLOAD: Registered = Registered {
+    name: "power-failover-overload",
+    params: "",
+    doc: "PDUs and feeds above capacity_w after another PDU or feed fails.",
+    build: |_| Ok(Box::new(FailoverOverload)),
+};
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const OVERLOAD: Registered = Registered {
+    name: "power-overload",
+    params: "",
+    doc: "PDUs and feeds above capacity_w with nothing failed.",
+    build: |_| Ok(Box::new(Overload)),
+};
 
 pub struct Overload;
 pub struct FailoverOverload;

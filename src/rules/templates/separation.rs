@@ -3,6 +3,7 @@
 //! should see it), a primary and its disaster-recovery copy. A unit is
 //! shared when its single failure takes down an entity of each set.
 
+use super::Registered;
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
@@ -11,6 +12,14 @@ use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
 use std::collections::HashMap;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const SEPARATION: Registered = Registered {
+    name: "separation",
+    params: "a, b, kinds?",
+    doc: "Entities of `a` that share a failure unit (of `kinds`) with an entity of `b`.",
+    build: |p| Ok(Box::new(Separation::new(p)?)),
+};
 
 pub struct Separation {
     a: Selector,

@@ -4,12 +4,21 @@
 //! and VM restart brings it back after a crash, but neither keeps the
 //! service up through the failure itself.
 
+use super::Registered;
 use super::Template;
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
 use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const SINGLE_INSTANCE: Registered = Registered {
+    name: "single-instance",
+    params: "select?",
+    doc: "Services with exactly one instance.",
+    build: |p| Ok(Box::new(SingleInstance::new(p)?)),
+};
 
 pub struct SingleInstance {
     select: Selector,

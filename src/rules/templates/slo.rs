@@ -3,9 +3,18 @@
 //! if every unit meets its own availability; no operational excellence
 //! makes up for a design that cannot reach the promise.
 
+use super::Registered;
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::rules::finding::Hit;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const SLO: Registered = Registered {
+    name: "slo",
+    params: "",
+    doc: "Services whose estimated availability is below their slo.",
+    build: |_| Ok(Box::new(Slo)),
+};
 
 pub struct Slo;
 

@@ -4,6 +4,7 @@
 //! instances, floating vms, dependencies between services), never guessed
 //! from naming or topology conventions.
 
+use super::Registered;
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::input::diag::InputError;
@@ -11,6 +12,14 @@ use crate::model::Kind;
 use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const SPOF: Registered = Registered {
+    name: "single-point-of-failure",
+    params: "select?, culprit_kinds?, order? (1-3)",
+    doc: "Services that one failure (or, with order N, N simultaneous failures) takes down; names the culprits and how each takes the service down.",
+    build: |p| Ok(Box::new(Spof::new(p)?)),
+};
 
 pub struct Spof {
     select: Selector,

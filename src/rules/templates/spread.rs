@@ -5,6 +5,7 @@
 //! vm therefore spans nothing the scheduler could undo, and a dual-corded
 //! host is not "in" either of its PDUs.
 
+use super::Registered;
 use super::{Template, list_names};
 use crate::analysis::Analysis;
 use crate::engine::{CutSets, Scope};
@@ -13,6 +14,14 @@ use crate::model::{EntityId, Kind};
 use crate::rules::finding::Hit;
 use crate::rules::params::Params;
 use crate::rules::select::Selector;
+
+/// The registry's entry (see `templates/mod.rs`).
+pub const SPREAD: Registered = Registered {
+    name: "spread",
+    params: "select?, kind, min? (2-4)",
+    doc: "Services whose instances fewer than `min` entities of `kind` can take down together.",
+    build: |p| Ok(Box::new(Spread::new(p)?)),
+};
 
 pub struct Spread {
     select: Selector,
