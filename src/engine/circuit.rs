@@ -134,6 +134,12 @@ impl Circuit {
             let pair;
             let hosts;
             if kind == Kind::Vm {
+                // A cluster's `requires` (a datastore, a SAN) holds every vm
+                // of it: floating ones and those pinned to its hosts.
+                let cluster = e.cluster.or_else(|| e.host.and_then(|h| model.get(h).cluster));
+                if let Some(c) = cluster {
+                    all.extend(&model.get(c).requires);
+                }
                 match (e.host, e.ft_secondary, e.cluster) {
                     (Some(h), None, _) => all.push(h),
                     (Some(h), Some(s), _) if h == s => all.push(h),

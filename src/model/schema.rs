@@ -159,8 +159,6 @@ const FEED_FIELDS: &[FieldSpec] = &[
     AVAILABILITY,
     REPAIR,
     START,
-    REPAIR,
-    START,
     SITE,
     CAPACITY,
 ];
