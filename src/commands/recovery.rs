@@ -110,7 +110,10 @@ pub fn human(a: &Analysis, t: &Table) -> String {
             && let Some(u) = w.unit
             && let Ok(st) = story(s, u, so.service)
         {
-            out.push_str(&format!("{:width$}  worst case: {}\n", "", timeline(s, u, so.service, &st)));
+            out.push_str(&format!("{:width$}  worst case, {} fails:\n", "", m.name(u)));
+            for step in timeline(s, u, so.service, &st) {
+                out.push_str(&format!("{:width$}    {step}\n", ""));
+            }
         }
     }
     let with_targets = t
@@ -152,32 +155,51 @@ pub fn markdown(m: &Model, t: &Table) -> String {
     out
 }
 
-/// "h12 fails; pay-1 restarts on another host of c1 after 5m; payments
-/// needs 1 of 2: back at 5m".
-pub fn timeline(s: &Setup, unit: EntityId, svc: EntityId, st: &Story) -> String {
+/// The worst case as steps: "h12 fails (repaired after 4h)", "pay-1 ran
+/// on h12; restarts on another host of c1 after 5m: back at 5m",
+/// "payments needs 1 of 2: back at 5m". Only what comes back by the time
+/// the service does: later returns do not hold it up.
+pub fn timeline(s: &Setup, unit: EntityId, svc: EntityId, st: &Story) -> Vec<String> {
     let m = s.model;
-    let mut parts = Vec::new();
+    let at = |x: EntityId| st.steps.iter().find(|(y, _)| *y == x).map_or(0, |(_, r)| *r);
+    let mut parts = vec![format!(
+        "{} fails (repaired after {})",
+        m.name(unit),
+        dur(s.repair[unit as usize])
+    )];
     for &(x, r) in &st.steps {
+        if x == unit || r > st.seconds {
+            continue;
+        }
         let e = m.get(x);
         let name = &e.id;
-        let text = if x == unit {
-            format!("{name} fails (repaired after {})", dur(s.repair[x as usize]))
-        } else if e.kind() == Kind::Service {
-            let k = e.min_healthy.max(1);
+        let text = if e.kind() == Kind::Service {
+            let k = e.min_healthy.max(1) as usize;
             let n = e.instances.len();
-            format!("{name} needs {k} of {n}: back at {}", dur(r))
+            let lost: Vec<&str> = e.instances.iter().filter(|&&i| at(i) > 0).map(|&i| m.name(i)).collect();
+            let deps_back = e.depends_on.iter().chain(&e.requires).map(|&d| at(d)).max().unwrap_or(0);
+            if lost.len() <= n.saturating_sub(k) && r == s.failover[x as usize] && r > deps_back {
+                format!(
+                    "{name} loses {} and fails over to the others in {}: back at {}",
+                    lost.join(", "),
+                    dur(s.failover[x as usize]),
+                    dur(r)
+                )
+            } else {
+                format!("{name} needs {k} of {n} instances: back at {}", dur(r))
+            }
         } else if let Some(cl) = s.floating_cluster(x) {
             let placed = st.placement.iter().find(|(v, _)| *v == x).map(|(_, b)| *b);
             match (placed, s.restart[cl as usize]) {
                 (Some(Bin::Host(p)), Some(rt)) => format!(
-                    "{name} ran on {}; restarts on another host of {} after {}: back at {}",
+                    "{name} ran on {}; HA restarts it on another host of {} after {}: back at {}",
                     m.name(p),
                     m.name(cl),
                     dur(rt),
                     dur(r)
                 ),
                 (Some(Bin::Host(p)), None) => format!(
-                    "{name} ran on {} and waits for it (no HA restart in {}): back at {}",
+                    "{name} ran on {} and waits for it ({} has no HA restart): back at {}",
                     m.name(p),
                     m.name(cl),
                     dur(r)
@@ -189,10 +211,10 @@ pub fn timeline(s: &Setup, unit: EntityId, svc: EntityId, st: &Story) -> String 
         };
         parts.push(text);
     }
-    if parts.is_empty() {
-        return format!("{} is not hurt", m.name(svc));
+    if st.seconds == 0 {
+        parts.push(format!("{} is not hurt", m.name(svc)));
     }
-    parts.join("; ")
+    parts
 }
 
 /// The unit `--fail` names: a failure unit that is not a service.
@@ -258,7 +280,10 @@ fn one_human(a: &Analysis, u: EntityId, rows: &[(EntityId, u64, Option<u64>)]) -
         out.push('\n');
         for &&(x, _, _) in &hurt {
             if let Ok(st) = story(s, u, x) {
-                out.push_str(&format!("{}: {}\n", m.name(x), timeline(s, u, x, &st)));
+                out.push_str(&format!("{}:\n", m.name(x)));
+                for step in timeline(s, u, x, &st) {
+                    out.push_str(&format!("  {step}\n"));
+                }
             }
         }
     }

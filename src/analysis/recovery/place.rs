@@ -446,10 +446,10 @@ pub fn story(s: &Setup, unit: EntityId, svc: EntityId) -> Result<Story, TooLarge
     let mut steps = Vec::new();
     while let Some(x) = stack.pop() {
         let rx = r.get(&x).copied().unwrap_or(0);
-        if rx == 0 {
+        if rx == 0 && !c.is_gate(x) {
             continue;
         }
-        if !c.is_gate(x) {
+        if !c.is_gate(x) && rx > 0 {
             steps.push((x, rx));
         }
         let mut inputs: Vec<NodeId> = c.inputs(x).to_vec();
