@@ -402,19 +402,20 @@ impl Ref<'_> {
                 break;
             }
         }
-        let allowed = |p: &Vec<Option<EntityId>>| {
-            m.ids().filter(|&c| m.get(c).kind() == Kind::Cluster).all(|c| {
-                m.get(c).anti_affinity.iter().all(|l| {
-                    l.iter().enumerate().all(|(i, &a)| {
-                        l[i + 1..].iter().all(|&b| {
-                            !(self.floating(a) && self.floating(b) && p[a as usize] == p[b as usize] && d[p[a as usize].unwrap() as usize])
-                        })
+        // A cluster's lists bind only where some placement honours them
+        // all (otherwise the scheduler must break one: any placement).
+        let honours = |c: EntityId, p: &Vec<Option<EntityId>>| {
+            m.get(c).anti_affinity.iter().all(|l| {
+                l.iter().enumerate().all(|(i, &a)| {
+                    l[i + 1..].iter().all(|&b| {
+                        !(self.floating(a) && self.floating(b) && p[a as usize] == p[b as usize] && d[p[a as usize].unwrap() as usize])
                     })
                 })
             })
         };
-        let ok: Vec<&Vec<Option<EntityId>>> = all.iter().filter(|p| allowed(p)).collect();
-        let ok = if ok.is_empty() { all.iter().collect() } else { ok };
+        let clusters: Vec<EntityId> = m.ids().filter(|&c| m.get(c).kind() == Kind::Cluster).collect();
+        let binding: Vec<EntityId> = clusters.iter().copied().filter(|&c| all.iter().any(|p| honours(c, p))).collect();
+        let ok: Vec<&Vec<Option<EntityId>>> = all.iter().filter(|p| binding.iter().all(|&c| honours(c, p))).collect();
         let mut best = vec![0u64; m.len()];
         for p in ok {
             let r = self.returns(u, p, &up0);
@@ -453,8 +454,17 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     let r = Ref { m: &m, a: &a };
     let s = a.recovery_setup();
     let up0: Vec<bool> = r.down(&[]).iter().map(|b| !b).collect();
+    // (service, kind) -> (worst, smallest unit attaining it)
+    let mut per_kind: std::collections::BTreeMap<(EntityId, Kind), (u64, Option<EntityId>)> = Default::default();
     for u in s.units().collect::<Vec<_>>() {
         let want = r.rto(u);
+        for svc in m.of_kind(Kind::Service).filter(|&x| up0[x as usize]) {
+            let v = want[svc as usize];
+            let slot = per_kind.entry((svc, m.get(u).kind())).or_insert((0, None));
+            if v > slot.0 || (v == slot.0 && v > 0 && slot.1.is_none_or(|b| m.name(u) < m.name(b))) {
+                *slot = (v, if v > 0 { Some(u) } else { None });
+            }
+        }
         let got = s.one(u).map_err(|e| TestCaseError::fail(format!("{e}\n{yaml}")))?;
         for (svc, rto, rpo) in got {
             prop_assert!(up0[svc as usize]);
@@ -462,6 +472,13 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
             if m.get(svc).stateful {
                 prop_assert_eq!(rpo, Some(r.rpo(u, svc)), "RPO of {} when {} fails\n{}", m.name(svc), m.name(u), yaml);
             }
+        }
+    }
+    let table = a.recovery().map_err(|e| TestCaseError::fail(format!("{e}")))?;
+    for so in &table.services {
+        for w in &so.rto {
+            let want = per_kind.get(&(so.service, w.kind)).copied().unwrap_or((0, None));
+            prop_assert_eq!((w.seconds, w.unit), want, "RTO of {} per {}\n{}", m.name(so.service), w.kind.singular(), yaml);
         }
     }
     Ok(())

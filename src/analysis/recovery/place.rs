@@ -39,6 +39,13 @@ pub struct Scenario<'s> {
     pub fixed: HashMap<NodeId, u64>,
     /// Hosts DOWN in §3 under this failure.
     down_hosts: HashSet<EntityId>,
+    /// Clusters every host of which is DOWN and whose anti-affinity lists
+    /// cannot all be honoured on them: no placement is allowed, so every
+    /// placement is considered (the scheduler has to break a rule).
+    relaxed: HashSet<EntityId>,
+    /// Clusters every host of which is DOWN, whose lists can be honoured:
+    /// a placement of some vms is allowed only if the others still fit.
+    tight: HashSet<EntityId>,
 }
 
 impl<'s> Scenario<'s> {
@@ -126,7 +133,25 @@ impl<'s> Scenario<'s> {
             &fixed_set,
             &|_| Bin::Safe,
         );
+        let mut relaxed = HashSet::default();
+        let mut tight = HashSet::default();
+        for &v in &choosable {
+            let cl = s.floating_cluster(v).expect("choosable vms float");
+            if relaxed.contains(&cl) || tight.contains(&cl) {
+                continue;
+            }
+            let hosts = s.hosts_of(cl);
+            if hosts.iter().all(|h| down_hosts.contains(h)) {
+                if colourable(s, cl, hosts, &[]) {
+                    tight.insert(cl);
+                } else {
+                    relaxed.insert(cl);
+                }
+            }
+        }
         Scenario {
+            tight,
+            relaxed,
             s,
             unit,
             region,
@@ -183,11 +208,25 @@ impl<'s> Scenario<'s> {
             best: (0, Vec::new()),
             first: true,
         };
-        let eval_leaf = |choice: &[Bin]| -> u64 {
+        let eval_leaf = |choice: &[Bin]| -> Option<u64> {
+            for &cl in &self.tight {
+                let fixed: Vec<(EntityId, EntityId)> = vars
+                    .iter()
+                    .zip(choice)
+                    .filter(|(v, _)| v.cluster == cl)
+                    .filter_map(|(v, b)| match b {
+                        Bin::Host(h) => Some((v.vm, *h)),
+                        Bin::Safe => None,
+                    })
+                    .collect();
+                if !fixed.is_empty() && !colourable(s, cl, s.hosts_of(cl), &fixed) {
+                    return None;
+                }
+            }
             let at: HashMap<EntityId, Bin> =
                 vars.iter().zip(choice).map(|(v, b)| (v.vm, *b)).collect();
             let r = eval::evaluate(s, &known, &set, &|x| at.get(&x).copied().unwrap_or(Bin::Safe));
-            r.get(&svc).copied().unwrap_or(0)
+            Some(r.get(&svc).copied().unwrap_or(0))
         };
         if search.go(0, &eval_leaf) {
             return Err(TooLarge {
@@ -242,14 +281,17 @@ impl<'s> Scenario<'s> {
         }
         free.sort_unstable();
         held.sort_unstable();
-        let lists: Vec<usize> = m
-            .get(cl)
-            .anti_affinity
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.contains(&vm))
-            .map(|(i, _)| i)
-            .collect();
+        let lists: Vec<usize> = if self.relaxed.contains(&cl) {
+            Vec::new()
+        } else {
+            m.get(cl)
+                .anti_affinity
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.contains(&vm))
+                .map(|(i, _)| i)
+                .collect()
+        };
         let c = &s.circuit;
         let mut inputs: Vec<NodeId> = eval::terms(s, vm).collect();
         inputs.sort_unstable();
@@ -272,6 +314,67 @@ impl<'s> Scenario<'s> {
             ),
         }
     }
+}
+
+/// Can the floating vms of `cluster` named in its anti-affinity lists sit
+/// on its `hosts` with no two list-mates together, the vms of `fixed`
+/// being where it says? A small colouring, tried depth-first with a
+/// budget (past it the answer is yes).
+fn colourable(s: &Setup, cluster: EntityId, hosts: &[EntityId], fixed: &[(EntityId, EntityId)]) -> bool {
+    let lists = &s.model.get(cluster).anti_affinity;
+    if fixed.is_empty() && lists.iter().any(|l| l.len() > hosts.len()) {
+        return false;
+    }
+    let mut vms: Vec<EntityId> = lists
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|&v| s.model.is_floating_vm(v) && !fixed.iter().any(|(f, _)| *f == v))
+        .collect();
+    vms.sort_unstable();
+    vms.dedup();
+    let conflict = |a: EntityId, b: EntityId| lists.iter().any(|l| l.contains(&a) && l.contains(&b));
+    for (i, &(a, ha)) in fixed.iter().enumerate() {
+        if fixed[i + 1..].iter().any(|&(b, hb)| ha == hb && conflict(a, b)) {
+            return false;
+        }
+    }
+    struct Ctx<'c> {
+        vms: &'c [EntityId],
+        hosts: &'c [EntityId],
+        fixed: &'c [(EntityId, EntityId)],
+        conflict: &'c dyn Fn(EntityId, EntityId) -> bool,
+        at: Vec<usize>,
+        budget: usize,
+    }
+    fn go(c: &mut Ctx, i: usize) -> bool {
+        if i == c.vms.len() || c.budget == 0 {
+            return true;
+        }
+        c.budget -= 1;
+        for h in 0..c.hosts.len() {
+            let v = c.vms[i];
+            let clash = (0..i).any(|j| c.at[j] == h && (c.conflict)(v, c.vms[j]))
+                || c.fixed.iter().any(|&(f, fh)| fh == c.hosts[h] && (c.conflict)(v, f));
+            if clash {
+                continue;
+            }
+            c.at[i] = h;
+            if go(c, i + 1) {
+                return true;
+            }
+        }
+        false
+    }
+    let mut c = Ctx {
+        vms: &vms,
+        hosts,
+        fixed,
+        conflict: &conflict,
+        at: vec![usize::MAX; vms.len()],
+        budget: 100_000,
+    };
+    go(&mut c, 0)
 }
 
 type Signature = (EntityId, Vec<usize>, Vec<NodeId>, Vec<NodeId>, u64, u64);
@@ -303,7 +406,7 @@ struct Search<'v> {
 
 impl Search<'_> {
     /// Depth-first over the vars; true when it gave up.
-    fn go(&mut self, i: usize, leaf: &dyn Fn(&[Bin]) -> u64) -> bool {
+    fn go(&mut self, i: usize, leaf: &dyn Fn(&[Bin]) -> Option<u64>) -> bool {
         if self.best.0 == NEVER && !self.first {
             return false;
         }
@@ -312,7 +415,9 @@ impl Search<'_> {
             if self.tries > MAX_TRIES {
                 return true;
             }
-            let v = leaf(&self.choice);
+            let Some(v) = leaf(&self.choice) else {
+                return false;
+            };
             if self.first || v > self.best.0 {
                 self.first = false;
                 self.best = (
@@ -363,13 +468,6 @@ impl Search<'_> {
             }
             if let Some(h) = fresh {
                 options.push((kind, Bin::Host(h)));
-            }
-        }
-        if options.is_empty() {
-            // Every host of the cluster failed and anti-affinity leaves no
-            // room: the scheduler breaks the rule, any failed host will do.
-            for (k, (_, hosts)) in var.held.iter().enumerate() {
-                options.push((1 + var.free.len() + k, Bin::Host(hosts[0])));
             }
         }
         for (kind, bin) in options {
