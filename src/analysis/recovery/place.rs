@@ -233,7 +233,7 @@ impl<'s> Scenario<'s> {
                 order: 0,
                 cuts: MAX_TRIES,
                 detail: Some(format!(
-                    "the worst placement of the floating vms of service `{}` when `{}` fails needs more than {MAX_TRIES} placements tried (anti_affinity lists overlap too much to reason about them one by one)",
+                    "the worst placement of the floating vms of service `{}` when `{}` fails has more than {MAX_TRIES} placements to try (many floating vms that differ from each other, or anti_affinity lists that overlap)",
                     s.model.name(svc),
                     self.unit.map_or("nothing", |u| s.model.name(u)),
                 )),
