@@ -6,7 +6,9 @@ use crate::commands::check::{CheckFormat, FailLevel};
 use crate::commands::context::{self, DataFormat, Input};
 use crate::commands::risks::RisksFormat;
 use crate::commands::rules::RulesFormat;
-use crate::commands::{availability, check, cuts, graph, impact, recovery, risks, rules, spof, why};
+use crate::commands::{
+    availability, check, cuts, graph, impact, recovery, risks, rules, spof, why,
+};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]

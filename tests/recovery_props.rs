@@ -46,7 +46,11 @@ fn estate(seed: u64) -> String {
         y.push_str("pdus:\n");
         for p in &pdus {
             let rk = r.pick(&racks).to_owned();
-            let extra = if r.chance(30) { format!(", repair: {}", r.dur()) } else { String::new() };
+            let extra = if r.chance(30) {
+                format!(", repair: {}", r.dur())
+            } else {
+                String::new()
+            };
             y.push_str(&format!("  {p}: {{rack: {rk}{extra}}}\n"));
         }
     }
@@ -60,7 +64,11 @@ fn estate(seed: u64) -> String {
         if !pdus.is_empty() && r.chance(50) {
             let a = r.pick(&pdus).to_owned();
             let b = r.pick(&pdus).to_owned();
-            f.push(if a == b { format!("power: [{a}]") } else { format!("power: [{a}, {b}]") });
+            f.push(if a == b {
+                format!("power: [{a}]")
+            } else {
+                format!("power: [{a}, {b}]")
+            });
         }
         if i >= 2 && r.chance(15) {
             f.push("standby: true".into());
@@ -74,7 +82,9 @@ fn estate(seed: u64) -> String {
         y.push_str(&format!("  {h}: {{{}}}\n", f.join(", ")));
     }
     let comps: Vec<String> = (0..r.below(3)).map(|i| format!("k{i}")).collect();
-    let vms_floating: Vec<(String, usize)> = (0..1 + r.below(5)).map(|i| (format!("v{i}"), r.below(nclusters))).collect();
+    let vms_floating: Vec<(String, usize)> = (0..1 + r.below(5))
+        .map(|i| (format!("v{i}"), r.below(nclusters)))
+        .collect();
     let pinned: Vec<String> = (0..r.below(3)).map(|i| format!("q{i}")).collect();
     y.push_str("clusters:\n");
     for (ci, c) in clusters.iter().enumerate() {
@@ -85,7 +95,11 @@ fn estate(seed: u64) -> String {
         if r.chance(30) {
             f.push(format!("restart: {}", r.dur()));
         }
-        let mine: Vec<String> = vms_floating.iter().filter(|(_, c)| *c == ci).map(|(v, _)| v.clone()).collect();
+        let mine: Vec<String> = vms_floating
+            .iter()
+            .filter(|(_, c)| *c == ci)
+            .map(|(v, _)| v.clone())
+            .collect();
         if mine.len() >= 2 {
             let mut lists = Vec::new();
             for _ in 0..r.below(4) {
@@ -138,7 +152,10 @@ fn estate(seed: u64) -> String {
     if !comps.is_empty() {
         y.push_str("components:\n");
         for k in &comps {
-            let mut f = vec!["kind: storage".to_owned(), format!("rack: {}", r.pick(&racks))];
+            let mut f = vec![
+                "kind: storage".to_owned(),
+                format!("rack: {}", r.pick(&racks)),
+            ];
             if r.chance(25) {
                 // Storage on a vm of the cluster it serves: a cycle.
                 f.push(format!("requires: [{}]", r.pick(&all_vms)));
@@ -202,7 +219,9 @@ impl Ref<'_> {
             if let (Some(h), None) = (e.host, e.ft_secondary) {
                 v.push(h);
             }
-            let cl = e.cluster.or_else(|| e.host.and_then(|h| self.m.get(h).cluster));
+            let cl = e
+                .cluster
+                .or_else(|| e.host.and_then(|h| self.m.get(h).cluster));
             if let Some(c) = cl {
                 v.extend(&self.m.get(c).requires);
             }
@@ -223,7 +242,11 @@ impl Ref<'_> {
         g
     }
     fn hosts(&self, c: EntityId) -> Vec<EntityId> {
-        self.m.cluster_hosts[c as usize].iter().copied().filter(|&h| !self.m.get(h).standby).collect()
+        self.m.cluster_hosts[c as usize]
+            .iter()
+            .copied()
+            .filter(|&h| !self.m.get(h).standby)
+            .collect()
     }
     fn floating(&self, x: EntityId) -> bool {
         self.m.is_floating_vm(x)
@@ -245,9 +268,14 @@ impl Ref<'_> {
                 }
                 let mut v = f.contains(&x) || (e.kind() == Kind::Host && e.standby);
                 v |= self.all_of(x).iter().any(|&a| d[a as usize]);
-                v |= self.any_of(x).iter().any(|g| g.iter().all(|&a| d[a as usize]));
+                v |= self
+                    .any_of(x)
+                    .iter()
+                    .any(|g| g.iter().all(|&a| d[a as usize]));
                 if self.floating(x) {
-                    v |= self.m.cluster_hosts[e.cluster.unwrap() as usize].iter().all(|&h| d[h as usize]);
+                    v |= self.m.cluster_hosts[e.cluster.unwrap() as usize]
+                        .iter()
+                        .all(|&h| d[h as usize]);
                 }
                 if e.kind() == Kind::Service {
                     let up = e.instances.iter().filter(|&&i| !d[i as usize]).count();
@@ -276,12 +304,29 @@ impl Ref<'_> {
     }
 
     /// One application of the rules.
-    fn rule(&self, u: EntityId, x: EntityId, r: &[u64], place: &[Option<EntityId>], up0: &[bool]) -> u64 {
+    fn rule(
+        &self,
+        u: EntityId,
+        x: EntityId,
+        r: &[u64],
+        place: &[Option<EntityId>],
+        up0: &[bool],
+    ) -> u64 {
         let s = self.a.recovery_setup();
         let e = self.m.get(x);
-        let add = |a: u64, b: u64| if a == NEVER || b == NEVER { NEVER } else { a + b };
+        let add = |a: u64, b: u64| {
+            if a == NEVER || b == NEVER {
+                NEVER
+            } else {
+                a + b
+            }
+        };
         let need = self.need(x, r);
-        let base = if need == 0 { 0 } else { add(need, s.start[x as usize]) };
+        let base = if need == 0 {
+            0
+        } else {
+            add(need, s.start[x as usize])
+        };
         if x == u {
             return s.repair[x as usize].max(base);
         }
@@ -316,7 +361,11 @@ impl Ref<'_> {
             let q = if vs.len() < k { NEVER } else { vs[k - 1] };
             let inst = if q > 0 {
                 q
-            } else if e.instances.iter().any(|&i| up0[i as usize] && r[i as usize] > 0) {
+            } else if e
+                .instances
+                .iter()
+                .any(|&i| up0[i as usize] && r[i as usize] > 0)
+            {
                 s.failover[x as usize]
             } else {
                 0
@@ -376,8 +425,14 @@ impl Ref<'_> {
         let m = self.m;
         let d = self.down(&[u]);
         let up0: Vec<bool> = self.down(&[]).iter().map(|b| !b).collect();
-        let vms: Vec<EntityId> = m.ids().filter(|&x| self.floating(x) && !self.hosts(m.get(x).cluster.unwrap()).is_empty()).collect();
-        let opts: Vec<Vec<EntityId>> = vms.iter().map(|&v| self.hosts(m.get(v).cluster.unwrap())).collect();
+        let vms: Vec<EntityId> = m
+            .ids()
+            .filter(|&x| self.floating(x) && !self.hosts(m.get(x).cluster.unwrap()).is_empty())
+            .collect();
+        let opts: Vec<Vec<EntityId>> = vms
+            .iter()
+            .map(|&v| self.hosts(m.get(v).cluster.unwrap()))
+            .collect();
         let mut all = Vec::new();
         let mut idx = vec![0usize; vms.len()];
         loop {
@@ -408,14 +463,27 @@ impl Ref<'_> {
             m.get(c).anti_affinity.iter().all(|l| {
                 l.iter().enumerate().all(|(i, &a)| {
                     l[i + 1..].iter().all(|&b| {
-                        !(self.floating(a) && self.floating(b) && p[a as usize] == p[b as usize] && d[p[a as usize].unwrap() as usize])
+                        !(self.floating(a)
+                            && self.floating(b)
+                            && p[a as usize] == p[b as usize]
+                            && d[p[a as usize].unwrap() as usize])
                     })
                 })
             })
         };
-        let clusters: Vec<EntityId> = m.ids().filter(|&c| m.get(c).kind() == Kind::Cluster).collect();
-        let binding: Vec<EntityId> = clusters.iter().copied().filter(|&c| all.iter().any(|p| honours(c, p))).collect();
-        let ok: Vec<&Vec<Option<EntityId>>> = all.iter().filter(|p| binding.iter().all(|&c| honours(c, p))).collect();
+        let clusters: Vec<EntityId> = m
+            .ids()
+            .filter(|&c| m.get(c).kind() == Kind::Cluster)
+            .collect();
+        let binding: Vec<EntityId> = clusters
+            .iter()
+            .copied()
+            .filter(|&c| all.iter().any(|p| honours(c, p)))
+            .collect();
+        let ok: Vec<&Vec<Option<EntityId>>> = all
+            .iter()
+            .filter(|p| binding.iter().all(|&c| honours(c, p)))
+            .collect();
         let mut best = vec![0u64; m.len()];
         for p in ok {
             let r = self.returns(u, p, &up0);
@@ -448,37 +516,75 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     let yaml = estate(seed);
     let m = match load_str("t.yaml", &yaml) {
         Ok(m) => m,
-        Err(f) => return Err(TestCaseError::fail(format!("does not load: {:?}\n{yaml}", f.errors.first().map(|e| &e.message)))),
+        Err(f) => {
+            return Err(TestCaseError::fail(format!(
+                "does not load: {:?}\n{yaml}",
+                f.errors.first().map(|e| &e.message)
+            )));
+        }
     };
-    let a = Analysis::new(&m, faultline::model::date::parse_date("2026-01-01").unwrap());
+    let a = Analysis::new(
+        &m,
+        faultline::model::date::parse_date("2026-01-01").unwrap(),
+    );
     let r = Ref { m: &m, a: &a };
     let s = a.recovery_setup();
     let up0: Vec<bool> = r.down(&[]).iter().map(|b| !b).collect();
     // (service, kind) -> (worst, smallest unit attaining it)
-    let mut per_kind: std::collections::BTreeMap<(EntityId, Kind), (u64, Option<EntityId>)> = Default::default();
+    let mut per_kind: std::collections::BTreeMap<(EntityId, Kind), (u64, Option<EntityId>)> =
+        Default::default();
     for u in s.units().collect::<Vec<_>>() {
         let want = r.rto(u);
         for svc in m.of_kind(Kind::Service).filter(|&x| up0[x as usize]) {
             let v = want[svc as usize];
             let slot = per_kind.entry((svc, m.get(u).kind())).or_insert((0, None));
-            if v > slot.0 || (v == slot.0 && v > 0 && slot.1.is_none_or(|b| m.name(u) < m.name(b))) {
+            if v > slot.0 || (v == slot.0 && v > 0 && slot.1.is_none_or(|b| m.name(u) < m.name(b)))
+            {
                 *slot = (v, if v > 0 { Some(u) } else { None });
             }
         }
-        let got = s.one(u).map_err(|e| TestCaseError::fail(format!("{e}\n{yaml}")))?;
+        let got = s
+            .one(u)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{yaml}")))?;
         for (svc, rto, rpo) in got {
             prop_assert!(up0[svc as usize]);
-            prop_assert_eq!(rto, want[svc as usize], "RTO of {} when {} fails\n{}", m.name(svc), m.name(u), yaml);
+            prop_assert_eq!(
+                rto,
+                want[svc as usize],
+                "RTO of {} when {} fails\n{}",
+                m.name(svc),
+                m.name(u),
+                yaml
+            );
             if m.get(svc).stateful {
-                prop_assert_eq!(rpo, Some(r.rpo(u, svc)), "RPO of {} when {} fails\n{}", m.name(svc), m.name(u), yaml);
+                prop_assert_eq!(
+                    rpo,
+                    Some(r.rpo(u, svc)),
+                    "RPO of {} when {} fails\n{}",
+                    m.name(svc),
+                    m.name(u),
+                    yaml
+                );
             }
         }
     }
-    let table = a.recovery().map_err(|e| TestCaseError::fail(format!("{e}")))?;
+    let table = a
+        .recovery()
+        .map_err(|e| TestCaseError::fail(format!("{e}")))?;
     for so in &table.services {
         for w in &so.rto {
-            let want = per_kind.get(&(so.service, w.kind)).copied().unwrap_or((0, None));
-            prop_assert_eq!((w.seconds, w.unit), want, "RTO of {} per {}\n{}", m.name(so.service), w.kind.singular(), yaml);
+            let want = per_kind
+                .get(&(so.service, w.kind))
+                .copied()
+                .unwrap_or((0, None));
+            prop_assert_eq!(
+                (w.seconds, w.unit),
+                want,
+                "RTO of {} per {}\n{}",
+                m.name(so.service),
+                w.kind.singular(),
+                yaml
+            );
         }
     }
     Ok(())

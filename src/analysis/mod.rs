@@ -89,7 +89,12 @@ impl<'m> Analysis<'m> {
     /// The §8 rules resolved for this description.
     pub fn recovery_setup(&self) -> &recovery::Setup<'m> {
         self.setup.get_or_init(|| {
-            recovery::Setup::new(self.model, self.circuit.clone(), self.components(), &self.recovery)
+            recovery::Setup::new(
+                self.model,
+                self.circuit.clone(),
+                self.components(),
+                &self.recovery,
+            )
         })
     }
 

@@ -128,7 +128,9 @@ pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact) -> String {
         for (svc, secs) in &i.recovery {
             s.push_str(&format!(
                 "  {svc}: {}\n",
-                crate::analysis::recovery::human(secs.unwrap_or(crate::analysis::recovery::eval::NEVER))
+                crate::analysis::recovery::human(
+                    secs.unwrap_or(crate::analysis::recovery::eval::NEVER)
+                )
             ));
         }
     }

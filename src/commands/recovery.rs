@@ -98,19 +98,35 @@ pub fn human(a: &Analysis, t: &Table) -> String {
                 }
                 out.push_str(&format!(
                     "{name:<width$}  {label:<9}  {:>9}  {:<20}  {}{}\n",
-                    if what == "rpo" && w.seconds == NEVER { "all lost".into() } else { dur(w.seconds) },
+                    if what == "rpo" && w.seconds == NEVER {
+                        "all lost".into()
+                    } else {
+                        dur(w.seconds)
+                    },
                     w.unit.filter(|_| w.seconds > 0).map_or("-", |u| m.name(u)),
                     target_text(w.target),
-                    if st.is_empty() { String::new() } else { format!(" {st}") },
+                    if st.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {st}")
+                    },
                 ));
             }
         }
         // The worst case of all, step by step.
-        if let Some(w) = so.rto.iter().filter(|w| w.seconds > 0).max_by_key(|w| w.seconds)
+        if let Some(w) = so
+            .rto
+            .iter()
+            .filter(|w| w.seconds > 0)
+            .max_by_key(|w| w.seconds)
             && let Some(u) = w.unit
             && let Ok(st) = story(s, u, so.service)
         {
-            out.push_str(&format!("{:width$}  worst case, {} fails:\n", "", m.name(u)));
+            out.push_str(&format!(
+                "{:width$}  worst case, {} fails:\n",
+                "",
+                m.name(u)
+            ));
             for step in timeline(s, u, so.service, &st) {
                 out.push_str(&format!("{:width$}    {step}\n", ""));
             }
@@ -119,7 +135,12 @@ pub fn human(a: &Analysis, t: &Table) -> String {
     let with_targets = t
         .services
         .iter()
-        .filter(|so| so.rto.iter().chain(so.rpo.iter().flatten()).any(|w| w.target.is_some()))
+        .filter(|so| {
+            so.rto
+                .iter()
+                .chain(so.rpo.iter().flatten())
+                .any(|w| w.target.is_some())
+        })
         .count();
     out.push_str(&format!(
         "\n{} services; {with_targets} with targets; {breached} targets breached\n",
@@ -129,7 +150,9 @@ pub fn human(a: &Analysis, t: &Table) -> String {
 }
 
 pub fn markdown(m: &Model, t: &Table) -> String {
-    let mut out = String::from("| service | objective | failure | worst | unit | target | status |\n|---|---|---|---:|---|---:|---|\n");
+    let mut out = String::from(
+        "| service | objective | failure | worst | unit | target | status |\n|---|---|---|---:|---|---:|---|\n",
+    );
     for so in &t.services {
         for (what, list) in [("RTO", Some(&so.rto)), ("RPO", so.rpo.as_ref())] {
             let Some(list) = list else { continue };
@@ -161,7 +184,12 @@ pub fn markdown(m: &Model, t: &Table) -> String {
 /// the service does: later returns do not hold it up.
 pub fn timeline(s: &Setup, unit: EntityId, svc: EntityId, st: &Story) -> Vec<String> {
     let m = s.model;
-    let at = |x: EntityId| st.steps.iter().find(|(y, _)| *y == x).map_or(0, |(_, r)| *r);
+    let at = |x: EntityId| {
+        st.steps
+            .iter()
+            .find(|(y, _)| *y == x)
+            .map_or(0, |(_, r)| *r)
+    };
     let mut parts = vec![format!(
         "{} fails (repaired after {})",
         m.name(unit),
@@ -176,8 +204,19 @@ pub fn timeline(s: &Setup, unit: EntityId, svc: EntityId, st: &Story) -> Vec<Str
         let text = if e.kind() == Kind::Service {
             let k = e.min_healthy.max(1) as usize;
             let n = e.instances.len();
-            let lost: Vec<&str> = e.instances.iter().filter(|&&i| at(i) > 0).map(|&i| m.name(i)).collect();
-            let deps_back = e.depends_on.iter().chain(&e.requires).map(|&d| at(d)).max().unwrap_or(0);
+            let lost: Vec<&str> = e
+                .instances
+                .iter()
+                .filter(|&&i| at(i) > 0)
+                .map(|&i| m.name(i))
+                .collect();
+            let deps_back = e
+                .depends_on
+                .iter()
+                .chain(&e.requires)
+                .map(|&d| at(d))
+                .max()
+                .unwrap_or(0);
             if lost.len() <= n.saturating_sub(k) && r == s.failover[x as usize] && r > deps_back {
                 format!(
                     "{name} loses {} and fails over to the others in {}: back at {}",
@@ -266,13 +305,20 @@ fn one_human(a: &Analysis, u: EntityId, rows: &[(EntityId, u64, Option<u64>)]) -
     let s = a.recovery_setup();
     let width = column_width(rows.iter().map(|(x, _, _)| m.name(*x).len()));
     let mut out = format!("when {} fails:\n\n", m.name(u));
-    out.push_str(&format!("{:<width$}  {:>9}  {:>9}\n", "service", "down for", "data lost"));
+    out.push_str(&format!(
+        "{:<width$}  {:>9}  {:>9}\n",
+        "service", "down for", "data lost"
+    ));
     for &(x, rto, rpo) in rows {
         out.push_str(&format!(
             "{:<width$}  {:>9}  {:>9}\n",
             m.name(x),
             dur(rto),
-            rpo.map_or("-".into(), |p| if p == NEVER { "all".into() } else { dur(p) })
+            rpo.map_or("-".into(), |p| if p == NEVER {
+                "all".into()
+            } else {
+                dur(p)
+            })
         ));
     }
     let hurt: Vec<_> = rows.iter().filter(|(_, r, _)| *r > 0).collect();
@@ -291,7 +337,10 @@ fn one_human(a: &Analysis, u: EntityId, rows: &[(EntityId, u64, Option<u64>)]) -
 }
 
 fn one_markdown(m: &Model, u: EntityId, rows: &[(EntityId, u64, Option<u64>)]) -> String {
-    let mut out = format!("When `{}` fails:\n\n| service | down for | data lost |\n|---|---:|---:|\n", m.name(u));
+    let mut out = format!(
+        "When `{}` fails:\n\n| service | down for | data lost |\n|---|---:|---:|\n",
+        m.name(u)
+    );
     for &(x, rto, rpo) in rows {
         out.push_str(&format!(
             "| `{}` | {} | {} |\n",
@@ -320,7 +369,9 @@ pub fn run(input: &Input, fail: Option<&str>, format: RecoveryFormat) -> Result<
         });
         return Ok(exit::CLEAN);
     }
-    let t = a.recovery().map_err(|e| context::too_large(&e, input.no_color))?;
+    let t = a
+        .recovery()
+        .map_err(|e| context::too_large(&e, input.no_color))?;
     context::out(&match format {
         RecoveryFormat::Json => json::to_string(&to_json(&model, t)),
         RecoveryFormat::Human => human(&a, t),

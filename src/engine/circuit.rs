@@ -136,7 +136,9 @@ impl Circuit {
             if kind == Kind::Vm {
                 // A cluster's `requires` (a datastore, a SAN) holds every vm
                 // of it: floating ones and those pinned to its hosts.
-                let cluster = e.cluster.or_else(|| e.host.and_then(|h| model.get(h).cluster));
+                let cluster = e
+                    .cluster
+                    .or_else(|| e.host.and_then(|h| model.get(h).cluster));
                 if let Some(c) = cluster {
                     all.extend(&model.get(c).requires);
                 }

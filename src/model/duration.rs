@@ -59,7 +59,7 @@ pub fn parse(text: &str) -> Result<u64, String> {
             .checked_mul(scale)
             .and_then(|x| total.checked_add(x))
             .filter(|&t| t <= MAX_SECONDS)
-            .ok_or_else(|| too_long())?;
+            .ok_or_else(too_long)?;
         digits.clear();
     }
     if !digits.is_empty() {

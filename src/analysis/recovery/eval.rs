@@ -108,7 +108,11 @@ fn positive(
         // Enough instances came through: an outage only if one that was
         // up is lost while the others take over.
         return s.failover[x as usize] > 0
-            && s.model.get(x).instances.iter().any(|&i| s.up[i as usize] && pos(i));
+            && s.model
+                .get(x)
+                .instances
+                .iter()
+                .any(|&i| s.up[i as usize] && pos(i));
     }
     if let Some(cl) = s.floating_cluster(x) {
         return match place(x) {
@@ -248,7 +252,11 @@ fn returns(
                 .any(|(&m, k)| *k == GateKind::Instances && pos(m));
             if !q_down
                 && s.failover[x as usize] > 0
-                && s.model.get(x).instances.iter().any(|&m| s.up[m as usize] && pos(m))
+                && s.model
+                    .get(x)
+                    .instances
+                    .iter()
+                    .any(|&m| s.up[m as usize] && pos(m))
             {
                 w[i].extra = s.failover[x as usize];
             }

@@ -91,7 +91,12 @@ pub struct Setup<'m> {
 }
 
 impl<'m> Setup<'m> {
-    pub fn new(model: &'m Model, circuit: Arc<Circuit>, components: &[Vec<NodeId>], d: &Defaults) -> Self {
+    pub fn new(
+        model: &'m Model,
+        circuit: Arc<Circuit>,
+        components: &[Vec<NodeId>],
+        d: &Defaults,
+    ) -> Self {
         let n = model.len();
         let mut repair = vec![0; n];
         let mut start = vec![0; n];
@@ -101,7 +106,9 @@ impl<'m> Setup<'m> {
         for x in model.ids() {
             let e = model.get(x);
             let k = e.kind();
-            repair[x as usize] = e.duration("repair").unwrap_or(Defaults::lookup(&d.repair, k));
+            repair[x as usize] = e
+                .duration("repair")
+                .unwrap_or(Defaults::lookup(&d.repair, k));
             start[x as usize] = e.duration("start").unwrap_or(Defaults::lookup(&d.start, k));
             failover[x as usize] = e.duration("failover").unwrap_or(0);
             if k == Kind::Cluster {
@@ -308,7 +315,11 @@ impl Setup<'_> {
                     for ((s, ki), v) in rpo.worst {
                         f.worst.insert((s + m.len() as EntityId, ki), v);
                     }
-                    f.over.extend(rpo.over.into_iter().map(|(s, k, u)| (s + m.len() as EntityId, k, u)));
+                    f.over.extend(
+                        rpo.over
+                            .into_iter()
+                            .map(|(s, k, u)| (s + m.len() as EntityId, k, u)),
+                    );
                     Ok(f)
                 },
             )
@@ -406,7 +417,8 @@ impl Setup<'_> {
             .filter(|&s| self.up[s as usize])
             .collect();
         m.sort_by_name(&mut services);
-        let find = |v: &[(EntityId, u64)], s: EntityId| v.iter().find(|(x, _)| *x == s).map(|(_, t)| *t);
+        let find =
+            |v: &[(EntityId, u64)], s: EntityId| v.iter().find(|(x, _)| *x == s).map(|(_, t)| *t);
         Ok(services
             .into_iter()
             .map(|s| {

@@ -122,7 +122,11 @@ impl<'s> Scenario<'s> {
                 }
             }
         }
-        let fixed_set: Vec<NodeId> = region.iter().copied().filter(|x| !dep.contains(x)).collect();
+        let fixed_set: Vec<NodeId> = region
+            .iter()
+            .copied()
+            .filter(|x| !dep.contains(x))
+            .collect();
         let empty = HashMap::default();
         let fixed = eval::evaluate(
             s,
@@ -225,7 +229,9 @@ impl<'s> Scenario<'s> {
             }
             let at: HashMap<EntityId, Bin> =
                 vars.iter().zip(choice).map(|(v, b)| (v.vm, *b)).collect();
-            let r = eval::evaluate(s, &known, &set, &|x| at.get(&x).copied().unwrap_or(Bin::Safe));
+            let r = eval::evaluate(s, &known, &set, &|x| {
+                at.get(&x).copied().unwrap_or(Bin::Safe)
+            });
             Some(r.get(&svc).copied().unwrap_or(0))
         };
         if search.go(0, &eval_leaf) {
@@ -320,7 +326,12 @@ impl<'s> Scenario<'s> {
 /// on its `hosts` with no two list-mates together, the vms of `fixed`
 /// being where it says? A small colouring, tried depth-first with a
 /// budget (past it the answer is yes).
-fn colourable(s: &Setup, cluster: EntityId, hosts: &[EntityId], fixed: &[(EntityId, EntityId)]) -> bool {
+fn colourable(
+    s: &Setup,
+    cluster: EntityId,
+    hosts: &[EntityId],
+    fixed: &[(EntityId, EntityId)],
+) -> bool {
     let lists = &s.model.get(cluster).anti_affinity;
     if fixed.is_empty() && lists.iter().any(|l| l.len() > hosts.len()) {
         return false;
@@ -333,9 +344,13 @@ fn colourable(s: &Setup, cluster: EntityId, hosts: &[EntityId], fixed: &[(Entity
         .collect();
     vms.sort_unstable();
     vms.dedup();
-    let conflict = |a: EntityId, b: EntityId| lists.iter().any(|l| l.contains(&a) && l.contains(&b));
+    let conflict =
+        |a: EntityId, b: EntityId| lists.iter().any(|l| l.contains(&a) && l.contains(&b));
     for (i, &(a, ha)) in fixed.iter().enumerate() {
-        if fixed[i + 1..].iter().any(|&(b, hb)| ha == hb && conflict(a, b)) {
+        if fixed[i + 1..]
+            .iter()
+            .any(|&(b, hb)| ha == hb && conflict(a, b))
+        {
             return false;
         }
     }
@@ -355,7 +370,9 @@ fn colourable(s: &Setup, cluster: EntityId, hosts: &[EntityId], fixed: &[(Entity
         for h in 0..c.hosts.len() {
             let v = c.vms[i];
             let clash = (0..i).any(|j| c.at[j] == h && (c.conflict)(v, c.vms[j]))
-                || c.fixed.iter().any(|&(f, fh)| fh == c.hosts[h] && (c.conflict)(v, f));
+                || c.fixed
+                    .iter()
+                    .any(|&(f, fh)| fh == c.hosts[h] && (c.conflict)(v, f));
             if clash {
                 continue;
             }
@@ -422,7 +439,11 @@ impl Search<'_> {
                 self.first = false;
                 self.best = (
                     v,
-                    self.vars.iter().zip(&self.choice).map(|(x, b)| (x.vm, *b)).collect(),
+                    self.vars
+                        .iter()
+                        .zip(&self.choice)
+                        .map(|(x, b)| (x.vm, *b))
+                        .collect(),
                 );
             }
             return false;
@@ -476,7 +497,8 @@ impl Search<'_> {
             }
             self.choice[i] = bin;
             self.kind_of[i] = kind;
-            let track = bound && matches!(bin, Bin::Host(h) if var.held.iter().any(|(_, hs)| hs.contains(&h)));
+            let track = bound
+                && matches!(bin, Bin::Host(h) if var.held.iter().any(|(_, hs)| hs.contains(&h)));
             if let (true, Bin::Host(h)) = (track, bin) {
                 self.occupied.entry(h).or_default().push(i);
             }

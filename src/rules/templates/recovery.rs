@@ -32,10 +32,13 @@ impl Template for Objective {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
         let wanted = a.services().any(|s| {
-            m.get(s)
-                .recovery
-                .as_deref()
-                .is_some_and(|r| if self.rpo { r.rpo.is_some() } else { r.rto.is_some() })
+            m.get(s).recovery.as_deref().is_some_and(|r| {
+                if self.rpo {
+                    r.rpo.is_some()
+                } else {
+                    r.rto.is_some()
+                }
+            })
         });
         if !wanted {
             return Vec::new();
@@ -62,7 +65,10 @@ impl Template for Objective {
             if breached.is_empty() {
                 continue;
             }
-            let mut culprits: Vec<u32> = breached.iter().flat_map(|w| w.over.iter().copied()).collect();
+            let mut culprits: Vec<u32> = breached
+                .iter()
+                .flat_map(|w| w.over.iter().copied())
+                .collect();
             m.sort_by_name(&mut culprits);
             culprits.dedup();
             let what = breached
