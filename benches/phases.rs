@@ -93,7 +93,7 @@ fn bench(size: usize, rules: &RuleSet) {
     let (d, n) = best(runs, || {
         let a = Analysis::new(&model, TODAY);
         let t = Instant::now();
-        a.kill();
+        a.cut_sets();
         let kill = t.elapsed();
         let t = Instant::now();
         let with_spof = services.iter().filter(|&&s| !a.spofs(s).is_empty()).count();
@@ -129,7 +129,7 @@ fn bench(size: usize, rules: &RuleSet) {
     }
 
     let warm = Analysis::new(&model, TODAY);
-    warm.kill();
+    warm.cut_sets();
     warm.cycles();
     for rule in &rules.rules {
         let (d, hits) = best(runs, || rule.run(&warm));

@@ -2,13 +2,14 @@
 //! the module of each (`commands/`). Exit codes: 0 clean, 1 findings at or
 //! above the fail level, 2 input or usage error, 3 an analysis limit.
 
-use crate::commands::check::{CheckFormat, FailLevel};
+use crate::commands::check::FailLevel;
 use crate::commands::context::{self, DataFormat, Input};
 use crate::commands::risks::RisksFormat;
 use crate::commands::rules::RulesFormat;
 use crate::commands::{
     availability, check, cuts, graph, impact, recovery, risks, rules, spof, why,
 };
+use crate::report::check::CheckFormat;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -43,8 +44,8 @@ pub enum Command {
         /// then count as baselined for this run).
         #[arg(long, value_name = "FILE")]
         write_baseline: Option<String>,
-        /// Also write FORMAT (json, sarif, github, junit, markdown, human)
-        /// to FILE, from the same run (repeatable).
+        /// Also write FORMAT (any `--format` value) to FILE, from the same
+        /// run (repeatable).
         #[arg(long = "output", value_name = "FORMAT=FILE", value_parser = check::parse_output)]
         output: Vec<check::Output>,
     },

@@ -5,7 +5,7 @@
 //! and choices, so proptest can shrink it), renders it as YAML, loads it
 //! with the real loader, and then compares what faultline computes with a
 //! brute-force reference that is written straight from the `Model`
-//! entities. The reference never touches `Circuit`, `KillSets` or the rule
+//! entities. The reference never touches `Circuit`, the cut sets or the rule
 //! templates: it evaluates DOWN as a plain fixed-point iteration, finds
 //! single points of failure by failing every unit in turn, recomputes power
 //! loads from scratch for every failure (in exact integer arithmetic), and
@@ -16,7 +16,8 @@
 
 mod common;
 
-use common::estate::{self, Ids, availability, sel, sel_list, sel_others};
+use common::estate::{self, Ids, sel_list};
+use common::render;
 use faultline::analysis::Analysis;
 use faultline::analysis::availability::{Defaults, estimate};
 use faultline::check;
@@ -42,218 +43,12 @@ fn gen_estate() -> impl Strategy<Value = Gen> {
     estate::gen_estate(vec(vec(any::<u8>(), 2..=3), 3))
 }
 
-/// Accumulates `key: value` pairs of one entity, rendered as a flow map.
-#[derive(Default)]
-struct Fields(Vec<String>);
-
-impl Fields {
-    fn one(&mut self, key: &str, v: Option<String>) {
-        if let Some(v) = v {
-            self.0.push(format!("{key}: {v}"));
-        }
-    }
-    fn list(&mut self, key: &str, v: Vec<String>) {
-        if !v.is_empty() {
-            self.0.push(format!("{key}: [{}]", v.join(", ")));
-        }
-    }
-    fn render(self, id: &str) -> String {
-        format!("  {id}: {{{}}}\n", self.0.join(", "))
-    }
-}
-
 /// The YAML text of a generated estate, and its extra failure sets (ids).
 fn render(g: &Gen) -> (String, Vec<Vec<String>>) {
-    let Ids {
-        sites,
-        feeds,
-        racks,
-        pdus,
-        switches,
-        hosts,
-        clusters,
-        vms,
-        comps,
-        svcs,
-        units,
-    } = Ids::of(g);
-    let power_pool: Vec<String> = [&pdus, &feeds, &comps]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    let net_pool: Vec<String> = [&switches, &comps].into_iter().flatten().cloned().collect();
-    let inst_pool: Vec<String> = [&vms, &hosts, &comps]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    let dep_pool: Vec<String> = [&svcs, &comps].into_iter().flatten().cloned().collect();
-    let num = |x: Option<u8>, step: u32, modulo: u32, base: u32| {
-        x.map(|v| ((u32::from(v) % modulo + base) * step).to_string())
-    };
-
-    let mut y = String::from("version: 1\n");
-    let mut section = |name: &str, body: String| {
-        if !body.is_empty() {
-            y.push_str(name);
-            y.push_str(":\n");
-            y.push_str(&body);
-        }
-    };
-
-    let mut b = String::new();
-    for (i, req) in g.sites.iter().enumerate() {
-        let mut f = Fields::default();
-        f.list("requires", sel_list(req, &units));
-        b.push_str(&f.render(&sites[i]));
-    }
-    section("sites", b);
-
-    let mut b = String::new();
-    for (i, e) in g.feeds.iter().enumerate() {
-        let mut f = Fields::default();
-        f.one("site", sel(e.site, &sites));
-        f.one("capacity_w", num(e.cap, 100, 20, 0));
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&feeds[i]));
-    }
-    section("feeds", b);
-
-    let mut b = String::new();
-    for (i, e) in g.racks.iter().enumerate() {
-        let mut f = Fields::default();
-        f.one("site", sel(e.site, &sites));
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&racks[i]));
-    }
-    section("racks", b);
-
-    let mut b = String::new();
-    for (i, e) in g.pdus.iter().enumerate() {
-        let mut f = Fields::default();
-        f.one("rack", sel(e.rack, &racks));
-        f.one("feed", sel(e.feed, &feeds));
-        f.one("capacity_w", num(e.cap, 100, 10, 0));
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&pdus[i]));
-    }
-    section("pdus", b);
-
-    let mut b = String::new();
-    for (i, e) in g.switches.iter().enumerate() {
-        let mut f = Fields::default();
-        f.one("rack", sel(e.rack, &racks));
-        f.list("power", sel_list(&e.power, &power_pool));
-        f.list("uplinks", sel_others(&e.uplinks, &net_pool, &switches[i]));
-        f.one("draw_w", num(e.draw, 100, 4, 1));
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&switches[i]));
-    }
-    section("switches", b);
-
-    let mut b = String::new();
-    let mut host_cluster: Vec<Option<usize>> = Vec::new();
-    for (i, e) in g.hosts.iter().enumerate() {
-        let c = match e.cluster {
-            Some(x) if !clusters.is_empty() => Some(x as usize % clusters.len()),
-            _ => None,
-        };
-        host_cluster.push(c);
-        let mut f = Fields::default();
-        f.one("rack", sel(e.rack, &racks));
-        f.list("power", sel_list(&e.power, &power_pool));
-        f.list("network", sel_list(&e.network, &net_pool));
-        f.one("cluster", c.map(|c| clusters[c].clone()));
-        f.one("draw_w", num(e.draw, 100, 6, 1));
-        f.one("memory_gb", num(e.mem, 16, 8, 1));
-        f.one("availability", availability(e.avail));
-        if e.standby {
-            f.one("standby", Some("true".into()));
-        }
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&hosts[i]));
-    }
-    section("hosts", b);
-
-    // Vm placement first: anti_affinity lists name the floating vms of
-    // their cluster.
-    let mut floating: Vec<Vec<String>> = vec![Vec::new(); clusters.len()];
-    let mut b = String::new();
-    for (i, e) in g.vms.iter().enumerate() {
-        let mut f = Fields::default();
-        if e.pinned || clusters.is_empty() {
-            f.one("host", Some(hosts[e.host as usize % hosts.len()].clone()));
-            f.one("ft_secondary", sel(e.ft, &hosts));
-        } else {
-            let c = e.cluster as usize % clusters.len();
-            floating[c].push(vms[i].clone());
-            f.one("cluster", Some(clusters[c].clone()));
-        }
-        f.one("memory_gb", num(e.mem, 8, 8, 1));
-        f.one("availability", availability(e.avail));
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&vms[i]));
-    }
-    let vm_section = b;
-
-    let mut b = String::new();
-    for (i, e) in g.clusters.iter().enumerate() {
-        let mut f = Fields::default();
-        f.one("ha", Some("restart".into()));
-        let groups: Vec<String> = e
-            .anti
-            .iter()
-            .map(|grp| sel_list(grp, &floating[i]))
-            .filter(|grp| !grp.is_empty())
-            .map(|grp| format!("[{}]", grp.join(", ")))
-            .collect();
-        f.list("anti_affinity", groups);
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&clusters[i]));
-    }
-    section("clusters", b);
-    section("vms", vm_section);
-
-    let mut b = String::new();
-    for (i, e) in g.comps.iter().enumerate() {
-        let mut f = Fields::default();
-        f.one(
-            "kind",
-            Some(if i % 2 == 0 { "ups" } else { "storage-array" }.into()),
-        );
-        f.one("site", sel(e.site, &sites));
-        f.one("rack", sel(e.rack, &racks));
-        f.list("power", sel_others(&e.power, &power_pool, &comps[i]));
-        f.list("network", sel_others(&e.network, &net_pool, &comps[i]));
-        f.one("draw_w", num(e.draw, 100, 3, 1));
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&comps[i]));
-    }
-    section("components", b);
-
-    let mut b = String::new();
-    for (i, e) in g.svcs.iter().enumerate() {
-        let mut f = Fields::default();
-        f.0.push(format!(
-            "instances: [{}]",
-            sel_list(&e.instances, &inst_pool).join(", ")
-        ));
-        if e.min_healthy != 1 {
-            f.one("min_healthy", Some(e.min_healthy.to_string()));
-        }
-        f.list("depends_on", sel_others(&e.depends, &dep_pool, &svcs[i]));
-        if e.stateful {
-            f.one("stateful", Some("true".into()));
-        }
-        f.list("backups", sel_list(&e.backups, &units));
-        f.list("requires", sel_list(&e.req, &units));
-        b.push_str(&f.render(&svcs[i]));
-    }
-    section("services", b);
-
+    let ents = render::build(g, |_, _| {});
+    let units = Ids::of(g).units;
     let sets = g.extra.iter().map(|s| sel_list(s, &units)).collect();
-    (y, sets)
+    (render::render(&ents).remove(0).1, sets)
 }
 
 struct Case {
@@ -289,7 +84,7 @@ fn setup(g: &Gen) -> Result<Case, TestCaseError> {
 }
 
 // ---------------------------------------------------------------------------
-// The reference: FORMAT.md section 3, read literally.
+// The reference: the failure semantics (README, "What down means"), read literally.
 // ---------------------------------------------------------------------------
 
 fn kind(m: &Model, x: EntityId) -> Kind {
@@ -1152,7 +947,7 @@ proptest! {
 proptest! {
     #![proptest_config(config())]
 
-    /// Failure paths (FORMAT.md section 7): every culprit of every
+    /// Failure paths (README, "Failure paths"): every culprit of every
     /// single-point-of-failure finding has a valid, shortest chain, in the
     /// finding and in the JSON report. A custom rule of order 2 gets chains
     /// under one of its service's minimal pairs that holds the culprit.

@@ -18,64 +18,14 @@
 //! gives the same bytes. [`chain`] and [`ring`] are degenerate shapes for
 //! stack-depth and cycle stress tests.
 
+mod degenerate;
+mod rng;
+mod shape;
+
+pub use degenerate::{chain, ring};
+pub use rng::Rng;
+pub use shape::Shape;
 use std::fmt::Write;
-
-/// splitmix64: tiny, fast, and good enough for test data.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n` > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-
-    /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-
-    pub fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-
-    /// An index drawn with the given relative weights.
-    pub fn weighted(&mut self, weights: &[usize]) -> usize {
-        let total: usize = weights.iter().sum();
-        let mut x = self.below(total);
-        for (i, &w) in weights.iter().enumerate() {
-            if x < w {
-                return i;
-            }
-            x -= w;
-        }
-        weights.len() - 1
-    }
-}
 
 /// Pods per metro pair of sites (half in each site).
 const PODS_PER_PAIR: usize = 24;
@@ -114,25 +64,6 @@ struct Out {
     vms: String,
     components: String,
     services: String,
-}
-
-/// How an estate is laid out, beyond its size. The default is the
-/// realistic mix described above; each field turns one dimension up to
-/// find what grows faster than the input.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Shape {
-    /// Hosts per hypervisor cluster: every pod is one virtualised pool of
-    /// about this many hosts (racks of 6 to 16) instead of 1 to 4 racks.
-    /// Each pool gets the same share of applications per host as the
-    /// default shape, so pools of 32 and of 3,000 hosts give estates of
-    /// the same make-up.
-    pub cluster_hosts: Option<usize>,
-    /// Instances of every quorum service (a majority must stay healthy),
-    /// instead of 3 or 5.
-    pub quorum: Option<usize>,
-    /// Bare-metal pods carry this many services per host (each service on
-    /// three hosts) instead of splitting their hosts between services.
-    pub services_per_host: Option<usize>,
 }
 
 /// Entities per host in the default shape, for pooled pods' budgets.
@@ -939,44 +870,9 @@ struct ClusterState {
     anti_affinity: Vec<Vec<String>>,
 }
 
-/// `n` components, each requiring the previous one, and a service `top` on
-/// the last: the deepest dependency graph for its size.
-pub fn chain(n: usize) -> String {
-    let n = n.max(1);
-    let mut t = String::with_capacity(n * 40 + 64);
-    t.push_str("components:\n  c0: {kind: link}\n");
-    for i in 1..n {
-        let _ = writeln!(t, "  c{i}: {{kind: link, requires: [c{}]}}", i - 1);
-    }
-    let _ = writeln!(t, "services:\n  top: {{instances: [c{}]}}", n - 1);
-    t
-}
-
-/// `n` components in one `requires` loop, and a service `top` on the first.
-pub fn ring(n: usize) -> String {
-    let n = n.max(1);
-    let mut t = String::with_capacity(n * 40 + 64);
-    t.push_str("components:\n");
-    for i in 0..n {
-        let _ = writeln!(t, "  c{i}: {{kind: link, requires: [c{}]}}", (i + 1) % n);
-    }
-    t.push_str("services:\n  top: {instances: [c0]}\n");
-    t
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rng_is_stable() {
-        let mut r = Rng::new(0);
-        // splitmix64 reference values for seed 0.
-        assert_eq!(r.next_u64(), 0xe220_a839_7b1d_cdaf);
-        assert_eq!(r.next_u64(), 0x6e78_9e6a_a1b9_65f4);
-        let mut r = Rng::new(7);
-        assert!((0..1000).all(|_| r.below(5) < 5));
-    }
 
     #[test]
     fn small_estates_hit_the_target() {

@@ -187,7 +187,7 @@ impl<'m> Analysis<'m> {
 
     /// Single-failure families: never too large (a family of single units
     /// is at most the estate).
-    pub fn kill(&self) -> &CutSets {
+    pub fn cut_sets(&self) -> &CutSets {
         match self.cuts(1) {
             Ok(cs) => cs,
             Err(e) => unreachable!("order-1 families have no size limit: {e}"),
@@ -234,13 +234,13 @@ impl<'m> Analysis<'m> {
 
     /// UP with nothing failed.
     pub fn is_up(&self, x: EntityId) -> bool {
-        !self.kill().is_down(x)
+        !self.cut_sets().is_down(x)
     }
 
     /// The single points of failure of `x`, sorted by id (empty when `x`
     /// is DOWN with nothing failed).
     pub fn spofs(&self, x: EntityId) -> Vec<EntityId> {
-        let mut v = self.kill().killers(x);
+        let mut v = self.cut_sets().killers(x);
         self.model.sort_by_name(&mut v);
         v
     }

@@ -214,16 +214,13 @@ impl Config {
 
     fn load_rules(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
         const SETTINGS: &[&str] = &["enabled", "severity", "params"];
-        let YValue::Map(m) = &v.value else {
-            errors.push(
-                InputError::at(
-                    "wrong-type",
-                    doc.span(v),
-                    "`rules` maps rule ids to settings",
-                )
-                .help("e.g. `rules: {single-instance: {severity: warning}}`"),
-            );
-            return;
+        let m = match doc.map(
+            v,
+            "`rules` maps rule ids to settings",
+            Some("rules: {single-instance: {severity: warning}}"),
+        ) {
+            Ok(m) => m,
+            Err(e) => return errors.push(e),
         };
         let otherwise = |_: &str| "a rule takes `enabled`, `severity` and `params`".to_owned();
         let keys = Keys {
@@ -297,16 +294,13 @@ impl Config {
 
     fn load_availability(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
         let span = |n: &YNode| doc.span(n);
-        let YValue::Map(m) = &v.value else {
-            errors.push(
-                InputError::at(
-                    "wrong-type",
-                    span(v),
-                    "`availability` maps sections to default availabilities",
-                )
-                .help("e.g. `availability: {hosts: 0.9995}`"),
-            );
-            return;
+        let m = match doc.map(
+            v,
+            "`availability` maps sections to default availabilities",
+            Some("availability: {hosts: 0.9995}"),
+        ) {
+            Ok(m) => m,
+            Err(e) => return errors.push(e),
         };
         let mut d = Defaults::default();
         for (k, val) in m {
@@ -458,13 +452,9 @@ impl Config {
 
     fn load_waivers(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
         let span = |n: &YNode| doc.span(n);
-        let YValue::Map(m) = &v.value else {
-            errors.push(InputError::at(
-                "wrong-type",
-                span(v),
-                "`waivers` maps entity ids to lists of waivers",
-            ));
-            return;
+        let m = match doc.map(v, "`waivers` maps entity ids to lists of waivers", None) {
+            Ok(m) => m,
+            Err(e) => return errors.push(e),
         };
         for (k, list) in m {
             let id = match &k.value {
@@ -496,16 +486,13 @@ impl Config {
 
     fn load_limits(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
         let span = |n: &YNode| doc.span(n);
-        let YValue::Map(m) = &v.value else {
-            errors.push(
-                InputError::at(
-                    "wrong-type",
-                    span(v),
-                    "`limits` maps limit names to lower limits",
-                )
-                .help("e.g. `limits: {max_file_bytes: 10000000, max_entities: 100000}`"),
-            );
-            return;
+        let m = match doc.map(
+            v,
+            "`limits` maps limit names to lower limits",
+            Some("limits: {max_file_bytes: 10000000, max_entities: 100000}"),
+        ) {
+            Ok(m) => m,
+            Err(e) => return errors.push(e),
         };
         let otherwise = |_: &str| format!("limits are: {}", limits::KEYS.join(", "));
         let keys = Keys {

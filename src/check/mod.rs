@@ -81,7 +81,7 @@ impl Outcome {
 pub fn run(a: &Analysis, rules: &RuleSet) -> Outcome {
     use rayon::prelude::*;
     // Shared analyses first, so the rules do not all wait on one lock.
-    a.kill();
+    a.cut_sets();
     let mut findings: Vec<Finding> = rules.rules.par_iter().flat_map_iter(|r| r.run(a)).collect();
     for f in &mut findings {
         let e = a.model.get(f.subject);

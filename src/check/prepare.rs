@@ -1,4 +1,5 @@
-//! Everything a command needs before analysis: the config, the rules
+//! The inputs of a lint run, from any front end (command line or language
+//! server), before analysis: the config, the rules
 //! (built-in, custom, with the config's settings), the description (with
 //! the config's waivers merged in) and the warnings gathered on the way.
 //! All files share one `Sources`, so an error or a finding can point into

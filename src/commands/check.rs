@@ -5,51 +5,15 @@
 //! annotations alike.
 
 use super::context::{self, Input, report_errors, report_warnings, style};
-use crate::analysis::Analysis;
+use crate::check;
 use crate::check::paths::Want;
 use crate::check::prepare::{self, Prepared};
-use crate::check::{self, Outcome};
 use crate::exit;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::input::source::Sources;
-use crate::model::Model;
-use crate::report::{github, human, json, junit, markdown, sarif};
-use crate::rules::RuleSet;
+use crate::report::check::{CheckFormat, FORMATS, Run};
+use crate::report::human;
 use crate::rules::finding::Severity;
-use clap::ValueEnum;
-
-/// `faultline check --format`.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum CheckFormat {
-    Human,
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// JUnit XML: one test suite per rule.
-    Junit,
-    /// Markdown, for $GITHUB_STEP_SUMMARY and pull-request comments.
-    Markdown,
-}
-
-impl CheckFormat {
-    /// The failure paths this format shows.
-    fn wants(self) -> Want {
-        match self {
-            CheckFormat::Human => Want::First(human::MAX_CHAINS),
-            CheckFormat::Markdown => Want::First(markdown::MAX_CHAINS),
-            CheckFormat::Json | CheckFormat::Sarif => Want::All,
-            CheckFormat::Github | CheckFormat::Junit => Want::None,
-        }
-    }
-
-    fn name(self) -> String {
-        self.to_possible_value()
-            .map(|v| v.get_name().to_owned())
-            .unwrap_or_default()
-    }
-}
 
 /// One `--output FORMAT=FILE`.
 #[derive(Clone, Debug)]
@@ -68,20 +32,14 @@ pub fn parse_output(s: &str) -> Result<Output, String> {
     if file.is_empty() {
         return Err(format!("`{s}` names no file after `=`"));
     }
-    let names: Vec<String> = CheckFormat::value_variants()
-        .iter()
-        .map(|f| f.name())
-        .collect();
-    match CheckFormat::value_variants()
-        .iter()
-        .find(|f| f.name() == name)
-    {
-        Some(&format) => Ok(Output {
+    let names: Vec<&str> = FORMATS.iter().map(|f| f.name).collect();
+    match CheckFormat::named(name) {
+        Some(format) => Ok(Output {
             format,
             file: file.to_owned(),
         }),
         None => {
-            let hint = match did_you_mean(name, names.iter().map(String::as_str)) {
+            let hint = match did_you_mean(name, names.iter().copied()) {
                 Some(n) => format!("did you mean `{n}`? "),
                 None => String::new(),
             };
@@ -122,34 +80,8 @@ pub struct Options<'a> {
     pub outputs: &'a [Output],
 }
 
-/// What every format of one run is rendered from.
-struct Run<'a> {
-    a: &'a Analysis<'a>,
-    model: &'a Model,
-    rules: &'a RuleSet,
-    outcome: &'a Outcome,
-    baseline_used: bool,
-    no_color: bool,
-}
-
-impl Run<'_> {
-    fn render(&self, format: CheckFormat, to_terminal: bool) -> String {
-        let (model, rules, outcome) = (self.model, self.rules, self.outcome);
-        match format {
-            CheckFormat::Json => json::check_text(model, outcome),
-            CheckFormat::Human if to_terminal => human::check(model, outcome, style(self.no_color)),
-            CheckFormat::Human => human::check(model, outcome, human::Style::plain()),
-            CheckFormat::Sarif => sarif::check_text(model, rules, outcome, self.baseline_used),
-            CheckFormat::Github => github::check(model, outcome),
-            CheckFormat::Junit => junit::to_string(&junit::check(model, rules, outcome)),
-            CheckFormat::Markdown => markdown::check(self.a, rules, outcome),
-        }
-    }
-}
-
 pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
-    let progress =
-        crate::commands::progress::Progress::new(matches!(opt.format, CheckFormat::Human));
+    let progress = crate::commands::progress::Progress::new(opt.format.name == "human");
     progress.phase("reading the description");
     let Prepared {
         model,
@@ -171,21 +103,20 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
     progress.phase("tracing failure paths");
     let want = std::iter::once(opt.format)
         .chain(opt.outputs.iter().map(|o| o.format))
-        .map(CheckFormat::wants)
+        .map(|f| f.wants)
         .max()
         .unwrap_or(Want::None);
     let paths = crate::check::paths::attach(&a, &rules, &mut outcome, want);
     progress.phase("writing the report");
-    let run = Run {
+    let to_file = Run {
         a: &a,
-        model: &model,
         rules: &rules,
         outcome: &outcome,
         baseline_used,
-        no_color: input.no_color,
+        style: human::Style::plain(),
     };
     for o in opt.outputs {
-        let text = run.render(o.format, false);
+        let text = (o.format.render)(&to_file);
         if let Err(e) = std::fs::write(&o.file, text) {
             drop(progress);
             return Err(report_errors(
@@ -194,15 +125,18 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
                     "cannot-write",
                     format!(
                         "--output {}={}: cannot write the file: {e}",
-                        o.format.name(),
-                        o.file
+                        o.format.name, o.file
                     ),
                 )],
                 input.no_color,
             ));
         }
     }
-    let text = run.render(opt.format, true);
+    let to_terminal = Run {
+        style: style(input.no_color),
+        ..to_file
+    };
+    let text = (opt.format.render)(&to_terminal);
     drop(progress);
     report_warnings(&model.sources, &unused, input.no_color);
     context::out(&text);

@@ -1,6 +1,7 @@
-//! What every command does before and after its own work: read the
-//! config, rules and description, build the analysis, print, and turn
-//! errors into exit statuses.
+//! The command-line side every command shares: the path and config
+//! arguments, calling `check::prepare` with them, printing to the terminal
+//! and turning errors into exit statuses. The language server reads the
+//! same inputs through `check::prepare` without any of this.
 
 use crate::analysis::Analysis;
 use crate::check::config::Config;

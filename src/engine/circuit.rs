@@ -134,11 +134,10 @@ impl Circuit {
             let pair;
             let hosts;
             if kind == Kind::Vm {
-                // A cluster's `requires` (a datastore, a SAN) holds every vm
-                // of it: floating ones and those pinned to its hosts.
-                let cluster = e
-                    .cluster
-                    .or_else(|| e.host.and_then(|h| model.get(h).cluster));
+                // A cluster's `requires` (its datastore, SAN, licence
+                // server) is needed by every vm it runs: floating ones and
+                // those pinned to its hosts.
+                let cluster = e.cluster.or(e.host.and_then(|h| model.get(h).cluster));
                 if let Some(c) = cluster {
                     all.extend(&model.get(c).requires);
                 }

@@ -104,6 +104,26 @@ impl<'s> Doc<'s> {
         .label(format!("expected {want}"))
     }
 
+    /// The entries of a map that a config section must be, or the error
+    /// saying what the section maps (`what`) with an example.
+    pub fn map<'n>(
+        &self,
+        n: &'n YNode,
+        what: &str,
+        example: Option<&str>,
+    ) -> Result<&'n [(YNode, YNode)], InputError> {
+        match &n.value {
+            YValue::Map(m) => Ok(m),
+            _ => {
+                let e = InputError::at("wrong-type", self.span(n), what);
+                Err(match example {
+                    Some(x) => e.help(format!("e.g. `{x}`")),
+                    None => e,
+                })
+            }
+        }
+    }
+
     /// The known fields of a map's `entries`, in the order written. An
     /// unknown key, a key that is not text and a key given twice go to
     /// `errors` and are left out, so a reader only sees fields it knows,

@@ -23,28 +23,23 @@ use crate::rules::finding::Severity;
 
 /// Escapes the message part (after `::`).
 pub fn escape_data(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(s, &[])
 }
 
-/// Escapes a property value (`file=...`, `title=...`).
+/// Escapes a property value (`file=...`, `title=...`), where `:` and `,`
+/// would end the property.
 pub fn escape_property(s: &str) -> String {
+    escape(s, &[':', ','])
+}
+
+/// Percent-encodes `%`, line breaks and `also`, as the runner decodes them.
+fn escape(s: &str, also: &[char]) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
+            c if matches!(c, '%' | '\r' | '\n') || also.contains(&c) => {
+                out.push_str(&format!("%{:02X}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -122,7 +117,10 @@ mod tests {
         let text = check(&model, &out);
         assert!(!out.findings.is_empty());
         assert_eq!(text.lines().count(), out.findings.len());
-        let first = text.lines().next().unwrap();
+        let first = text
+            .lines()
+            .find(|l| l.contains("title=single-point-of-failure"))
+            .unwrap();
         assert!(first.starts_with("::error file=dir/e%2C1.yaml,line=7,col=3,endLine=7,endColumn=4,title=single-point-of-failure::"), "{first}");
     }
 }

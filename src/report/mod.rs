@@ -2,6 +2,7 @@
 //! bytes; none of them computes anything.
 
 pub mod chains;
+pub mod check;
 pub mod github;
 pub mod graph;
 pub mod human;

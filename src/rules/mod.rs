@@ -37,6 +37,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     builtin!("slo-unmet"),
     builtin!("rto-unmet"),
     builtin!("rpo-unmet"),
+    builtin!("missing-failure-domain"),
 ];
 
 macro_rules! builtin {

@@ -1,7 +1,7 @@
 //! The random estate generator of the property tests (`engine_props.rs`,
 //! `metamorphic.rs`): small integers and choices, so that proptest can
 //! shrink a failing case, turned into ids and field values by the helpers
-//! below; each test renders them to YAML in its own way.
+//! below; `render.rs` turns them into entities and YAML.
 //!
 //! [`Gen`] has one part of the test's own, `extra` (extra failure sets in
 //! `engine_props.rs`, `ha`, `slo` and waivers of services in

@@ -35,7 +35,7 @@ impl DataCopies {
 impl Template for DataCopies {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
-        let kill = a.kill();
+        let cuts = a.cut_sets();
         let mut hits = Vec::new();
         for s in a.services() {
             let e = m.get(s);
@@ -48,15 +48,15 @@ impl Template for DataCopies {
             let up: Vec<u32> = copies
                 .iter()
                 .copied()
-                .filter(|&c| !kill.is_down(c))
+                .filter(|&c| !cuts.is_down(c))
                 .collect();
             if up.is_empty() {
                 continue;
             }
-            // Units in every up copy's kill set.
+            // Units in every up copy's cut sets.
             let mut count: HashMap<u32, usize> = HashMap::new();
             for &c in &up {
-                for u in kill.killers(c) {
+                for u in cuts.killers(c) {
                     *count.entry(u).or_default() += 1;
                 }
             }

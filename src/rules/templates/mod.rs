@@ -6,6 +6,7 @@ mod cluster_capacity;
 mod colocation;
 mod cycle;
 mod data_copies;
+mod described;
 mod expired_waiver;
 mod field;
 mod ha_claim;
@@ -59,6 +60,7 @@ pub const REGISTRY: &[Registered] = &[
     ha_claim::HA_CLAIM,
     colocation::COLOCATION,
     data_copies::DATA_COPIES,
+    described::DESCRIBED,
     power::OVERLOAD,
     power::FAILOVER_OVERLOAD,
     cluster_capacity::CLUSTER_CAPACITY,

@@ -102,7 +102,7 @@ pub fn loads(m: &Model, down: &[bool], failed: &[EntityId]) -> Vec<f64> {
 impl Template for Overload {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
-        let down = a.kill().base_down();
+        let down = a.cut_sets().base_down();
         let load = loads(m, down, &[]);
         m.ids()
             .filter(|&p| is_source(m, p))
@@ -129,7 +129,7 @@ impl Template for Overload {
 impl Template for FailoverOverload {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
-        let base_down = a.kill().base_down().to_vec();
+        let base_down = a.cut_sets().base_down().to_vec();
         let base = loads(m, &base_down, &[]);
         let has_cap = |p: EntityId| m.get(p).capacity_w.is_some();
         if !m.ids().any(|p| is_source(m, p) && has_cap(p)) {

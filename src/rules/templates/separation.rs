@@ -46,11 +46,11 @@ impl Separation {
 impl Template for Separation {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
         let m = a.model;
-        let kill = a.kill();
+        let cuts = a.cut_sets();
         let pick = |sel: &Selector| -> Vec<EntityId> {
             m.ids()
                 .filter(|&x| {
-                    m.get(x).kind().is_unit() && sel.matches_in(m, m.get(x)) && !kill.is_down(x)
+                    m.get(x).kind().is_unit() && sel.matches_in(m, m.get(x)) && !cuts.is_down(x)
                 })
                 .collect()
         };
@@ -64,7 +64,7 @@ impl Template for Separation {
         // each side instead of comparing every pair of entities.
         let mut kills_right: HashMap<EntityId, Vec<EntityId>> = HashMap::new();
         for &y in &right {
-            for u in kill.killers(y).into_iter().filter(keep) {
+            for u in cuts.killers(y).into_iter().filter(keep) {
                 kills_right.entry(u).or_default().push(y);
             }
         }
@@ -72,7 +72,7 @@ impl Template for Separation {
         for x in left {
             let mut shared: Vec<EntityId> = Vec::new();
             let mut partners: Vec<EntityId> = Vec::new();
-            for u in kill.killers(x).into_iter().filter(keep) {
+            for u in cuts.killers(x).into_iter().filter(keep) {
                 let Some(ys) = kills_right.get(&u) else {
                     continue;
                 };
