@@ -197,7 +197,10 @@ fn recovery(m: &Model, snap: &Snapshot, svc: crate::model::EntityId) -> String {
         return String::new();
     };
     let worst = |list: &[Worst], what: &str| -> String {
-        let Some(w) = list.iter().max_by_key(|w| (w.seconds, std::cmp::Reverse(w.kind))) else {
+        let Some(w) = list
+            .iter()
+            .max_by_key(|w| (w.seconds, std::cmp::Reverse(w.kind)))
+        else {
             return String::new();
         };
         if w.seconds == 0 {
@@ -209,7 +212,11 @@ fn recovery(m: &Model, snap: &Snapshot, svc: crate::model::EntityId) -> String {
             human(w.seconds),
             w.kind.singular(),
             w.unit.map_or("?", |u| m.name(u)),
-            if breached > 0 { format!(" ({breached} kinds over target)") } else { String::new() }
+            if breached > 0 {
+                format!(" ({breached} kinds over target)")
+            } else {
+                String::new()
+            }
         )
     };
     let mut s = String::from("\n**Recovery**\n");
