@@ -106,6 +106,12 @@ fn hosts_of(m: &Model, c: EntityId) -> Vec<EntityId> {
 
 /// Whether the DOWN condition of `x` holds given the current DOWN marks
 /// (membership in F aside).
+/// The cluster a vm runs in: the one it floats in or its host's.
+fn vm_cluster(m: &Model, vm: EntityId) -> Option<EntityId> {
+    let e = m.get(vm);
+    e.cluster.or(e.host.and_then(|h| m.get(h).cluster))
+}
+
 fn down_condition(m: &Model, x: EntityId, down: &[bool]) -> bool {
     let e = m.get(x);
     let k = e.kind();
@@ -123,6 +129,11 @@ fn down_condition(m: &Model, x: EntityId, down: &[bool]) -> bool {
         return true;
     }
     if k == Kind::Vm {
+        // Its cluster's `requires`: the cluster it floats in, or its
+        // host's (a fault-tolerant vm's through its `host`).
+        if vm_cluster(m, x).is_some_and(|c| m.get(c).requires.iter().copied().any(d)) {
+            return true;
+        }
         match (e.host, e.ft_secondary) {
             (Some(h), None) => {
                 if d(h) {
@@ -255,6 +266,9 @@ fn ref_edges(m: &Model, x: EntityId) -> Vec<EntityId> {
     out.extend(&e.requires);
     out.extend(&e.depends_on);
     if e.kind() == Kind::Vm {
+        if let Some(c) = vm_cluster(m, x) {
+            out.extend(&m.get(c).requires);
+        }
         match e.host {
             Some(h) => {
                 out.push(h);

@@ -915,3 +915,244 @@ fn latency() {
         c.shutdown();
     }
 }
+
+/// Cuts a generated estate into `n` files of about equal size at entry
+/// boundaries; each file opens the sections its entries belong to.
+fn split_estate(text: &str, n: usize) -> Vec<String> {
+    let mut entries: Vec<(usize, String)> = Vec::new();
+    let mut sections: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') || line.is_empty() || line.starts_with("version:") {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            sections.push(line);
+        } else if line.starts_with("  ") && !line.starts_with("   ") {
+            entries.push((sections.len() - 1, format!("{line}\n")));
+        } else if let Some(last) = entries.last_mut() {
+            last.1.push_str(line);
+            last.1.push('\n');
+        }
+    }
+    let per = entries.len().div_ceil(n);
+    entries
+        .chunks(per)
+        .map(|chunk| {
+            let mut out = String::from("version: 1\n");
+            let mut open = usize::MAX;
+            for (s, e) in chunk {
+                if *s != open {
+                    out.push_str(sections[*s]);
+                    out.push('\n');
+                    open = *s;
+                }
+                out.push_str(e);
+            }
+            out
+        })
+        .collect()
+}
+
+/// The text with the first key of the first flow map after `from`
+/// misspelled (one more character): an unknown-key error.
+fn misspelled(text: &str, from: usize) -> String {
+    let open = from + text[from..].find(": {").expect("a flow map") + 3;
+    let colon = open + text[open..].find(':').unwrap();
+    format!("{}x{}", &text[..colon], &text[colon..])
+}
+
+/// Edit-to-diagnostics latency on a split estate, for the README:
+/// `cargo test --release --test lsp -- --ignored --nocapture
+/// latency_split`. 47k entities (the size of the estate the issue was
+/// measured on) in 48 files; one file open, a key misspelled and fixed
+/// again 12 times; also the time from starting the server to its first
+/// diagnostics.
+#[test]
+#[ignore]
+fn latency_split() {
+    let root = Scratch::new("split");
+    let files = split_estate(&faultline_estategen::estate(7, 47_000), 48);
+    assert!(files.len() >= 40);
+    for (i, f) in files.iter().enumerate() {
+        std::fs::write(root.join(format!("part{i:02}.yaml")), f).unwrap();
+    }
+    let path = root.join("part24.yaml");
+    let u = uri(&path);
+    let text = files[24].clone();
+    let edited = misspelled(&text, text.len() / 2);
+    let t = std::time::Instant::now();
+    let mut c = Client::start(&root, json!({"today": TODAY, "debounceMs": 0}), false);
+    c.settle();
+    let first = t.elapsed().as_millis();
+    c.open(&path, &text);
+    c.settle();
+    let mut times = Vec::new();
+    for i in 0..24 {
+        let next = if i % 2 == 0 { &edited } else { &text };
+        let n = c.published.get(&u).copied().unwrap_or(0);
+        let t = std::time::Instant::now();
+        c.change(&path, i + 2, next);
+        c.wait_published(&u, n);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        if i % 2 == 0 {
+            assert!(
+                c.diagnostics[&u].iter().any(|d| d["code"] == "unknown-key"),
+                "the misspelled key is reported"
+            );
+        }
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let server: Vec<&str> = c
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "window/logMessage")
+        .filter_map(|n| n["params"]["message"].as_str())
+        .collect();
+    println!(
+        "47k entities in {} files: first diagnostics {first} ms; edit to diagnostics: median {:.0} ms, min {:.0}, max {:.0} ({} edits); server: {:#?}",
+        files.len(),
+        sorted[sorted.len() / 2],
+        sorted[0],
+        sorted[sorted.len() - 1],
+        times.len(),
+        &server[server.len().saturating_sub(3)..]
+    );
+    c.shutdown();
+}
+
+/// One step of an editing session.
+#[derive(Clone, Debug)]
+enum Step {
+    /// In the editor (opening the file first): a character typed into a
+    /// line, a line deleted, or a line doubled.
+    Type(usize, usize, usize),
+    Delete(usize, usize),
+    Double(usize, usize),
+    /// The buffer saved to disk.
+    Save(usize),
+    /// The buffer closed without saving.
+    Close(usize),
+    /// The file changed on disk behind the editor's back (a line deleted).
+    Outside(usize, usize),
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    let f = 0..4usize;
+    let n = 0..10_000usize;
+    prop_oneof![
+        (f.clone(), n.clone(), 0..4usize).prop_map(|(f, l, c)| Step::Type(f, l, c)),
+        (f.clone(), n.clone()).prop_map(|(f, l)| Step::Delete(f, l)),
+        (f.clone(), n.clone()).prop_map(|(f, l)| Step::Double(f, l)),
+        f.clone().prop_map(Step::Save),
+        f.clone().prop_map(Step::Close),
+        (f, n).prop_map(|(f, l)| Step::Outside(f, l)),
+    ]
+}
+
+/// A text with line `l` (modulo the line count) changed by `op`.
+fn edit_line(text: &str, l: usize, op: impl Fn(&str) -> String) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.is_empty() {
+        return text.to_owned();
+    }
+    let l = l % lines.len();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(&if i == l {
+            op(line)
+        } else {
+            format!("{line}\n")
+        });
+    }
+    out
+}
+
+/// After any sequence of edits, saves, closes and changes on disk, the
+/// server's diagnostics are those of `check` run on the files as the
+/// editor has them (open buffers in place of their files), the config
+/// (one of the four files) included.
+#[test]
+fn diagnostics_after_random_edits_match_check() {
+    use proptest::prelude::*;
+    let example = std::fs::read_to_string(example().join("estate.yaml")).unwrap();
+    let parts = split_estate(&example, 3);
+    let config = "waivers:\n  reporting:\n    - {rule: single-instance, reason: one copy is enough}\nrules:\n  single-instance: {severity: warning}\n";
+    let names = ["a.yaml", "b.yaml", "c.yaml", "faultline.yaml"];
+    let mut texts: Vec<String> = parts.clone();
+    texts.push(config.to_owned());
+    let config_runner = proptest::test_runner::Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Default::default()
+    };
+    proptest!(config_runner, |(steps in proptest::collection::vec(step(), 1..8))| {
+        let root = Scratch::new("random");
+        for (n, t) in names.iter().zip(&texts) {
+            std::fs::write(root.join(n), t).unwrap();
+        }
+        let mut disk = texts.clone();
+        let mut open: Vec<Option<(String, i32)>> = vec![None; names.len()];
+        let mut c = Client::start(&root, options(TODAY), false);
+        c.settle();
+        for s in &steps {
+            let (f, typed) = match *s {
+                Step::Type(f, l, ch) => (f, Some(Box::new(move |t: &str| {
+                    edit_line(t, l, |line| {
+                        let at = line.len() / 2;
+                        let ch = ["x", ":", " ", "-"][ch];
+                        format!("{}{ch}{}\n", &line[..at], &line[at..])
+                    })
+                }) as Box<dyn Fn(&str) -> String>)),
+                Step::Delete(f, l) => (f, Some(Box::new(move |t: &str| edit_line(t, l, |_| String::new())) as Box<dyn Fn(&str) -> String>)),
+                Step::Double(f, l) => (f, Some(Box::new(move |t: &str| edit_line(t, l, |line| format!("{line}\n{line}\n"))) as Box<dyn Fn(&str) -> String>)),
+                Step::Save(f) | Step::Close(f) | Step::Outside(f, _) => (f, None),
+            };
+            let path = root.join(names[f]);
+            if let Some(op) = typed {
+                if open[f].is_none() {
+                    c.open(&path, &disk[f]);
+                    open[f] = Some((disk[f].clone(), 1));
+                }
+                let (text, version) = open[f].as_mut().unwrap();
+                *text = op(text);
+                *version += 1;
+                c.change(&path, *version, text);
+                continue;
+            }
+            match *s {
+                Step::Save(_) => {
+                    if let Some((text, _)) = &open[f] {
+                        disk[f] = text.clone();
+                        std::fs::write(&path, text).unwrap();
+                        c.notify("textDocument/didSave", json!({"textDocument": {"uri": uri(&path)}}));
+                    }
+                }
+                Step::Close(_) if open[f].take().is_some() => {
+                    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri(&path)}}));
+                }
+                Step::Outside(_, l) => {
+                    disk[f] = edit_line(&disk[f], l, |_| String::new());
+                    std::fs::write(&path, &disk[f]).unwrap();
+                    c.notify(
+                        "workspace/didChangeWatchedFiles",
+                        json!({"changes": [{"uri": uri(&path), "type": 2}]}),
+                    );
+                }
+                _ => {}
+            }
+        }
+        c.settle();
+        // `check` on the files as the editor has them.
+        let seen = Scratch::new("random-check");
+        for (f, n) in names.iter().enumerate() {
+            let text = open[f].as_ref().map_or(&disk[f], |(t, _)| t);
+            std::fs::write(seen.join(n), text).unwrap();
+        }
+        let want = unplaced_count(check_says(&seen, TODAY));
+        let got = unplaced_count(server_says(&c));
+        c.shutdown();
+        prop_assert_eq!(want, got, "after {:?}", steps);
+    });
+}

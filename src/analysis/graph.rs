@@ -58,8 +58,11 @@ pub fn edge_label(model: &Model, owner: EntityId, k: GateKind, member: EntityId)
                 "host"
             } else if e.depends_on.contains(&member) {
                 "depends_on"
-            } else {
+            } else if e.requires.contains(&member) {
                 "requires"
+            } else {
+                // Only a vm has other all-of inputs: its cluster's.
+                "cluster requires"
             }
         }
     }
@@ -95,6 +98,48 @@ fn edges_among(model: &Model, circuit: &Circuit, nodes: &BTreeSet<EntityId>) -> 
     by_pair.into_values().collect()
 }
 
+/// A floating vm runs on any host of its cluster, so the circuit has an
+/// edge from it to every host: a pooled estate's picture would be a
+/// thicket of vms times hosts. Drawn instead: one edge from the vm to its
+/// cluster (added as a node), and one from the cluster to each host.
+fn through_clusters(model: &Model, nodes: &mut BTreeSet<EntityId>, edges: Vec<Edge>) -> Vec<Edge> {
+    let mut by_pair: BTreeMap<(EntityId, EntityId), Edge> = BTreeMap::new();
+    let mut keep = |e: Edge| {
+        by_pair
+            .entry((e.from, e.to))
+            .and_modify(|old| {
+                if old.redundant && !e.redundant {
+                    *old = e.clone();
+                }
+            })
+            .or_insert(e);
+    };
+    for e in edges {
+        let via = match e.label {
+            "cluster" => model.get(e.from).cluster,
+            _ => None,
+        };
+        let Some(c) = via else {
+            keep(e);
+            continue;
+        };
+        nodes.insert(c);
+        keep(Edge {
+            from: e.from,
+            to: c,
+            label: "cluster",
+            redundant: e.redundant,
+        });
+        keep(Edge {
+            from: c,
+            to: e.to,
+            label: "hosts",
+            redundant: e.redundant,
+        });
+    }
+    by_pair.into_values().collect()
+}
+
 /// Everything `root` reaches through its gates (its cone), root included.
 pub fn reach(circuit: &Circuit, root: EntityId) -> BTreeSet<EntityId> {
     let mut seen = BTreeSet::from([root]);
@@ -125,8 +170,11 @@ pub fn view<'f>(
             .filter(|&i| model.get(i).kind() != Kind::Cluster)
             .collect(),
     };
+    let mut nodes = nodes;
+    let edges = edges_among(model, circuit, &nodes);
+    let edges = through_clusters(model, &mut nodes, edges);
     let mut v = View {
-        edges: edges_among(model, circuit, &nodes),
+        edges,
         ..View::default()
     };
     for (subject, culprits) in failures {

@@ -116,8 +116,26 @@ impl Config {
     /// Reads and validates a config file into `sources`. Every mistake is
     /// reported.
     pub fn load(sources: &mut Sources, path: &Path) -> Result<Config, Vec<InputError>> {
+        Config::load_with(sources, path, None)
+    }
+
+    /// [`Config::load`] with the file's text given (an editor's unsaved
+    /// buffer) instead of read from disk when `text` is `Some`.
+    pub fn load_with(
+        sources: &mut Sources,
+        path: &Path,
+        text: Option<String>,
+    ) -> Result<Config, Vec<InputError>> {
         let name = display(path);
-        let file = crate::input::files::read_into(sources, path, &name).map_err(|e| vec![e])?;
+        let file = match text {
+            Some(t) => sources.add(name.clone(), t).ok_or_else(|| {
+                vec![InputError::plain(
+                    "too-large",
+                    format!("{name} is too large"),
+                )]
+            })?,
+            None => crate::input::files::read_into(sources, path, &name).map_err(|e| vec![e])?,
+        };
         let doc = Doc::new(sources, file);
         let root = doc.parse().map_err(|e| vec![e])?;
         let mut cfg = Config {

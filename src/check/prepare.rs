@@ -59,9 +59,19 @@ pub fn policy(
     rule_dirs: &[String],
     config_path: Option<&str>,
 ) -> Result<(Sources, Config, RuleSet, Vec<InputError>), Failed> {
+    policy_with(rule_dirs, config_path, None)
+}
+
+/// [`policy`] with the config's text given (the language server's
+/// unsaved buffer of it) rather than read.
+pub fn policy_with(
+    rule_dirs: &[String],
+    config_path: Option<&str>,
+    config_text: Option<String>,
+) -> Result<(Sources, Config, RuleSet, Vec<InputError>), Failed> {
     let mut sources = Sources::new();
     let config = match config::find(config_path) {
-        Ok(Some(path)) => match Config::load(&mut sources, &path) {
+        Ok(Some(path)) => match Config::load_with(&mut sources, &path, config_text) {
             Ok(c) => c,
             Err(e) => return Err(fail(sources, e)),
         },
@@ -169,10 +179,25 @@ pub fn load_description(
     sources: Sources,
     config: Config,
     rules: RuleSet,
-    mut warnings: Vec<InputError>,
+    warnings: Vec<InputError>,
     texts: Vec<(String, Vec<u8>)>,
 ) -> Result<Prepared, Failed> {
-    let mut model = match load::load_limited(sources, texts, config.limits.max_entities()) {
+    let inputs = texts
+        .into_iter()
+        .map(|(n, b)| (n, load::Input::Bytes(b)))
+        .collect();
+    load_inputs(sources, config, rules, warnings, inputs)
+}
+
+/// [`load_description`] from inputs some of which may be parsed already.
+pub fn load_inputs(
+    sources: Sources,
+    config: Config,
+    rules: RuleSet,
+    mut warnings: Vec<InputError>,
+    texts: Vec<(String, load::Input)>,
+) -> Result<Prepared, Failed> {
+    let mut model = match load::load_inputs(sources, texts, config.limits.max_entities()) {
         Ok(m) => m,
         Err(LoadFailure { sources, errors }) => {
             let errors = errors

@@ -144,21 +144,37 @@ pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact) -> String {
 }
 
 /// The `--fail` ids as entities: unknown ids are errors (with the nearest
-/// id), clusters a warning (they never fail as such).
+/// id), and so are clusters (they never fail as such; their hosts do).
 fn resolve(model: &Model, fail: &[String], no_color: bool) -> Result<Vec<EntityId>, i32> {
     let mut failed = Vec::new();
     let mut errors = Vec::new();
     for f in fail {
         match model.lookup(f) {
             Some(id) if model.get(id).kind() == Kind::Cluster => {
-                context::report_warnings(
-                    &model.sources,
-                    &[InputError::plain(
+                // A usage error, not a warning: an empty answer would read
+                // as "nothing goes down".
+                let hosts = &model.cluster_hosts[id as usize];
+                let names: Vec<&str> = hosts.iter().map(|&h| model.name(h)).collect();
+                let help = match names.len() {
+                    0 => "it has no hosts; fail the units its vms run on".to_owned(),
+                    _ => format!(
+                        "fail its hosts instead: {}",
+                        names
+                            .iter()
+                            .map(|h| format!("--fail {h}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                };
+                errors.push(
+                    InputError::plain(
                         "not-a-unit",
-                        format!("--fail `{f}`: a cluster never fails as such; fail its hosts to see what they take down"),
+                        format!(
+                            "--fail `{f}`: a cluster is not a failure unit (its hosts are: {})",
+                            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                        ),
                     )
-                    .warning()],
-                    no_color,
+                    .help(help),
                 );
             }
             Some(id) => failed.push(id),

@@ -2,8 +2,10 @@
 //! node with its place, and the errors that point at those places.
 
 pub mod diag;
+mod fast;
 pub mod fields;
 pub mod files;
+mod pieces;
 pub mod source;
 pub mod stream;
 pub mod yaml;

@@ -62,11 +62,11 @@ pub fn line_starts(text: &str) -> Vec<u32> {
 }
 
 impl SourceFile {
-    fn new(name: String, text: String, base: u32) -> Self {
+    fn new(name: String, text: std::sync::Arc<str>, base: u32) -> Self {
         let line_starts = line_starts(&text);
         SourceFile {
             name,
-            text: text.into(),
+            text,
             base,
             line_starts,
         }
@@ -143,6 +143,12 @@ impl Sources {
 
     /// Adds a file; `None` when the global address space (4 GiB) is full.
     pub fn add(&mut self, name: String, text: String) -> Option<FileId> {
+        self.add_shared(name, text.into())
+    }
+
+    /// [`Sources::add`] for a text shared with its owner (the language
+    /// server's buffers and cache), without a copy.
+    pub fn add_shared(&mut self, name: String, text: std::sync::Arc<str>) -> Option<FileId> {
         let len = u32::try_from(text.len()).ok()?;
         let base = self.next_base;
         self.next_base = base.checked_add(len)?.checked_add(1)?;

@@ -82,7 +82,10 @@ impl SyntaxError {
 }
 
 pub fn parse(text: &str) -> Result<YNode, SyntaxError> {
-    build(text, None)
+    if let Some(fast) = super::fast::parse(text, 0..text.len(), None, false) {
+        return Ok(fast.root);
+    }
+    build(text, 0, None).map(|b| b.root)
 }
 
 /// A receiver of section entries: the sections before this one (keys and
@@ -99,7 +102,7 @@ pub type EntrySink<'s> = &'s mut dyn FnMut(&[(YNode, YNode)], &YNode, YNode, YNo
 /// entries they override), and so are anchored sections.
 pub fn parse_streaming(text: &str, entry: EntrySink<'_>) -> Result<YNode, SyntaxError> {
     if text.contains("<<") {
-        let root = build(text, None)?;
+        let root = build(text, 0, None)?.root;
         let YValue::Map(sections) = root.value else {
             return Ok(root);
         };
@@ -117,13 +120,29 @@ pub fn parse_streaming(text: &str, entry: EntrySink<'_>) -> Result<YNode, Syntax
             ..root
         });
     }
-    build(text, Some(entry))
+    build(text, 0, Some(entry)).map(|b| b.root)
 }
 
-fn build(text: &str, sink: Option<EntrySink<'_>>) -> Result<YNode, SyntaxError> {
+/// A tree built from the parser's events, and the aliases it expanded
+/// (limits are per file: a file parsed in pieces adds them up).
+pub(super) struct Built {
+    pub root: YNode,
+    pub aliases: usize,
+    pub alias_nodes: usize,
+}
+
+/// Builds the tree of `text`, adding `shift` (wrapping) to every offset:
+/// a piece of a file parsed behind a made-up first line gets the offsets
+/// of the file.
+pub(super) fn build(
+    text: &str,
+    shift: u32,
+    sink: Option<EntrySink<'_>>,
+) -> Result<Built, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         text,
+        shift,
         sink,
         ..Builder::default()
     };
@@ -133,11 +152,15 @@ fn build(text: &str, sink: Option<EntrySink<'_>>) -> Result<YNode, SyntaxError> 
             break;
         }
     }
-    Ok(b.root.unwrap_or(YNode {
-        start: 0,
-        len: 0,
-        value: YValue::Null,
-    }))
+    Ok(Built {
+        root: b.root.unwrap_or(YNode {
+            start: 0,
+            len: 0,
+            value: YValue::Null,
+        }),
+        aliases: b.aliases,
+        alias_nodes: b.alias_nodes,
+    })
 }
 
 fn scan_error(e: &ScanError) -> SyntaxError {
@@ -186,6 +209,8 @@ struct Anchored {
 #[derive(Default)]
 struct Builder<'t, 's> {
     text: &'t str,
+    /// Added to every offset (see [`build`]).
+    shift: u32,
     sink: Option<EntrySink<'s>>,
     stack: Vec<Open>,
     /// By granit's anchor id (ids start at 1; 0 means "no anchor").
@@ -197,6 +222,12 @@ struct Builder<'t, 's> {
 }
 
 impl Builder<'_, '_> {
+    /// An event's offset in the file, and its length.
+    fn bytes(&self, span: &Span) -> (u32, u32) {
+        let (start, len) = bytes(span);
+        (start.wrapping_add(self.shift), len)
+    }
+
     /// Takes one event; true once the stream has ended.
     fn event(&mut self, ev: Event<'_>, span: &Span) -> Result<bool, SyntaxError> {
         match ev {
@@ -224,7 +255,7 @@ impl Builder<'_, '_> {
                 }
                 let value =
                     resolve(text, style, tag.as_deref()).map_err(|m| self.tag_error(span, m))?;
-                let (start, len) = bytes(span);
+                let (start, len) = self.bytes(span);
                 self.complete(YNode { start, len, value }, anchor, 0, span)?;
             }
             Event::SequenceStart(style, anchor, tag) => {
@@ -267,7 +298,7 @@ impl Builder<'_, '_> {
                 let depth = a.depth;
                 let mut node = a.node.clone();
                 // The copy is labelled where the alias is written.
-                (node.start, node.len) = bytes(span);
+                (node.start, node.len) = self.bytes(span);
                 self.complete(node, 0, depth, span)?;
             }
             // Only emitted with options this module does not turn on.
@@ -302,7 +333,7 @@ impl Builder<'_, '_> {
         }
         // A label on a whole block collection would cover many lines: it
         // points at where the collection starts (a flow one's bracket).
-        let (start, _) = bytes(span);
+        let (start, _) = self.bytes(span);
         let len = u32::from(style == StructureStyle::Flow);
         self.stack.push(Open {
             start,
@@ -511,6 +542,15 @@ fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Result<
             _ => Err(bad("a number")),
         },
         _ => Err(unsupported_tag(tag)),
+    }
+}
+
+/// An untagged scalar's value: what [`resolve`] gives without a tag.
+pub(super) fn untagged(text: Cow<'_, str>, plain: bool) -> YValue {
+    if plain {
+        implicit(text)
+    } else {
+        YValue::Str(text.into_owned())
     }
 }
 

@@ -134,7 +134,11 @@ fn serve(conn: &Connection) -> Result<(), Box<dyn Error + Send + Sync>> {
         conn.sender.send(register.into())?;
     }
     let mut ws = Workspace::new(root, options.today.clone());
-    let snap = ws.check();
+    let snap = loop {
+        if let Some(s) = ws.check(&|| false) {
+            break s;
+        }
+    };
     let mut server = Server {
         conn,
         enc,
@@ -207,7 +211,7 @@ impl Server<'_> {
                     match self.conn.receiver.recv_timeout(wait) {
                         Ok(m) => m,
                         Err(e) if e.is_timeout() => {
-                            self.recheck();
+                            self.recheck(false);
                             continue;
                         }
                         Err(_) => return Ok(()),
@@ -267,13 +271,41 @@ impl Server<'_> {
     /// Loads and checks the estate again, and publishes what changed. A
     /// bug in a rule must not take the editor's server down: the previous
     /// snapshot stays and the client is told.
-    fn recheck(&mut self) {
+    ///
+    /// Unless `force`d (a request waits for it) or typing has gone on for
+    /// [`MAX_WAIT`], a re-check whose estate is loaded when another
+    /// message has arrived stops there: that message is most often the
+    /// next edit, and the rules would check a text already gone. The
+    /// re-check is then due again at once, after the messages waiting.
+    fn recheck(&mut self, force: bool) {
+        let overdue = self.first_change.is_some_and(|t| t.elapsed() >= MAX_WAIT);
+        let receiver = &self.conn.receiver;
+        let stale = || !force && !overdue && !receiver.is_empty();
+        let ws = &mut self.ws;
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ws.check(&stale)));
+        let checked = match checked {
+            Ok(Some(snap)) => Ok(snap),
+            Err(e) => Err(e),
+            Ok(None) => {
+                self.due = Some(Instant::now());
+                self.send(
+                    "window/logMessage",
+                    LogMessageParams {
+                        typ: MessageType::LOG,
+                        message: "faultline: re-check dropped for a newer change".into(),
+                    },
+                );
+                return;
+            }
+        };
         self.due = None;
         self.first_change = None;
-        let ws = &mut self.ws;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ws.check())) {
+        match checked {
             Ok(snap) => {
-                self.snap = snap;
+                // The last snapshot (a whole model) is freed beside the
+                // publishing rather than before it.
+                let old = std::mem::replace(&mut self.snap, snap);
+                std::thread::spawn(move || drop(old));
                 let took = self.publish();
                 self.log_check(took);
             }
@@ -308,7 +340,12 @@ impl Server<'_> {
                 self.send_diagnostics(uri, Vec::new(), None);
             }
         }
-        for (path, diags) in p.by_file {
+        // Open files first: they are what the user is looking at.
+        let (open, closed): (Vec<_>, Vec<_>) = p
+            .by_file
+            .into_iter()
+            .partition(|(path, _)| self.ws.open.contains_key(path));
+        for (path, diags) in open.into_iter().chain(closed) {
             let Some(uri) = self.snap.uri(&path) else {
                 continue;
             };
@@ -445,7 +482,7 @@ impl Server<'_> {
         // Completion comes with every keystroke: it reads the buffer as it
         // is and ids as of the last check instead of re-checking.
         if self.due.is_some() && req.method != "textDocument/completion" {
-            self.recheck();
+            self.recheck(true);
         }
         let id = req.id.clone();
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.dispatch(req))) {

@@ -9,7 +9,8 @@
 //! a redundant service, one host of a cluster); a solid arrow is a
 //! dependency whose loss alone takes the owner down. Nodes are shaped and
 //! coloured by kind; hypervisor clusters are drawn as boxes around their
-//! hosts; the culprits of single-point-of-failure findings are red, and the
+//! hosts and their own node, which floating vms point at (one arrow per
+//! vm, not one per vm and host); the culprits of single-point-of-failure findings are red, and the
 //! services they take down have a red outline.
 //!
 //! Node identifiers in the output are synthetic (`n<index>`): entity ids may
@@ -86,7 +87,9 @@ fn dot_str(s: &str) -> String {
     out
 }
 
-/// Hypervisor clusters with at least one host in the view, and those hosts.
+/// Hypervisor clusters with at least one host in the view, and their
+/// members in it: the cluster's own node (that floating vms point at)
+/// first when drawn, then the hosts.
 fn clusters_of(model: &Model, nodes: &[EntityId]) -> BTreeMap<EntityId, Vec<EntityId>> {
     let mut out: BTreeMap<EntityId, Vec<EntityId>> = BTreeMap::new();
     for &n in nodes {
@@ -95,6 +98,11 @@ fn clusters_of(model: &Model, nodes: &[EntityId]) -> BTreeMap<EntityId, Vec<Enti
             && let Some(c) = e.cluster
         {
             out.entry(c).or_default().push(n);
+        }
+    }
+    for (c, members) in &mut out {
+        if nodes.contains(c) {
+            members.insert(0, *c);
         }
     }
     out
@@ -217,7 +225,7 @@ pub fn mermaid(model: &Model, v: &View) -> String {
     let in_cluster: HashSet<EntityId> = clusters.values().flatten().copied().collect();
     for (c, hosts) in &clusters {
         s.push_str(&format!(
-            "  subgraph n{c} [\"{}\"]\n",
+            "  subgraph c{c} [\"{}\"]\n",
             mermaid_label(&format!("cluster {}", model.name(*c)))
         ));
         for &h in hosts {

@@ -91,7 +91,7 @@ pub fn field(spec: &FieldSpec) -> Value {
             "items": {"type": ["array", "null"], "items": {"type": scalar()}},
         }),
         FieldType::Fraction => json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1}),
-        FieldType::Percent => json!({"type": "number", "exclusiveMinimum": 0, "maximum": 100}),
+        FieldType::Percent => json!({"type": "number", "exclusiveMinimum": 1, "maximum": 100}),
         FieldType::OneOf(words) => json!({"enum": words}),
         FieldType::Duration => duration(),
         FieldType::Targets => {

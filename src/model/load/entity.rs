@@ -238,14 +238,28 @@ impl FieldReader<'_> {
             }
             FieldType::Percent => {
                 if let Some(v) = self.doc.number(n, name, &mut *self.errors) {
-                    if v > 0.0 && v <= 100.0 {
+                    if v > 1.0 && v <= 100.0 {
                         e.slo = Some(v);
+                    } else if v > 0.0 && v <= 1.0 {
+                        // Almost always a fraction meant as a percentage:
+                        // read as one, `slo-unmet` would never fire.
+                        let pct = format!("{:.6}", v * 100.0);
+                        let pct = pct.trim_end_matches('0').trim_end_matches('.');
+                        self.errors.push(
+                            InputError::at(
+                                "bad-value",
+                                span,
+                                format!("`{name}` is a percentage: {v} would mean {v} % available"),
+                            )
+                            .label("a percentage of 1 or less")
+                            .help(format!("`{v}` was probably meant as `{name}: {pct}`")),
+                        );
                     } else {
                         self.errors.push(
                             InputError::at(
                                 "bad-value",
                                 span,
-                                format!("`{name}` must be a percentage in (0, 100], found {v}"),
+                                format!("`{name}` must be a percentage in (1, 100], found {v}"),
                             )
                             .help("write the SLO as a percentage, e.g. `slo: 99.95`"),
                         );

@@ -10,7 +10,7 @@
 use crate::input::diag::{Errors, InputError, did_you_mean};
 use crate::input::fields::Doc;
 use crate::input::source::{FileId, Sources, Span};
-use crate::input::stream::Streamed;
+use crate::input::stream::{Job, Parallel, Parsed, Streamed};
 use crate::input::yaml::{YNode, YValue};
 use crate::model::schema::{self, FieldSpec};
 use crate::model::{Entity, EntityId, Kind, Model};
@@ -18,6 +18,7 @@ use crate::model::{Entity, EntityId, Kind, Model};
 mod entity;
 mod resolve;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A description that could not be loaded: the errors and the sources they
 /// point into.
@@ -78,6 +79,27 @@ pub fn load_limited(
     files: Vec<(String, Vec<u8>)>,
     max_entities: usize,
 ) -> Result<Model, LoadFailure> {
+    let inputs = files
+        .into_iter()
+        .map(|(name, bytes)| (name, Input::Bytes(bytes)))
+        .collect();
+    load_inputs(sources, inputs, max_entities)
+}
+
+/// One file for the loader: bytes as read, or a text parsed before (the
+/// language server keeps the parse of every file that did not change).
+pub enum Input {
+    Bytes(Vec<u8>),
+    Parsed(Arc<str>, Arc<Parsed>),
+}
+
+/// Like [`load_limited`], from inputs. Files are parsed on every core
+/// (see `input::stream`) while the loader takes them in, in order.
+pub fn load_inputs(
+    sources: Sources,
+    files: Vec<(String, Input)>,
+    max_entities: usize,
+) -> Result<Model, LoadFailure> {
     let mut l = Loader {
         description_files: Vec::new(),
         sources,
@@ -89,9 +111,33 @@ pub fn load_limited(
         past_limit: false,
         listed_in: HashMap::new(),
     };
-    for (name, bytes) in files {
-        l.load_file(name, bytes);
-    }
+    // Every file's text first, so that the parsers can start on them;
+    // what is wrong with a file is reported at its turn, as before.
+    let mut jobs = Vec::new();
+    let admitted: Vec<Result<FileId, InputError>> = files
+        .into_iter()
+        .map(|(name, input)| {
+            let parsed = match &input {
+                Input::Parsed(_, p) => Some(Arc::clone(p)),
+                Input::Bytes(_) => None,
+            };
+            let file = l.admit(name, input)?;
+            jobs.push(match parsed {
+                Some(p) => Job::Parsed(p),
+                None => Job::Text(Arc::clone(&l.sources.file(file).text)),
+            });
+            Ok(file)
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        let mut parsed = Parallel::start(scope, jobs);
+        for a in admitted {
+            match a {
+                Ok(file) => l.load_file(file, &mut parsed),
+                Err(e) => l.errors.push(e),
+            }
+        }
+    });
     if !l.past_limit {
         l.resolve();
     }
@@ -108,92 +154,95 @@ impl Loader {
         Doc::new(&self.sources, file)
     }
 
-    fn load_file(&mut self, name: String, bytes: Vec<u8>) {
-        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-            self.errors.push(
-                InputError::plain("not-text", format!("{name}:1:1: the file is UTF-16 text"))
-                    .help("save it as UTF-8 (most editors: \"Save with encoding\")"),
-            );
-            return;
-        }
-        let (text, bad_utf8) = match String::from_utf8(bytes) {
-            Ok(t) => (t, None),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                (String::from_utf8_lossy(&bytes).into_owned(), Some(at))
+    /// Takes a file's text into the sources; an error for a file that
+    /// is not text (or that the sources cannot hold).
+    fn admit(&mut self, name: String, input: Input) -> Result<FileId, InputError> {
+        let (added, bad_utf8) = match input {
+            Input::Parsed(text, _) => (self.sources.add_shared(name.clone(), text), None),
+            Input::Bytes(bytes) => {
+                if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+                    return Err(InputError::plain(
+                        "not-text",
+                        format!("{name}:1:1: the file is UTF-16 text"),
+                    )
+                    .help("save it as UTF-8 (most editors: \"Save with encoding\")"));
+                }
+                let (text, bad_utf8) = match String::from_utf8(bytes) {
+                    Ok(t) => (t, None),
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        let bytes = e.into_bytes();
+                        (String::from_utf8_lossy(&bytes).into_owned(), Some(at))
+                    }
+                };
+                (self.sources.add(name.clone(), text), bad_utf8)
             }
         };
-        let added = self.sources.add(name.clone(), text);
-        if let Some(f) = added {
-            self.description_files.push(f);
-        }
         let Some(file) = added else {
-            self.errors.push(InputError::plain(
+            return Err(InputError::plain(
                 "too-large",
                 format!("{name}: the description is larger than 4 GiB in total"),
             ));
-            return;
         };
+        self.description_files.push(file);
         // Binary content is not shown: its bytes would garble the terminal.
         if let Some(at) = bad_utf8 {
             // The lossy text has the same prefix, so the offset still holds.
             let lc = self.sources.file(file).line_col(at as u32);
-            self.errors.push(
-                InputError::plain(
-                    "not-text",
-                    format!(
-                        "{name}:{}:{}: not UTF-8 text (byte {at})",
-                        lc.line, lc.column
-                    ),
-                )
-                .help("descriptions are YAML text files; is this a binary file?"),
-            );
-            return;
+            return Err(InputError::plain(
+                "not-text",
+                format!(
+                    "{name}:{}:{}: not UTF-8 text (byte {at})",
+                    lc.line, lc.column
+                ),
+            )
+            .help("descriptions are YAML text files; is this a binary file?"));
         }
-        if let Some(at) = self.sources.file(file).text.find('\0') {
+        if let Some(at) = memchr::memchr(0, self.sources.file(file).text.as_bytes()) {
             let lc = self.sources.file(file).line_col(at as u32);
-            self.errors.push(
-                InputError::plain(
-                    "not-text",
-                    format!(
-                        "{name}:{}:{}: the file contains a NUL byte",
-                        lc.line, lc.column
-                    ),
-                )
-                .help("descriptions are YAML text files; is this a binary file?"),
-            );
-            return;
+            return Err(InputError::plain(
+                "not-text",
+                format!(
+                    "{name}:{}:{}: the file contains a NUL byte",
+                    lc.line, lc.column
+                ),
+            )
+            .help("descriptions are YAML text files; is this a binary file?"));
         }
-        // Entities are loaded as the parser completes them (see
-        // `yaml::parse_streaming`); what a file turns out to be (broken, or
-        // a rule file) is only known at its end, so the loader can roll back.
-        let text = std::sync::Arc::clone(&self.sources.file(file).text);
+        Ok(file)
+    }
+
+    fn load_file(&mut self, file: FileId, parsed: &mut Parallel) {
+        // Entities are loaded as the parsers complete them; what a file
+        // turns out to be (broken, or a rule file) is only known at its
+        // end, so the loader can roll back.
         let mark = (self.entities.len(), self.errors.mark(), self.past_limit);
         // Room for the entities this file may hold (one per ~40 bytes at
         // most in practice), so the big vectors grow without copying
         // themselves; pages never written are never resident.
-        let room = (text.len() / 40).min(self.max_entities.saturating_sub(mark.0));
+        let len = self.sources.file(file).text.len();
+        let room = (len / 40).min(self.max_entities.saturating_sub(mark.0));
         self.entities.reserve(room);
         self.pending.reserve(room);
         let mut kind: Option<Kind> = None;
-        let parsed = crate::input::stream::stream(&text, |item| match item {
+        let root = parsed.next(&mut |item| match item {
             // Entities of `version`, an unknown section or a repeated one
             // are not loaded; `load_root` reports those sections.
             Streamed::Section { key, repeated } => {
-                kind = match self.doc(file).text(&key) {
+                kind = match self.doc(file).text(key) {
                     Some(name) if !repeated => Kind::from_section(&name),
                     _ => None,
                 };
             }
             Streamed::Entry(id, body) => {
                 if let Some(kind) = kind {
-                    self.load_entity(file, kind, &id, &body);
+                    self.load_entity(file, kind, id, body);
                 }
             }
         });
+        let parsed = root.get();
         if parsed.is_err()
-            || matches!(&parsed, Ok(YNode { value: YValue::Map(m), .. }) if is_rule_file(m))
+            || matches!(parsed, Ok(YNode { value: YValue::Map(m), .. }) if is_rule_file(m))
         {
             for e in self.entities.drain(mark.0..) {
                 self.by_id.remove(&e.id);
@@ -203,7 +252,7 @@ impl Loader {
             self.past_limit = mark.2;
         }
         match parsed {
-            Ok(root) => self.load_root(file, &root),
+            Ok(root) => self.load_root(file, root),
             Err(e) => {
                 let f = self.sources.file(file);
                 let off = e
@@ -331,6 +380,11 @@ impl Loader {
     }
     fn finish(self) -> Result<Model, LoadFailure> {
         if !self.errors.is_empty() {
+            // A failed load of a big estate leaves a lot to free; the
+            // errors need not wait for that (the language server shows
+            // them while the user types).
+            let (entities, pending, by_id) = (self.entities, self.pending, self.by_id);
+            std::thread::spawn(move || drop((entities, pending, by_id)));
             return Err(LoadFailure {
                 sources: self.sources,
                 errors: self.errors.into_sorted(),
