@@ -171,7 +171,11 @@ fn resolve(model: &Model, fail: &[String], no_color: bool) -> Result<Vec<EntityI
                         "not-a-unit",
                         format!(
                             "--fail `{f}`: a cluster is not a failure unit (its hosts are: {})",
-                            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                            if names.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                names.join(", ")
+                            }
                         ),
                     )
                     .help(help),
