@@ -19,7 +19,7 @@ secs="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(parse check rule_file config vsphere_answer)
+    targets=(parse check rule_file config vsphere_answer recovery)
 fi
 
 seed() {

@@ -6,7 +6,9 @@ use crate::commands::check::FailLevel;
 use crate::commands::context::{self, DataFormat, Input};
 use crate::commands::risks::RisksFormat;
 use crate::commands::rules::RulesFormat;
-use crate::commands::{availability, check, cuts, graph, impact, risks, rules, spof, why};
+use crate::commands::{
+    availability, check, cuts, graph, impact, recovery, risks, rules, spof, why,
+};
 use crate::report::check::CheckFormat;
 use clap::{Parser, Subcommand};
 
@@ -98,6 +100,18 @@ pub enum Command {
         order: u32,
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
+    },
+    /// For how long each kind of failure takes each service down (RTO),
+    /// how much data it loses (RPO), against the services' targets.
+    Recovery {
+        #[command(flatten)]
+        input: Input,
+        /// Only this unit: every service's recovery time and point, step
+        /// by step.
+        #[arg(long = "fail", value_name = "ID")]
+        fail: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: recovery::RecoveryFormat,
     },
     /// Every unit ranked by the service downtime it accounts for: what to
     /// fix first.
@@ -206,6 +220,11 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             top,
             format,
         } => risks::run(&input, order as usize, top, format),
+        Command::Recovery {
+            input,
+            fail,
+            format,
+        } => recovery::run(&input, fail.as_deref(), format),
         Command::Rules { rules, format } => rules::run_list(&rules, format),
         Command::Explain { rule, rules } => rules::run_explain(&rule, &rules),
         Command::Graph {

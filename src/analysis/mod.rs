@@ -5,6 +5,7 @@
 pub mod availability;
 pub mod graph;
 pub mod paths;
+pub mod recovery;
 
 use crate::engine::{Bounds, Circuit, CutSets, MAX_FAMILY, MAX_ORDER, NodeId, Scope, TooLarge};
 use crate::model::{Date, EntityId, Kind, Model};
@@ -47,6 +48,10 @@ pub struct Analysis<'m> {
     /// Families of order 1..=MAX_ORDER, each computed on first use.
     cuts: [OnceLock<Result<CutSets, TooLarge>>; MAX_ORDER],
     estimates: OnceLock<Result<Vec<Option<Estimate>>, TooLarge>>,
+    /// Recovery defaults (FORMAT §8), from the config.
+    pub recovery: recovery::Defaults,
+    setup: OnceLock<recovery::Setup<'m>>,
+    table: OnceLock<Result<recovery::Table, TooLarge>>,
     /// The first analysis limit a rule ran into (see [`Self::cuts_or_note`]).
     limit: OnceLock<TooLarge>,
 }
@@ -64,6 +69,9 @@ impl<'m> Analysis<'m> {
             cycles: OnceLock::new(),
             cuts: Default::default(),
             estimates: OnceLock::new(),
+            recovery: recovery::Defaults::default(),
+            setup: OnceLock::new(),
+            table: OnceLock::new(),
             limit: OnceLock::new(),
         }
     }
@@ -71,6 +79,31 @@ impl<'m> Analysis<'m> {
     pub fn with_defaults(mut self, defaults: Defaults) -> Self {
         self.defaults = defaults;
         self
+    }
+
+    pub fn with_recovery(mut self, d: recovery::Defaults) -> Self {
+        self.recovery = d;
+        self
+    }
+
+    /// The §8 rules resolved for this description.
+    pub fn recovery_setup(&self) -> &recovery::Setup<'m> {
+        self.setup.get_or_init(|| {
+            recovery::Setup::new(
+                self.model,
+                self.circuit.clone(),
+                self.components(),
+                &self.recovery,
+            )
+        })
+    }
+
+    /// RTO and RPO of every service per kind of failure (computed once).
+    pub fn recovery(&self) -> Result<&recovery::Table, TooLarge> {
+        self.table
+            .get_or_init(|| self.recovery_setup().table())
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     pub fn with_order(mut self, order: usize) -> Self {

@@ -34,6 +34,8 @@ pub struct Config {
     pub availability: Option<Defaults>,
     /// `availability: {order: K}`: the order of `slo-unmet`'s estimate.
     pub availability_order: Option<usize>,
+    /// `recovery: {repair, start, restart}`: default durations (FORMAT §8).
+    pub recovery: Option<crate::analysis::recovery::Defaults>,
     /// Waivers by entity id, with the span of the id key.
     pub waivers: Vec<(String, Span, Waiver)>,
     /// The built-in limits, or lower ones.
@@ -47,6 +49,7 @@ const KEYS: &[&str] = &[
     "ignore",
     "rules",
     "availability",
+    "recovery",
     "waivers",
     "limits",
 ];
@@ -107,6 +110,7 @@ impl Config {
             .with_defaults(self.availability.clone().unwrap_or_default())
             .with_order(self.availability_order.unwrap_or(DEFAULT_ORDER))
             .with_max_cut_sets(self.limits.max_cut_sets())
+            .with_recovery(self.recovery.clone().unwrap_or_default())
     }
 
     /// Reads and validates a config file into `sources`. Every mistake is
@@ -214,6 +218,7 @@ impl Config {
                 },
                 "rules" => cfg.load_rules(doc, v, &mut errors),
                 "availability" => cfg.load_availability(doc, v, &mut errors),
+                "recovery" => cfg.load_recovery(doc, v, &mut errors),
                 "waivers" => cfg.load_waivers(doc, v, &mut errors),
                 _ => cfg.load_limits(doc, v, &mut errors),
             }
@@ -378,6 +383,89 @@ impl Config {
             }
         }
         self.availability = Some(d);
+    }
+
+    /// `recovery: {repair: {hosts: 2h}, start: {vms: 3m}, restart: 2m}`.
+    fn load_recovery(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
+        use crate::analysis::recovery::Defaults as D;
+        use crate::model::duration;
+        const SETTINGS: &[&str] = &["repair", "start", "restart"];
+        let YValue::Map(m) = &v.value else {
+            errors.push(
+                InputError::at(
+                    "wrong-type",
+                    doc.span(v),
+                    "`recovery` sets default durations: repair, start, restart",
+                )
+                .help("e.g. `recovery: {repair: {hosts: 2h}, start: {vms: 3m}, restart: 2m}`"),
+            );
+            return;
+        };
+        let otherwise = |_: &str| "`recovery` takes `repair`, `start` and `restart`".to_owned();
+        let keys = Keys {
+            known: SETTINGS,
+            noun: "recovery setting",
+            owner: "",
+            label: None,
+            otherwise: &otherwise,
+        };
+        let mut d = D::default();
+        for f in doc.fields(m, &keys, errors) {
+            let name = SETTINGS[f.index];
+            if name == "restart" {
+                if let Some(x) = duration::read(doc, f.value, name, errors) {
+                    d.restart = x;
+                }
+                continue;
+            }
+            let YValue::Map(per) = &f.value.value else {
+                errors.push(
+                    InputError::at(
+                        "wrong-type",
+                        doc.span(f.value),
+                        format!("`{name}` maps sections to durations"),
+                    )
+                    .help(format!("e.g. `{name}: {{hosts: 10m, vms: 2m}}`")),
+                );
+                continue;
+            };
+            for (k, val) in per {
+                let key = match &k.value {
+                    YValue::Str(x) => x.as_str(),
+                    _ => "",
+                };
+                let kind = Kind::from_section(key)
+                    .or_else(|| Kind::from_singular(key))
+                    .filter(|k| k.is_unit() && *k != Kind::Service);
+                let Some(kind) = kind else {
+                    let sections = Kind::ALL
+                        .iter()
+                        .filter(|k| k.is_unit() && **k != Kind::Service)
+                        .map(|k| k.section());
+                    let e = InputError::at(
+                        "unknown-key",
+                        doc.span(k),
+                        format!("`{key}` is not a section with a `{name}` time"),
+                    );
+                    errors.push(match did_you_mean(key, sections.clone()) {
+                        Some(x) => e.help(format!("did you mean `{x}`?")),
+                        None => e.help(format!(
+                            "sections are: {}",
+                            sections.collect::<Vec<_>>().join(", ")
+                        )),
+                    });
+                    continue;
+                };
+                if let Some(x) = duration::read(doc, val, name, errors) {
+                    if name == "repair" {
+                        D::set(&mut d.repair, kind, x);
+                    } else {
+                        D::set(&mut d.start, kind, x);
+                    }
+                }
+            }
+        }
+        self.recovery = Some(d);
     }
 
     fn load_waivers(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {

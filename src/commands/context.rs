@@ -83,6 +83,15 @@ pub fn report_warnings(sources: &Sources, warnings: &[InputError], no_color: boo
 
 /// Says that the analysis stopped at a limit; returns its exit status.
 pub fn too_large(e: &TooLarge, no_color: bool) -> i32 {
+    if e.detail.is_some() {
+        report_errors(
+            &Sources::new(),
+            &[InputError::plain(human::ANALYSIS_LIMIT, format!("the analysis stopped: {e}"))
+                .help("the answer would be a guess past this point; anti_affinity lists that do not overlap, or vms that differ less (same start, same requires), keep the search small")],
+            no_color,
+        );
+        return exit::ANALYSIS_LIMIT;
+    }
     report_errors(
         &Sources::new(),
         &[InputError::plain(human::ANALYSIS_LIMIT, format!("the analysis stopped: {e}"))

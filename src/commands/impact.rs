@@ -16,6 +16,9 @@ pub struct Impact {
     pub down: Vec<String>,
     pub degraded: Vec<String>,
     pub at_risk: BTreeMap<String, Vec<String>>,
+    /// With one unit failed: how long each service it hurts is down
+    /// (FORMAT §8), by service id; `None` for never.
+    pub recovery: BTreeMap<String, Option<u64>>,
 }
 
 pub fn compute(a: &Analysis, failed: &[EntityId]) -> Impact {
@@ -48,7 +51,21 @@ pub fn compute(a: &Analysis, failed: &[EntityId]) -> Impact {
             .collect(),
         Err(e) => unreachable!("order-1 families have no size limit: {e}"),
     };
+    // Recovery times are for one failed unit at a time (FORMAT §8).
+    let mut recovery = BTreeMap::new();
+    if let [u] = failed
+        && m.get(*u).kind() != Kind::Service
+        && let Ok(rows) = a.recovery_setup().one(*u)
+    {
+        for (svc, secs, _) in rows {
+            if secs > 0 {
+                let v = (secs != crate::analysis::recovery::eval::NEVER).then_some(secs);
+                recovery.insert(m.name(svc).to_owned(), v);
+            }
+        }
+    }
     Impact {
+        recovery,
         down: m.names_sorted(&down_ids),
         degraded: m.names_sorted(&degraded),
         at_risk,
@@ -56,7 +73,7 @@ pub fn compute(a: &Analysis, failed: &[EntityId]) -> Impact {
 }
 
 pub fn to_json(i: &Impact) -> Value {
-    json!({"down": i.down, "degraded": i.degraded, "at_risk": i.at_risk})
+    json!({"down": i.down, "degraded": i.degraded, "at_risk": i.at_risk, "recovery": i.recovery})
 }
 
 pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact) -> String {
@@ -106,6 +123,17 @@ pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact) -> String {
         i.down.len(),
         i.down.join(", ")
     ));
+    if !i.recovery.is_empty() {
+        s.push_str("\ndown for (recovery time, worst placement):\n");
+        for (svc, secs) in &i.recovery {
+            s.push_str(&format!(
+                "  {svc}: {}\n",
+                crate::analysis::recovery::human(
+                    secs.unwrap_or(crate::analysis::recovery::eval::NEVER)
+                )
+            ));
+        }
+    }
     if !i.at_risk.is_empty() {
         s.push_str("\none failure from an outage:\n");
         for (svc, units) in &i.at_risk {

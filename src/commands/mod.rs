@@ -9,6 +9,7 @@ pub mod cuts;
 pub mod graph;
 pub mod impact;
 pub mod progress;
+pub mod recovery;
 pub mod risks;
 pub mod rules;
 pub mod spof;

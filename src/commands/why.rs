@@ -308,9 +308,44 @@ pub fn run(
         );
         exit::ANALYSIS_LIMIT
     })?;
+    // With one unit: for how long it takes the service down (FORMAT §8),
+    // step by step in the worst placement.
+    let story = u
+        .filter(|&x| model.get(x).kind() != crate::model::Kind::Service && a.is_up(s))
+        .and_then(|x| {
+            crate::analysis::recovery::place::story(a.recovery_setup(), x, s)
+                .ok()
+                .map(|st| (x, st))
+        });
     context::out(&match format {
-        DataFormat::Json => json::to_string(&to_json(&model, &w)),
-        DataFormat::Human => human(&model, &w),
+        DataFormat::Json => {
+            let mut v = to_json(&model, &w);
+            if let Some((_, st)) = &story {
+                v["recovery"] = serde_json::json!({
+                    "seconds": crate::analysis::recovery::json_seconds(st.seconds),
+                    "steps": st.steps.iter().filter(|(_, r)| *r <= st.seconds).map(|&(x, r)| serde_json::json!({
+                        "id": model.name(x),
+                        "back_at": crate::analysis::recovery::json_seconds(r),
+                    })).collect::<Vec<_>>(),
+                });
+            }
+            json::to_string(&v)
+        }
+        DataFormat::Human => {
+            let mut out = human(&model, &w);
+            if let Some((x, st)) = &story {
+                out.push_str(&format!(
+                    "\nrecovery: when `{}` fails, `{}` is down for {} (worst placement of its vms):\n",
+                    model.name(*x),
+                    model.name(s),
+                    crate::analysis::recovery::human(st.seconds)
+                ));
+                for step in crate::commands::recovery::timeline(a.recovery_setup(), *x, s, st) {
+                    out.push_str(&format!("  {step}\n"));
+                }
+            }
+            out
+        }
     });
     Ok(exit::CLEAN)
 }

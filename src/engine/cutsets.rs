@@ -82,10 +82,16 @@ pub type Result<T> = std::result::Result<T, TooLarge>;
 pub struct TooLarge {
     pub order: usize,
     pub cuts: usize,
+    /// Another analysis's limit (the worst placement of floating vms),
+    /// said in its own words instead of the cut-set sentence.
+    pub detail: Option<String>,
 }
 
 impl std::fmt::Display for TooLarge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(d) = &self.detail {
+            return f.write_str(d);
+        }
         write!(
             f,
             "more than {} minimal cut sets of up to {} units in one family",
@@ -207,6 +213,7 @@ impl CutSets {
         TooLarge {
             order: self.bounds.order,
             cuts: self.bounds.limit,
+            detail: None,
         }
     }
 

@@ -128,6 +128,12 @@ pub fn describe(snap: &Snapshot, name: &str) -> String {
             let _ = writeln!(s, "- as `{field}` of {}", names(list));
         }
     }
+    if let Some(m) = model
+        && let Some(id) = m.lookup(name)
+        && m.get(id).kind() == Kind::Service
+    {
+        s.push_str(&recovery(m, snap, id));
+    }
     s.push('\n');
     s.push_str(&match model {
         Some(m) => impact(m, snap, name),
@@ -173,4 +179,50 @@ fn impact(m: &Model, snap: &Snapshot, name: &str) -> String {
             names(services)
         )
     }
+}
+
+/// A service's worst recovery time and point over every kind of failure
+/// (FORMAT §8). Every unit is failed in turn, so only on estates small
+/// enough to answer while the user waits.
+fn recovery(m: &Model, snap: &Snapshot, svc: crate::model::EntityId) -> String {
+    use crate::analysis::recovery::{Worst, human};
+    if m.len() > 20_000 {
+        return String::new();
+    }
+    let a = Analysis::new(m, snap.today.clone());
+    let Ok(t) = a.recovery() else {
+        return "\n*Recovery time: past the analysis limit (see `faultline recovery`).*\n".into();
+    };
+    let Some(so) = t.services.iter().find(|x| x.service == svc) else {
+        return String::new();
+    };
+    let worst = |list: &[Worst], what: &str| -> String {
+        let Some(w) = list
+            .iter()
+            .max_by_key(|w| (w.seconds, std::cmp::Reverse(w.kind)))
+        else {
+            return String::new();
+        };
+        if w.seconds == 0 {
+            return format!("- worst {what}: 0s\n");
+        }
+        let breached = list.iter().filter(|w| !w.over.is_empty()).count();
+        format!(
+            "- worst {what}: {} when {} `{}` fails{}\n",
+            human(w.seconds),
+            w.kind.singular(),
+            w.unit.map_or("?", |u| m.name(u)),
+            if breached > 0 {
+                format!(" ({breached} kinds over target)")
+            } else {
+                String::new()
+            }
+        )
+    };
+    let mut s = String::from("\n**Recovery**\n");
+    s.push_str(&worst(&so.rto, "RTO"));
+    if let Some(rpo) = &so.rpo {
+        s.push_str(&worst(rpo, "RPO"));
+    }
+    s
 }

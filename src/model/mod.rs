@@ -3,6 +3,7 @@
 //! loader (`load`) guarantees it, so the graph and the rules never re-check.
 
 pub mod date;
+pub mod duration;
 pub mod kind;
 pub mod load;
 pub mod schema;
@@ -107,11 +108,44 @@ pub struct Entity {
 
     /// Component `kind` (storage-array, load-balancer...).
     pub component_kind: Option<String>,
+
+    /// Recovery fields, boxed: most entities set none, and a million
+    /// entities should not each pay for eight empty slots.
+    pub recovery: Option<Box<Recovery>>,
+}
+
+/// The recovery fields of one entity, in seconds; `None` where the
+/// description leaves the default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    pub repair: Option<u64>,
+    pub start: Option<u64>,
+    /// Clusters: how long HA takes to run a vm again on another host.
+    pub restart: Option<u64>,
+    pub failover: Option<u64>,
+    pub replica_lag: Option<u64>,
+    pub backup_interval: Option<u64>,
+    pub rto: Option<duration::Targets>,
+    pub rpo: Option<duration::Targets>,
 }
 
 impl Entity {
     pub fn kind(&self) -> Kind {
         self.kind.expect("every loaded entity has a kind")
+    }
+
+    /// The recovery field `name` (`repair`, `start`, ...), if set.
+    pub fn duration(&self, name: &str) -> Option<u64> {
+        let r = self.recovery.as_deref()?;
+        match name {
+            "repair" => r.repair,
+            "start" => r.start,
+            "restart" => r.restart,
+            "failover" => r.failover,
+            "replica_lag" => r.replica_lag,
+            "backup_interval" => r.backup_interval,
+            _ => None,
+        }
     }
 
     pub fn field_span(&self, name: &str) -> Option<Span> {

@@ -34,6 +34,11 @@ pub enum FieldType {
     Percent,
     /// One of a fixed set of words.
     OneOf(&'static [&'static str]),
+    /// A duration: whole seconds, or parts with units (`1h30m`).
+    Duration,
+    /// A recovery target: one duration, or a map from kind of failure
+    /// (and `default`) to durations.
+    Targets,
 }
 
 impl FieldType {
@@ -52,6 +57,8 @@ impl FieldType {
             FieldType::Fraction => "a number between 0 and 1",
             FieldType::Percent => "a percentage between 0 and 100",
             FieldType::OneOf(_) => "one of a fixed set of words",
+            FieldType::Duration => "a duration (300, 90s, 5m, 1h30m, 2d)",
+            FieldType::Targets => "a duration, or a map from kind of failure to durations",
         }
     }
 }
@@ -132,6 +139,16 @@ const DRAW: FieldSpec = f(
 );
 const CAPACITY: FieldSpec = f("capacity_w", FieldType::Number, "power budget in watts");
 const MEMORY: FieldSpec = f("memory_gb", FieldType::Number, "memory in GB");
+const REPAIR: FieldSpec = f(
+    "repair",
+    FieldType::Duration,
+    "time until it works again after it fails itself (default by section)",
+);
+const START: FieldSpec = f(
+    "start",
+    FieldType::Duration,
+    "time it needs to come back once what it requires is back (booting)",
+);
 
 const SITE_FIELDS: &[FieldSpec] = &[LABELS, DESCRIPTION, REQUIRES, WAIVERS, AVAILABILITY];
 const FEED_FIELDS: &[FieldSpec] = &[
@@ -140,16 +157,29 @@ const FEED_FIELDS: &[FieldSpec] = &[
     REQUIRES,
     WAIVERS,
     AVAILABILITY,
+    REPAIR,
+    START,
     SITE,
     CAPACITY,
 ];
-const RACK_FIELDS: &[FieldSpec] = &[LABELS, DESCRIPTION, REQUIRES, WAIVERS, AVAILABILITY, SITE];
+const RACK_FIELDS: &[FieldSpec] = &[
+    LABELS,
+    DESCRIPTION,
+    REQUIRES,
+    WAIVERS,
+    AVAILABILITY,
+    REPAIR,
+    START,
+    SITE,
+];
 const PDU_FIELDS: &[FieldSpec] = &[
     LABELS,
     DESCRIPTION,
     REQUIRES,
     WAIVERS,
     AVAILABILITY,
+    REPAIR,
+    START,
     RACK,
     f("feed", FieldType::Ref(&[Feed]), "the feed that powers it"),
     CAPACITY,
@@ -160,6 +190,8 @@ const SWITCH_FIELDS: &[FieldSpec] = &[
     REQUIRES,
     WAIVERS,
     AVAILABILITY,
+    REPAIR,
+    START,
     RACK,
     POWER,
     f(
@@ -175,6 +207,8 @@ const HOST_FIELDS: &[FieldSpec] = &[
     REQUIRES,
     WAIVERS,
     AVAILABILITY,
+    REPAIR,
+    START,
     RACK,
     POWER,
     NETWORK,
@@ -208,6 +242,11 @@ const CLUSTER_FIELDS: &[FieldSpec] = &[
         "groups of vms the scheduler keeps on distinct hosts",
     ),
     f(
+        "restart",
+        FieldType::Duration,
+        "time until HA runs a vm of a failed host again on another host (default 5m with ha: restart)",
+    ),
+    f(
         "hosts",
         FieldType::Refs(&[Kind::Host]),
         "its member hosts, for hosts defined elsewhere (another importer's files)",
@@ -219,6 +258,8 @@ const VM_FIELDS: &[FieldSpec] = &[
     REQUIRES,
     WAIVERS,
     AVAILABILITY,
+    REPAIR,
+    START,
     f("host", FieldType::Ref(&[Host]), "the host it is pinned to"),
     f(
         "cluster",
@@ -279,6 +320,31 @@ const SERVICE_FIELDS: &[FieldSpec] = &[
         FieldType::Percent,
         "promised availability, as a percentage (99.95)",
     ),
+    f(
+        "failover",
+        FieldType::Duration,
+        "outage while it switches over to the instances left (default 0)",
+    ),
+    f(
+        "replica_lag",
+        FieldType::Duration,
+        "data a surviving instance may lack (default 0: synchronous replication)",
+    ),
+    f(
+        "backup_interval",
+        FieldType::Duration,
+        "data a backup may lack (default 24h)",
+    ),
+    f(
+        "rto",
+        FieldType::Targets,
+        "recovery time target: a duration, or one per kind of failure (site, host, ..., default)",
+    ),
+    f(
+        "rpo",
+        FieldType::Targets,
+        "recovery point target (stateful services): a duration, or one per kind of failure",
+    ),
 ];
 const COMPONENT_FIELDS: &[FieldSpec] = &[
     LABELS,
@@ -286,6 +352,8 @@ const COMPONENT_FIELDS: &[FieldSpec] = &[
     REQUIRES,
     WAIVERS,
     AVAILABILITY,
+    REPAIR,
+    START,
     req(
         "kind",
         FieldType::Str,

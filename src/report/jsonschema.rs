@@ -20,6 +20,7 @@
 //! id may be written as a number or a boolean too (`101` is the id "101").
 
 use crate::model::Kind;
+use crate::model::duration::{MAX_SECONDS, TARGET_KINDS};
 use crate::model::schema::{self, FieldSpec, FieldType, kinds_phrase};
 use serde_json::{Map, Value, json};
 
@@ -35,6 +36,17 @@ fn id_list(doc: String) -> Value {
         "type": ["array", "null"],
         "items": {"type": scalar()},
         "description": doc,
+    })
+}
+
+/// Whole seconds, or parts with units, as `duration::read` reads them.
+fn duration() -> Value {
+    json!({
+        "anyOf": [
+            {"type": "integer", "minimum": 0, "maximum": MAX_SECONDS},
+            {"type": "string", "pattern": "^([0-9]+[smhd])+$"},
+        ],
+        "description": "seconds (300), or parts with units s, m, h, d (90s, 5m, 1h30m, 2d)",
     })
 }
 
@@ -86,6 +98,18 @@ pub fn field(spec: &FieldSpec) -> Value {
         FieldType::Fraction => json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1}),
         FieldType::Percent => json!({"type": "number", "exclusiveMinimum": 1, "maximum": 100}),
         FieldType::OneOf(words) => json!({"enum": words}),
+        FieldType::Duration => duration(),
+        FieldType::Targets => {
+            let mut kinds = Map::new();
+            for k in TARGET_KINDS {
+                kinds.insert(k.singular().to_owned(), duration());
+            }
+            kinds.insert("default".to_owned(), duration());
+            json!({"anyOf": [
+                duration(),
+                {"type": "object", "additionalProperties": false, "properties": kinds},
+            ]})
+        }
     };
     if v.get("description").is_none() {
         v["description"] = json!(doc);
@@ -206,5 +230,28 @@ mod tests {
             json!(["instances"])
         );
         assert_eq!(s["additionalProperties"], json!(false));
+    }
+
+    #[test]
+    fn durations_and_targets_take_both_forms() {
+        let s = schema();
+        let rto = &s["definitions"]["service"]["properties"]["rto"];
+        assert_eq!(
+            rto["anyOf"][0]["anyOf"][1]["pattern"],
+            json!("^([0-9]+[smhd])+$")
+        );
+        let kinds = &rto["anyOf"][1]["properties"];
+        assert!(kinds.get("host").is_some() && kinds.get("default").is_some());
+        assert!(
+            kinds.get("service").is_none(),
+            "a service is not a kind of failure"
+        );
+        let repair = &s["definitions"]["host"]["properties"]["repair"];
+        assert_eq!(repair["anyOf"][0]["minimum"], json!(0));
+        assert!(
+            s["definitions"]["service"]["properties"]
+                .get("repair")
+                .is_none()
+        );
     }
 }

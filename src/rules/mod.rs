@@ -35,6 +35,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     builtin!("never-healthy"),
     builtin!("expired-waiver"),
     builtin!("slo-unmet"),
+    builtin!("rto-unmet"),
+    builtin!("rpo-unmet"),
     builtin!("missing-failure-domain"),
 ];
 

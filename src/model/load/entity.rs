@@ -6,6 +6,7 @@ use crate::input::diag::{Errors, InputError, did_you_mean};
 use crate::input::fields::{Doc, Keys};
 use crate::input::source::{FileId, Span};
 use crate::input::yaml::{YNode, YValue};
+use crate::model::duration;
 use crate::model::schema::{self, FieldSpec, FieldType};
 use crate::model::{Entity, EntityId, Kind};
 use std::collections::BTreeMap;
@@ -293,6 +294,31 @@ impl FieldReader<'_> {
             FieldType::Refs(_) => {
                 if let Some(list) = self.id_list(n, name) {
                     pending.lists.push((spec, list));
+                }
+            }
+            FieldType::Duration => {
+                if let Some(d) = duration::read(self.doc, n, name, &mut *self.errors) {
+                    let r = e.recovery.get_or_insert_with(Default::default);
+                    let slot = match name {
+                        "repair" => &mut r.repair,
+                        "start" => &mut r.start,
+                        "restart" => &mut r.restart,
+                        "failover" => &mut r.failover,
+                        "replica_lag" => &mut r.replica_lag,
+                        "backup_interval" => &mut r.backup_interval,
+                        _ => unreachable!("duration field {name} has no slot"),
+                    };
+                    *slot = Some(d);
+                }
+            }
+            FieldType::Targets => {
+                if let Some(t) = duration::read_targets(self.doc, n, name, &mut *self.errors) {
+                    let r = e.recovery.get_or_insert_with(Default::default);
+                    match name {
+                        "rto" => r.rto = Some(t),
+                        "rpo" => r.rpo = Some(t),
+                        _ => unreachable!("target field {name} has no slot"),
+                    }
                 }
             }
             FieldType::Labels => self.labels(e, n),

@@ -227,6 +227,22 @@ impl Loader {
 
     fn check_entity(&mut self, i: usize) {
         let e = &self.entities[i];
+        if e.kind() == Kind::Service
+            && !e.stateful
+            && let Some(at) = e.field_span("rpo")
+        {
+            let id = e.id.clone();
+            self.errors.push(
+                InputError::at(
+                    "rpo-not-stateful",
+                    at,
+                    format!("service `{id}` has an `rpo` but is not stateful"),
+                )
+                .label("a recovery point is about data")
+                .help("add `stateful: true` if the service holds data, or remove `rpo`"),
+            );
+            return;
+        }
         if e.kind() != Kind::Vm {
             return;
         }

@@ -12,6 +12,7 @@ mod field;
 mod ha_claim;
 mod never_healthy;
 mod power;
+mod recovery;
 mod separation;
 mod single_instance;
 mod slo;
@@ -67,6 +68,8 @@ pub const REGISTRY: &[Registered] = &[
     never_healthy::NEVER_HEALTHY,
     expired_waiver::EXPIRED_WAIVER,
     slo::SLO,
+    recovery::RTO,
+    recovery::RPO,
     field::FIELD,
     spread::SPREAD,
     separation::SEPARATION,
