@@ -544,11 +544,6 @@ fn ref_rules(m: &Model) -> Findings {
         if !hosts.iter().any(|&h| m.get(h).memory_gb.is_some()) {
             continue;
         }
-        let mems: Vec<f64> = hosts
-            .iter()
-            .map(|&h| m.get(h).memory_gb.unwrap_or(0.0))
-            .collect();
-        let left = mems.iter().sum::<f64>() - mems.iter().copied().fold(0.0, f64::max);
         let need: f64 = m
             .of_kind(Kind::Vm)
             .filter(|&v| {
@@ -560,8 +555,26 @@ fn ref_rules(m: &Model) -> Findings {
             })
             .map(|v| m.get(v).memory_gb.unwrap_or(0.0))
             .sum();
-        // Whole gigabytes only: these sums are exact.
-        if need > left {
+        // Every failure unit U that is one of these hosts or leaves one of
+        // them UP, and after which the UP ones have less memory than the
+        // vms need. Whole gigabytes only: these sums are exact.
+        let short = m.ids().any(|u| {
+            if !is_culprit_unit(m, u) {
+                return false;
+            }
+            let down = ref_down(m, &[u]);
+            let up: Vec<EntityId> = hosts
+                .iter()
+                .copied()
+                .filter(|&h| !down[h as usize])
+                .collect();
+            (hosts.contains(&u) || !up.is_empty())
+                && need
+                    > up.iter()
+                        .map(|&h| m.get(h).memory_gb.unwrap_or(0.0))
+                        .sum::<f64>()
+        });
+        if short {
             add("cluster-failover-capacity", c, Vec::new());
         }
     }
