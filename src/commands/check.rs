@@ -88,7 +88,17 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
         rules,
         config,
         ..
-    } = context::load(input)?;
+    } = context::load_or(input, |sources, errors| {
+        // CI reads stdout and the --output files: the errors go there too.
+        for o in opt.outputs {
+            if let Some(render) = o.format.errors {
+                let _ = std::fs::write(&o.file, render(sources, errors));
+            }
+        }
+        if let Some(render) = opt.format.errors {
+            context::out(&render(sources, errors));
+        }
+    })?;
     progress.phase("analysing failures");
     let a = context::analysis(&model, &config, input)?;
     let mut outcome = check::run(&a, &rules);

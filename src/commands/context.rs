@@ -114,12 +114,22 @@ pub fn load_rules(dirs: &[String], no_color: bool) -> Result<RuleSet, i32> {
 /// Config, rules and description; prints errors (and returns the exit
 /// code) or warnings.
 pub fn load(input: &Input) -> Result<Prepared, i32> {
+    load_or(input, |_, _| {})
+}
+
+/// [`load`], also handing the input errors to `also` (a format that shows
+/// them where CI looks) after stderr has them.
+pub fn load_or(input: &Input, also: impl FnOnce(&Sources, &[InputError])) -> Result<Prepared, i32> {
     match prepare::prepare(&input.paths, &input.rules, input.config.as_deref()) {
         Ok(p) => {
             report_warnings(&p.model.sources, &p.warnings, input.no_color);
             Ok(p)
         }
-        Err(f) => Err(report_errors(&f.sources, &f.errors, input.no_color)),
+        Err(f) => {
+            let status = report_errors(&f.sources, &f.errors, input.no_color);
+            also(&f.sources, &f.errors);
+            Err(status)
+        }
     }
 }
 

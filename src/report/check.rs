@@ -3,10 +3,12 @@
 //! says which failure paths it shows and renders from the same [`Run`] as
 //! every other format, so `--format` and `--output` learn it at once.
 
-use super::{github, human, json, junit, markdown, sarif};
+use super::{errors, github, human, json, junit, markdown, sarif};
 use crate::analysis::Analysis;
 use crate::check::Outcome;
 use crate::check::paths::Want;
+use crate::input::diag::InputError;
+use crate::input::source::Sources;
 use crate::rules::RuleSet;
 
 /// Everything a format of one check run is rendered from.
@@ -30,6 +32,9 @@ pub struct CheckFormat {
     /// part, so a run traces only as many as its most demanding format.
     pub wants: Want,
     pub render: fn(&Run) -> String,
+    /// Input errors in this format, on stdout, when the run stops before
+    /// any analysis; `None` when stderr's human form is the whole story.
+    pub errors: Option<fn(&Sources, &[InputError]) -> String>,
 }
 
 pub const FORMATS: &[CheckFormat] = &[
@@ -38,36 +43,42 @@ pub const FORMATS: &[CheckFormat] = &[
         about: "Annotated findings for a terminal",
         wants: Want::First(human::MAX_CHAINS),
         render: |r| human::check(r.a.model, r.outcome, r.style),
+        errors: None,
     },
     CheckFormat {
         name: "json",
         about: "Every finding with its failure paths, for scripts",
         wants: Want::All,
         render: |r| json::check_text(r.a.model, r.outcome),
+        errors: Some(errors::json),
     },
     CheckFormat {
         name: "sarif",
         about: "SARIF 2.1.0, for GitHub code scanning",
         wants: Want::All,
         render: |r| sarif::check_text(r.a.model, r.rules, r.outcome, r.baseline_used),
+        errors: Some(errors::sarif),
     },
     CheckFormat {
         name: "github",
         about: "GitHub Actions workflow commands (annotations)",
         wants: Want::None,
         render: |r| github::check(r.a.model, r.outcome),
+        errors: Some(errors::github),
     },
     CheckFormat {
         name: "junit",
         about: "JUnit XML: one test suite per rule",
         wants: Want::None,
         render: |r| junit::to_string(&junit::check(r.a.model, r.rules, r.outcome)),
+        errors: Some(errors::junit),
     },
     CheckFormat {
         name: "markdown",
         about: "Markdown, for $GITHUB_STEP_SUMMARY and pull-request comments",
         wants: Want::First(markdown::MAX_CHAINS),
         render: |r| markdown::check(r.a, r.rules, r.outcome),
+        errors: Some(errors::markdown),
     },
 ];
 

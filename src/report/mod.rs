@@ -3,6 +3,7 @@
 
 pub mod chains;
 pub mod check;
+pub mod errors;
 pub mod github;
 pub mod graph;
 pub mod human;

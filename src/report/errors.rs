@@ -1,0 +1,156 @@
+//! Input errors in the CI formats. A run that stops at a misspelt key must
+//! still annotate the pull request: the human form goes to stderr as
+//! always, and the format asked for carries the same errors on stdout.
+
+use super::github::{escape_data, escape_property};
+use super::place::{repo_path, uri};
+use crate::input::diag::InputError;
+use crate::input::source::{LineCol, Sources};
+use serde_json::{Value, json};
+
+/// Where an error points: its primary label, else its first one.
+fn location<'s>(sources: &'s Sources, e: &InputError) -> Option<(&'s str, LineCol)> {
+    let label = e.labels.iter().find(|l| l.primary).or(e.labels.first())?;
+    Some(sources.locate(label.span))
+}
+
+/// The message with its help, as one line of text.
+fn text(e: &InputError) -> String {
+    match &e.help {
+        Some(h) => format!("{} (help: {h})", e.message),
+        None => e.message.clone(),
+    }
+}
+
+/// `{"findings": [], "errors": [{"message", "location", "code", "help"}]}`.
+pub fn json(sources: &Sources, errors: &[InputError]) -> String {
+    let errors: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let location = match location(sources, e) {
+                Some((file, at)) => json!({"file": file, "line": at.line, "column": at.column}),
+                None => Value::Null,
+            };
+            json!({
+                "code": e.code,
+                "help": e.help,
+                "location": location,
+                "message": e.message,
+            })
+        })
+        .collect();
+    super::json::to_string(&json!({"errors": errors, "findings": []}))
+}
+
+/// One `::error` workflow command per error.
+pub fn github(sources: &Sources, errors: &[InputError]) -> String {
+    let mut out = String::new();
+    for e in errors {
+        let place = match location(sources, e) {
+            Some((file, at)) => format!(
+                " file={},line={},col={},title={}",
+                escape_property(&repo_path(file)),
+                at.line,
+                at.column,
+                escape_property(&format!("input error: {}", e.code))
+            ),
+            None => String::new(),
+        };
+        out.push_str(&format!("::error{place}::{}\n", escape_data(&text(e))));
+    }
+    out
+}
+
+/// A SARIF log whose results (rule `input-error`, level `error`) are the
+/// errors, each with its region.
+pub fn sarif(sources: &Sources, errors: &[InputError]) -> String {
+    let results: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let mut r = json!({
+                "ruleId": "input-error",
+                "ruleIndex": 0,
+                "level": "error",
+                "message": {"text": text(e)},
+            });
+            if let Some((file, at)) = location(sources, e) {
+                r["locations"] = json!([{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(file)},
+                        "region": {"startLine": at.line, "startColumn": at.column},
+                    }
+                }]);
+            }
+            r
+        })
+        .collect();
+    super::json::to_string(&json!({
+        "$schema": super::sarif::SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "faultline",
+                "informationUri": super::sarif::HOME,
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": [{
+                    "id": "input-error",
+                    "shortDescription": {"text": "The description, config or rule files cannot be read"},
+                    "fullDescription": {"text": "faultline stopped before any analysis: a file has a mistake (an unknown key, a wrong type, an id that does not exist). No finding is trustworthy until it is fixed."},
+                    "help": {
+                        "text": "Fix the error at the place shown; the message says what was expected and, for a misspelt key or id, the nearest valid one.",
+                        "markdown": "Fix the error at the place shown; the message says what was expected and, for a misspelt key or id, the nearest valid one.",
+                    },
+                    "defaultConfiguration": {"level": "error"},
+                }],
+            }},
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{"executionSuccessful": false}],
+            "results": results,
+        }],
+    }))
+}
+
+/// JUnit: one failing test case per error, in a suite of its own.
+pub fn junit(sources: &Sources, errors: &[InputError]) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"faultline\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">\n  <testsuite name=\"input-error\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">\n",
+        n = errors.len()
+    );
+    for e in errors {
+        let name = match location(sources, e) {
+            Some((file, at)) => format!("{}:{}:{}", repo_path(file), at.line, at.column),
+            None => e.code.to_owned(),
+        };
+        out.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"input-error\">\n      <failure message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
+            esc(&name),
+            esc(&text(e)),
+            e.code
+        ));
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// Markdown: a section listing every error with its place.
+pub fn markdown(sources: &Sources, errors: &[InputError]) -> String {
+    let mut out = format!(
+        "## faultline: {} input error{}\n\nThe description could not be checked:\n\n",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    for e in errors {
+        let place = match location(sources, e) {
+            Some((file, at)) => format!("`{}:{}:{}` ", repo_path(file), at.line, at.column),
+            None => String::new(),
+        };
+        out.push_str(&format!("- {place}{}\n", text(e).replace('\n', " ")));
+    }
+    out
+}
