@@ -11,7 +11,6 @@ use divan::{Bencher, black_box};
 use faultline::analysis::Analysis;
 use faultline::check::{self, Outcome};
 use faultline::engine::Circuit;
-use faultline::input::yaml;
 use faultline::model::load;
 use faultline::model::{Date, Model};
 use faultline::report::{human, json, sarif};
@@ -81,7 +80,7 @@ fn fixture(size: usize) -> &'static Fixture {
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn yaml_parse(b: Bencher, size: usize) {
     let f = fixture(size);
-    b.bench(|| yaml::parse(&f.text).expect("parses"));
+    b.bench(|| faultline::input::parse(&f.text).expect("parses"));
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]

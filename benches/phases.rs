@@ -11,7 +11,6 @@
 use faultline::analysis::Analysis;
 use faultline::check;
 use faultline::engine::Circuit;
-use faultline::input::yaml;
 use faultline::model::load;
 use faultline::model::{Date, Kind};
 use faultline::report::{human, json, sarif};
@@ -69,7 +68,9 @@ fn bench(size: usize, rules: &RuleSet) {
     let bytes = text.len();
     row("generate (1 run)", size, d, None);
 
-    let (d, _) = best(runs, || yaml::parse(&text).expect("generated YAML parses"));
+    let (d, _) = best(runs, || {
+        faultline::input::parse(&text).expect("generated YAML parses")
+    });
     row("yaml parse", size, d, None);
 
     let (d, model) = best(runs, || {

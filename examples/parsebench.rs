@@ -1,4 +1,3 @@
-use faultline::input::yaml;
 use faultline::model::load;
 use std::time::Instant;
 #[global_allocator]
@@ -10,7 +9,7 @@ fn main() {
     let mut best = f64::MAX;
     for _ in 0..runs {
         let t = Instant::now();
-        let r = yaml::parse(&text).unwrap();
+        let r = faultline::input::parse(&text).unwrap();
         std::hint::black_box(&r);
         drop(r);
         best = best.min(t.elapsed().as_secs_f64());

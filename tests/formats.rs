@@ -368,7 +368,7 @@ fn schema_validator() -> jsonschema::Validator {
 }
 
 fn problems(v: &jsonschema::Validator, text: &str) -> Option<Vec<String>> {
-    let node = faultline::input::yaml::parse(text).ok()?;
+    let node = faultline::input::parse(text).ok()?;
     let json = to_json(text, &node);
     Some(v.iter_errors(&json).map(|e| e.to_string()).collect())
 }
@@ -405,7 +405,7 @@ fn schema_accepts_every_testdata_description() {
             let Some(errs) = problems(&v, &text) else {
                 continue; // not YAML the loader reads either
             };
-            let is_rule_file = faultline::input::yaml::parse(&text)
+            let is_rule_file = faultline::input::parse(&text)
                 .ok()
                 .map(|n| to_json(&text, &n))
                 .is_some_and(|j| j.get("id").is_some() && j.get("template").is_some());

@@ -68,7 +68,7 @@ impl<'s> Doc<'s> {
     /// place.
     pub fn parse(&self) -> Result<YNode, InputError> {
         let f = self.sources.file(self.file);
-        crate::input::yaml::parse(&f.text).map_err(|e| {
+        crate::input::parse(&f.text).map_err(|e| {
             let off = e.line_col.map(|(l, c)| f.offset_of(l, c)).unwrap_or(0);
             InputError::at(
                 "syntax",

@@ -81,10 +81,9 @@ impl SyntaxError {
     }
 }
 
-pub fn parse(text: &str) -> Result<YNode, SyntaxError> {
-    if let Some(fast) = super::fast::parse(text, 0..text.len(), None, false) {
-        return Ok(fast.root);
-    }
+/// The general parser: every YAML feature faultline accepts. Callers use
+/// [`crate::input::parse`], which tries the fast scanner first.
+pub fn parse_full(text: &str) -> Result<YNode, SyntaxError> {
     build(text, 0, None).map(|b| b.root)
 }
 
@@ -643,6 +642,7 @@ fn is_float_text(t: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::parse_full as parse;
     use super::*;
 
     fn keys(n: &YNode) -> Vec<String> {

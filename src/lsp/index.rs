@@ -1,13 +1,13 @@
 //! Where every id is defined and where it is named, per file, as byte
 //! ranges.
 //!
-//! Built from the spanned YAML tree (`yaml::parse`), not from the model:
+//! Built from the spanned YAML tree (`input::parse`), not from the model:
 //! the model exists only when the whole estate loads, and navigation
 //! matters most while it does not (a dangling reference is exactly when
 //! you want completion and go to definition). The spans are the tree's,
 //! so they are the places the loader and `check` report.
 
-use crate::input::yaml::{self, YNode, YValue};
+use crate::input::yaml::{YNode, YValue};
 use crate::model::Kind;
 use crate::model::schema::{self, FieldType};
 
@@ -123,7 +123,7 @@ pub struct FileIndex {
 impl FileIndex {
     /// The ids a description defines and names.
     pub fn description(text: &str) -> FileIndex {
-        let Ok(root) = yaml::parse(text) else {
+        let Ok(root) = crate::input::parse(text) else {
             return FileIndex::default();
         };
         let mut ix = FileIndex::default();
@@ -155,7 +155,7 @@ impl FileIndex {
 
     /// The ids `faultline.yaml` names: the keys of its `waivers` map.
     pub fn config(text: &str) -> FileIndex {
-        let Ok(root) = yaml::parse(text) else {
+        let Ok(root) = crate::input::parse(text) else {
             return FileIndex::default();
         };
         let mut ix = FileIndex::default();

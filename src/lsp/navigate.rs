@@ -4,7 +4,7 @@
 use super::index::{Local, Spot};
 use super::text::Encoding;
 use super::workspace::Snapshot;
-use crate::input::yaml::{self, YValue};
+use crate::input::yaml::YValue;
 use crate::model::Kind;
 use lsp_types::{
     DocumentSymbol, Location, PrepareRenameResponse, SymbolInformation, SymbolKind, TextEdit, Uri,
@@ -131,7 +131,7 @@ fn rewrite(written: &str, old: &str, new: &str) -> Option<String> {
 /// `a, b`, `#x`...).
 pub fn scalar(id: &str) -> String {
     let plain = |doc: String, get: fn(&YValue) -> Option<&YValue>| {
-        yaml::parse(&doc)
+        crate::input::parse(&doc)
             .ok()
             .as_ref()
             .and_then(|n| get(&n.value).cloned())

@@ -96,14 +96,13 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
 mod tests {
     use super::*;
     use crate::input::source::Sources;
-    use crate::input::yaml;
 
     /// The waiver (if any) and the errors' messages, for a waiver written
     /// as YAML.
     fn run(text: &str) -> (Option<Waiver>, Vec<String>) {
         let mut sources = Sources::new();
         let file = sources.add("w.yaml".into(), text.into()).unwrap();
-        let Ok(node) = yaml::parse(text) else {
+        let Ok(node) = crate::input::parse(text) else {
             panic!("invalid YAML: {text}")
         };
         let mut errors = Vec::new();

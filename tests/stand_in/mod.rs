@@ -232,7 +232,7 @@ pub fn description(dir: &Path) -> serde_json::Value {
     files.sort();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        let root = faultline::input::yaml::parse(&text).unwrap();
+        let root = faultline::input::parse(&text).unwrap();
         if let serde_json::Value::Object(sections) = json(&root) {
             for (section, entities) in sections {
                 let slot = all

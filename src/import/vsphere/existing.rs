@@ -7,7 +7,7 @@
 //! refuse on its own.
 
 use crate::input::diag::InputError;
-use crate::input::yaml::{self, YValue};
+use crate::input::yaml::YValue;
 use std::collections::{BTreeMap, HashSet};
 
 #[derive(Debug, Default)]
@@ -49,7 +49,7 @@ impl Existing {
                 ))
             })?;
             let text = String::from_utf8_lossy(&bytes);
-            let root = yaml::parse(&text).map_err(|e| {
+            let root = crate::input::parse(&text).map_err(|e| {
                 let at = e
                     .line_col
                     .map(|(l, c)| format!(":{l}:{c}"))
