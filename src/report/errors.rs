@@ -110,32 +110,25 @@ pub fn sarif(sources: &Sources, errors: &[InputError]) -> String {
     }))
 }
 
-/// JUnit: one failing test case per error, in a suite of its own.
+/// JUnit: one failing test case per error, in a suite of its own (the
+/// same quick-junit report as the findings, so escaping is its job).
 pub fn junit(sources: &Sources, errors: &[InputError]) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"faultline\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">\n  <testsuite name=\"input-error\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">\n",
-        n = errors.len()
-    );
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new("input-error");
     for e in errors {
         let name = match location(sources, e) {
             Some((file, at)) => format!("{}:{}:{}", repo_path(file), at.line, at.column),
             None => e.code.to_owned(),
         };
-        out.push_str(&format!(
-            "    <testcase name=\"{}\" classname=\"input-error\">\n      <failure message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
-            esc(&name),
-            esc(&text(e)),
-            e.code
-        ));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_message(text(e)).set_type(e.code);
+        let mut tc = TestCase::new(name, status);
+        tc.set_classname("input-error");
+        suite.add_test_case(tc);
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    let mut report = Report::new("faultline");
+    report.add_test_suite(suite);
+    super::junit::to_string(&report)
 }
 
 /// Markdown: a section listing every error with its place.
