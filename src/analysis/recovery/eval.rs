@@ -27,6 +27,16 @@ pub enum Bin {
     Host(EntityId),
 }
 
+/// What the hosts of one cluster come to under one failure, when none of
+/// them waits for the placement: read once instead of per vm.
+#[derive(Clone, Copy, Debug)]
+pub struct Hosts {
+    /// Every non-standby host is down at time 0.
+    pub all_down: bool,
+    /// The smallest return time among them.
+    pub first_back: u64,
+}
+
 /// What is known of one failure: the unit, and return times of nodes
 /// outside the set being computed.
 pub struct Known<'k> {
@@ -34,6 +44,24 @@ pub struct Known<'k> {
     /// Return times computed earlier; a node absent here (and outside the
     /// set) is never down.
     pub fixed: &'k HashMap<NodeId, u64>,
+    /// Per cluster the failure reaches: its hosts in short (None: some
+    /// host waits for the placement, read them one by one). A cluster
+    /// absent here has every host up. Without the map, hosts are read one
+    /// by one.
+    pub hosts: Option<&'k HashMap<EntityId, Option<Hosts>>>,
+}
+
+impl Known<'_> {
+    fn summary(&self, cl: EntityId) -> Option<Hosts> {
+        let map = self.hosts?;
+        match map.get(&cl) {
+            Some(h) => *h,
+            None => Some(Hosts {
+                all_down: false,
+                first_back: 0,
+            }),
+        }
+    }
 }
 
 impl Known<'_> {
@@ -121,7 +149,10 @@ fn positive(
             Bin::Host(_) => match s.restart[cl as usize] {
                 None => true,
                 Some(r) => {
-                    let all_down = s.hosts_of(cl).iter().all(|&h| pos(h));
+                    let all_down = match known.summary(cl) {
+                        Some(h) => h.all_down,
+                        None => s.hosts_of(cl).iter().all(|&h| pos(h)),
+                    };
                     all_down || r > 0 || need
                 }
             },
@@ -281,7 +312,15 @@ fn returns(
                 }
                 Some(r) => {
                     let hosts = s.hosts_of(cl);
-                    if !hosts.iter().all(|&h| pos(h)) {
+                    if let Some(h) = known.summary(cl) {
+                        if !h.all_down {
+                            w[i].extra = r;
+                        } else if h.first_back == NEVER {
+                            pending = STUCK;
+                        } else {
+                            w[i].extra = add(h.first_back, r);
+                        }
+                    } else if !hosts.iter().all(|&h| pos(h)) {
                         w[i].extra = r;
                     } else if hosts.iter().any(|&h| idx.contains_key(&h)) {
                         pending += 1;

@@ -11,13 +11,14 @@
 pub mod eval;
 pub mod place;
 pub mod point;
+pub mod search;
+mod units;
 
 use crate::engine::{Circuit, Evaluator, GateKind, NodeId, TooLarge};
 use crate::model::duration::TARGET_KINDS;
 use crate::model::{EntityId, Kind, Model};
 use eval::NEVER;
 use fixedbitset::FixedBitSet;
-use rayon::prelude::*;
 use std::sync::Arc;
 
 /// Default durations, by section, as a config may change them.
@@ -88,6 +89,11 @@ pub struct Setup<'m> {
     pub baseline: Vec<NodeId>,
     /// Stateful services (UP with nothing failed) each entity is a copy of.
     copies: rustc_hash::FxHashMap<EntityId, Vec<EntityId>>,
+    /// Hosts DOWN with nothing failed.
+    pub hosts_down_anyway: Vec<EntityId>,
+    /// Cluster gates whose floating vms lead (through what reads them) to
+    /// a host: a failure through them cannot be split per cluster.
+    entangled: FixedBitSet,
 }
 
 impl<'m> Setup<'m> {
@@ -161,7 +167,14 @@ impl<'m> Setup<'m> {
                 }
             }
         }
+        let hosts_down_anyway = model
+            .of_kind(Kind::Host)
+            .filter(|&h| !up[h as usize])
+            .collect();
+        let entangled = entangled(model, &circuit, &cluster_gate);
         Setup {
+            hosts_down_anyway,
+            entangled,
             copies,
             model,
             circuit,
@@ -176,6 +189,11 @@ impl<'m> Setup<'m> {
             rank,
             baseline,
         }
+    }
+
+    /// Does the cluster behind `gate` lead back to a host?
+    pub fn entangled(&self, gate: NodeId) -> bool {
+        self.entangled.contains(gate as usize)
     }
 
     pub fn copy_of(&self, x: EntityId) -> &[EntityId] {
@@ -215,6 +233,33 @@ impl<'m> Setup<'m> {
     }
 }
 
+/// Cluster gates from whose floating vms a host can be reached.
+fn entangled(model: &Model, c: &Circuit, gates: &FixedBitSet) -> FixedBitSet {
+    let mut out = FixedBitSet::with_capacity(c.len());
+    let mut seen = FixedBitSet::with_capacity(c.len());
+    for g in gates.ones() {
+        seen.clear();
+        let mut stack: Vec<NodeId> = c.readers(g as NodeId).to_vec();
+        'walk: while let Some(x) = stack.pop() {
+            if seen.put(x as usize) {
+                continue;
+            }
+            if !c.is_gate(x) && model.get(x).kind() == Kind::Host {
+                out.insert(g);
+                break 'walk;
+            }
+            for &r in c.readers(x) {
+                if gates.contains(r as usize) {
+                    out.insert(g);
+                    break 'walk;
+                }
+                stack.push(r);
+            }
+        }
+    }
+    out
+}
+
 /// One kind's worst case for one service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Worst {
@@ -244,7 +289,7 @@ pub struct Table {
 }
 
 /// Worst cases per (service, kind) as units are folded in.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Fold {
     /// (service, kind index) -> (seconds, unit)
     worst: rustc_hash::FxHashMap<(EntityId, usize), (u64, EntityId)>,
@@ -288,45 +333,6 @@ fn targets(m: &Model, s: EntityId, rpo: bool) -> Option<&crate::model::duration:
 }
 
 impl Setup<'_> {
-    /// RTO and RPO of every service for every unit, folded per kind.
-    pub fn table(&self) -> Result<Table, TooLarge> {
-        let m = self.model;
-        let units: Vec<EntityId> = self.units().collect();
-        let base_rto = place::unit_rto(self, None, None)?;
-        let base_rpo = point::baseline(self);
-        let folded = units
-            .par_iter()
-            .map_init(
-                || Evaluator::new(&self.circuit, &[]),
-                |ev, &u| -> Result<Fold, TooLarge> {
-                    let mut f = Fold::default();
-                    let rto = place::unit_rto(self, Some(u), Some(ev))?;
-                    for (s, secs) in rto {
-                        let t = targets(m, s, false).and_then(|t| t.for_kind(m.get(u).kind()));
-                        f.add(m, s, u, secs, t);
-                    }
-                    let mut rpo = Fold::default();
-                    for (s, secs) in point::unit_rpo(self, u, ev) {
-                        let t = targets(m, s, true).and_then(|t| t.for_kind(m.get(u).kind()));
-                        rpo.add(m, s, u, secs, t);
-                    }
-                    // RPO folds under services offset by the model size so
-                    // one map holds both.
-                    for ((s, ki), v) in rpo.worst {
-                        f.worst.insert((s + m.len() as EntityId, ki), v);
-                    }
-                    f.over.extend(
-                        rpo.over
-                            .into_iter()
-                            .map(|(s, k, u)| (s + m.len() as EntityId, k, u)),
-                    );
-                    Ok(f)
-                },
-            )
-            .try_reduce(Fold::default, |a, b| Ok(a.merge(b, m)))?;
-        Ok(self.assemble(folded, &units, &base_rto, &base_rpo))
-    }
-
     fn assemble(
         &self,
         mut f: Fold,

@@ -4,27 +4,62 @@
 //! Only some vms matter: those of a cluster one of whose hosts the failure
 //! reaches (elsewhere every host is back at once and where a vm runs makes
 //! no difference), and of those only the ones a service's return time
-//! reads. For each of them the search picks a *kind* of host: one that
-//! stays up (all alike), one of the hosts that are down but not DOWN in §3
-//! (alike per return time, unconstrained), or one of the failed hosts,
-//! alike per return time except for anti-affinity: a vm named in a list
-//! takes a host already holding none of its list-mates, or the next unused
-//! one. Vms that are interchangeable (same cluster, lists, inputs and
-//! readers) are given non-decreasing kinds, so a quorum of identical
-//! replicas costs as many tries as it has members, not 2^members. What is
-//! left is exact; where it would still pass [`MAX_TRIES`] placements for
-//! one service and unit (many overlapping lists), the analysis stops and
-//! says so rather than guess.
+//! reads. [`super::search`] picks a class of hosts for each of them.
+//!
+//! A failure reaches a cluster's floating vms only through its hosts; what
+//! it reaches without going through a cluster is its *direct* part
+//! ([`Direct`]). A scenario can be limited to what some services read
+//! ([`Scenario::limited`]), so that one host of a large pool does not cost
+//! the whole pool's vms.
 
 use super::Setup;
-use super::eval::{self, Bin, Known, NEVER};
+use super::eval::{self, Bin, Hosts, Known, NEVER};
+use super::search::{MAX_TRIES, Search, Var, View, fits};
 use crate::engine::{Evaluator, NodeId, TooLarge};
 use crate::model::{EntityId, Kind};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-/// Placements tried for one service under one failure before the analysis
-/// gives up.
-pub const MAX_TRIES: usize = 200_000;
+/// What a failure reaches without passing from a cluster's hosts to its
+/// floating vms, and the clusters (by gate) whose hosts it reaches.
+pub struct Direct {
+    pub nodes: Vec<NodeId>,
+    pub set: HashSet<NodeId>,
+    pub gates: Vec<NodeId>,
+}
+
+impl Direct {
+    pub fn new(s: &Setup, seeds: &[NodeId]) -> Direct {
+        let c = &s.circuit;
+        let mut set: HashSet<NodeId> = HashSet::default();
+        let mut nodes = Vec::new();
+        let mut gates = Vec::new();
+        for &x in seeds {
+            if set.insert(x) {
+                nodes.push(x);
+            }
+        }
+        let mut i = 0;
+        while i < nodes.len() {
+            let x = nodes[i];
+            i += 1;
+            for &r in c.readers(x) {
+                if s.is_cluster_gate(r) {
+                    // A standby host runs no vm.
+                    if !is_standby(s, x) && !gates.contains(&r) {
+                        gates.push(r);
+                    }
+                } else if set.insert(r) {
+                    nodes.push(r);
+                }
+            }
+        }
+        Direct { nodes, set, gates }
+    }
+}
+
+fn is_standby(s: &Setup, x: NodeId) -> bool {
+    !s.circuit.is_gate(x) && s.always_down(x) && s.model.get(x).kind() == Kind::Host
+}
 
 /// Everything one failure reaches, and the return times that do not depend
 /// on where the vms run.
@@ -39,60 +74,161 @@ pub struct Scenario<'s> {
     pub fixed: HashMap<NodeId, u64>,
     /// Hosts DOWN in §3 under this failure.
     down_hosts: HashSet<EntityId>,
-    /// Clusters every host of which is DOWN and whose anti-affinity lists
-    /// cannot all be honoured on them: no placement is allowed, so every
-    /// placement is considered (the scheduler has to break a rule).
-    relaxed: HashSet<EntityId>,
-    /// Clusters every host of which is DOWN, whose lists can be honoured:
-    /// a placement of some vms is allowed only if the others still fit.
-    tight: HashSet<EntityId>,
+    views: HashMap<EntityId, View>,
+    summaries: HashMap<EntityId, Option<Hosts>>,
+}
+
+/// Hosts DOWN in §3 when `unit` fails, among `region`.
+fn down_hosts(
+    s: &Setup,
+    unit: Option<EntityId>,
+    ev: Option<&mut Evaluator>,
+    in_region: &HashSet<NodeId>,
+) -> HashSet<EntityId> {
+    let c = &s.circuit;
+    let mut down = HashSet::default();
+    if let (Some(u), Some(ev)) = (unit, ev) {
+        for &x in ev.fail(&[u]) {
+            if !c.is_gate(x) && s.model.get(x).kind() == Kind::Host {
+                down.insert(x);
+            }
+        }
+        ev.reset();
+    }
+    for &x in &s.hosts_down_anyway {
+        if in_region.contains(&x) {
+            down.insert(x);
+        }
+    }
+    down
 }
 
 impl<'s> Scenario<'s> {
-    pub fn new(s: &'s Setup<'s>, unit: Option<EntityId>, ev: Option<&mut Evaluator>) -> Self {
-        let c = &s.circuit;
+    /// Everything `unit` (or nothing) reaches.
+    pub fn new(
+        s: &'s Setup<'s>,
+        unit: Option<EntityId>,
+        ev: Option<&mut Evaluator>,
+    ) -> Result<Self, TooLarge> {
         let mut seeds: Vec<NodeId> = s.baseline.clone();
         seeds.extend(unit);
-        let mut in_region: HashSet<NodeId> = HashSet::default();
-        let mut stack = Vec::new();
-        for x in seeds {
-            if in_region.insert(x) {
-                stack.push(x);
+        let d = Direct::new(s, &seeds);
+        let (region, in_region) = Self::fan_out(s, d, None);
+        let down = down_hosts(s, unit, ev, &in_region);
+        Self::build(s, unit, region, in_region, HashMap::default(), down)
+    }
+
+    /// What `unit` does to the services `targets`: the direct part, and of
+    /// the floating vms behind it only those the targets read. The
+    /// clusters it reaches must not lead back to hosts
+    /// ([`Setup::entangled`]).
+    pub fn limited(
+        s: &'s Setup<'s>,
+        unit: EntityId,
+        ev: &mut Evaluator,
+        d: Direct,
+        targets: &[EntityId],
+    ) -> Result<Self, TooLarge> {
+        let c = &s.circuit;
+        let mut up: HashSet<NodeId> = HashSet::default();
+        let mut stack: Vec<NodeId> = Vec::new();
+        for &t in targets {
+            if up.insert(t) {
+                stack.push(t);
             }
         }
         while let Some(x) = stack.pop() {
-            let standby = !c.is_gate(x) && s.always_down(x) && s.model.get(x).kind() == Kind::Host;
+            for &m in c.inputs(x) {
+                if !s.is_cluster_gate(m) && up.insert(m) {
+                    stack.push(m);
+                }
+            }
+        }
+        let (region, in_region) = Self::fan_out(s, d, Some(&up));
+        let down = down_hosts(s, Some(unit), Some(ev), &in_region);
+        Self::build(s, Some(unit), region, in_region, HashMap::default(), down)
+    }
+
+    /// What any failure does to the floating vms of the cluster of `gate`
+    /// that leaves its `hosts` at the given return times (`down`: DOWN in
+    /// §3) and reaches nothing else those vms' services read.
+    pub fn generic(
+        s: &'s Setup<'s>,
+        gate: NodeId,
+        hosts: &[(EntityId, u64, bool)],
+    ) -> Result<Self, TooLarge> {
+        let d = Direct {
+            nodes: hosts.iter().map(|h| h.0).collect(),
+            set: hosts.iter().map(|h| h.0).collect(),
+            gates: vec![gate],
+        };
+        let (region, in_region) = Self::fan_out(s, d, None);
+        let presets = hosts.iter().map(|&(h, r, _)| (h, r)).collect();
+        let down = hosts.iter().filter(|h| h.2).map(|h| h.0).collect();
+        Self::build(s, None, region, in_region, presets, down)
+    }
+
+    /// The direct part and what its clusters' floating vms lead to (only
+    /// nodes of `limit` past a cluster, when given).
+    fn fan_out(
+        s: &Setup,
+        d: Direct,
+        limit: Option<&HashSet<NodeId>>,
+    ) -> (Vec<NodeId>, HashSet<NodeId>) {
+        let c = &s.circuit;
+        let Direct {
+            mut nodes,
+            set: mut in_region,
+            gates,
+        } = d;
+        let mut done: HashSet<NodeId> = gates.iter().copied().collect();
+        let mut stack: Vec<NodeId> = Vec::new();
+        let ok = |x: NodeId| limit.is_none_or(|l| l.contains(&x));
+        for g in gates {
+            for &v in c.readers(g) {
+                if ok(v) && in_region.insert(v) {
+                    stack.push(v);
+                }
+            }
+        }
+        while let Some(x) = stack.pop() {
+            nodes.push(x);
             for &r in c.readers(x) {
                 if s.is_cluster_gate(r) {
-                    // Through the cluster to its floating vms (a standby
-                    // host runs none).
-                    if standby {
+                    if is_standby(s, x) || !done.insert(r) {
                         continue;
                     }
                     for &v in c.readers(r) {
-                        if in_region.insert(v) {
+                        if ok(v) && in_region.insert(v) {
                             stack.push(v);
                         }
                     }
-                } else if in_region.insert(r) {
+                } else if ok(r) && in_region.insert(r) {
                     stack.push(r);
                 }
             }
         }
-        let mut region: Vec<NodeId> = in_region.iter().copied().collect();
-        region.sort_unstable_by_key(|&x| s.rank[x as usize]);
-        let mut down_hosts = HashSet::default();
-        if let (Some(u), Some(ev)) = (unit, ev) {
-            for &x in ev.fail(&[u]) {
-                if !c.is_gate(x) && s.model.get(x).kind() == Kind::Host {
-                    down_hosts.insert(x);
+        nodes.sort_unstable_by_key(|&x| s.rank[x as usize]);
+        (nodes, in_region)
+    }
+
+    fn build(
+        s: &'s Setup<'s>,
+        unit: Option<EntityId>,
+        region: Vec<NodeId>,
+        in_region: HashSet<NodeId>,
+        presets: HashMap<NodeId, u64>,
+        down_hosts: HashSet<EntityId>,
+    ) -> Result<Self, TooLarge> {
+        let c = &s.circuit;
+        let m = s.model;
+        // Hosts the failure reaches, per cluster.
+        let mut reached: HashMap<EntityId, Vec<EntityId>> = HashMap::default();
+        for &x in &region {
+            if !c.is_gate(x) && m.get(x).kind() == Kind::Host && !m.get(x).standby {
+                if let Some(cl) = m.get(x).cluster {
+                    reached.entry(cl).or_default().push(x);
                 }
-            }
-            ev.reset();
-        }
-        for x in s.model.of_kind(Kind::Host).filter(|&h| !s.up[h as usize]) {
-            if in_region.contains(&x) {
-                down_hosts.insert(x);
             }
         }
         let choosable: HashSet<NodeId> = region
@@ -101,8 +237,7 @@ impl<'s> Scenario<'s> {
             .filter(|&x| {
                 unit != Some(x)
                     && !s.always_down(x)
-                    && s.floating_cluster(x)
-                        .is_some_and(|cl| s.hosts_of(cl).iter().any(|h| in_region.contains(h)))
+                    && s.floating_cluster(x).is_some_and(|cl| reached.contains_key(&cl))
             })
             .collect();
         // Everything downstream of those vms waits for the placement.
@@ -110,12 +245,12 @@ impl<'s> Scenario<'s> {
         let mut stack: Vec<NodeId> = choosable.iter().copied().collect();
         while let Some(x) = stack.pop() {
             for &r in c.readers(x) {
-                let next: Vec<NodeId> = if s.is_cluster_gate(r) {
-                    c.readers(r).to_vec()
+                let next: &[NodeId] = if s.is_cluster_gate(r) {
+                    c.readers(r)
                 } else {
-                    vec![r]
+                    std::slice::from_ref(&r)
                 };
-                for y in next {
+                for &y in next {
                     if in_region.contains(&y) && dep.insert(y) {
                         stack.push(y);
                     }
@@ -125,37 +260,49 @@ impl<'s> Scenario<'s> {
         let fixed_set: Vec<NodeId> = region
             .iter()
             .copied()
-            .filter(|x| !dep.contains(x))
+            .filter(|x| !dep.contains(x) && !presets.contains_key(x))
             .collect();
-        let empty = HashMap::default();
-        let fixed = eval::evaluate(
+        let mut fixed = eval::evaluate(
             s,
             &Known {
                 unit,
-                fixed: &empty,
+                fixed: &presets,
+                hosts: None,
             },
             &fixed_set,
             &|_| Bin::Safe,
         );
-        let mut relaxed = HashSet::default();
-        let mut tight = HashSet::default();
-        for &v in &choosable {
-            let cl = s.floating_cluster(v).expect("choosable vms float");
-            if relaxed.contains(&cl) || tight.contains(&cl) {
-                continue;
-            }
-            let hosts = s.hosts_of(cl);
-            if hosts.iter().all(|h| down_hosts.contains(h)) {
-                if colourable(s, cl, hosts, &[]) {
-                    tight.insert(cl);
-                } else {
-                    relaxed.insert(cl);
+        fixed.extend(presets);
+        let ret = |h: EntityId| {
+            (!dep.contains(&h)).then(|| fixed.get(&h).copied().unwrap_or(0))
+        };
+        let down = |h: EntityId| down_hosts.contains(&h);
+        let mut summaries = HashMap::default();
+        for (&cl, hosts) in &reached {
+            let untouched = s.hosts_of(cl).len() > hosts.len();
+            let mut sum = Some(Hosts {
+                all_down: !untouched,
+                first_back: if untouched { 0 } else { NEVER },
+            });
+            for &h in hosts {
+                match (ret(h), &mut sum) {
+                    (Some(r), Some(x)) => {
+                        x.all_down &= r > 0;
+                        x.first_back = x.first_back.min(r);
+                    }
+                    _ => sum = None,
                 }
             }
+            summaries.insert(cl, sum);
         }
-        Scenario {
-            tight,
-            relaxed,
+        let mut views = HashMap::default();
+        for &v in &choosable {
+            let cl = s.floating_cluster(v).expect("choosable vms float");
+            if let std::collections::hash_map::Entry::Vacant(e) = views.entry(cl) {
+                e.insert(View::new(s, cl, &reached[&cl], &ret, &down)?);
+            }
+        }
+        Ok(Scenario {
             s,
             unit,
             region,
@@ -164,6 +311,16 @@ impl<'s> Scenario<'s> {
             dep,
             fixed,
             down_hosts,
+            views,
+            summaries,
+        })
+    }
+
+    fn known(&self) -> Known<'_> {
+        Known {
+            unit: self.unit,
+            fixed: &self.fixed,
+            hosts: Some(&self.summaries),
         }
     }
 
@@ -181,8 +338,8 @@ impl<'s> Scenario<'s> {
         cone.insert(svc);
         while let Some(x) = stack.pop() {
             let mut inputs: Vec<NodeId> = c.inputs(x).to_vec();
-            if let Some(cl) = s.floating_cluster(x) {
-                inputs.extend_from_slice(s.hosts_of(cl));
+            if let Some(view) = s.floating_cluster(x).and_then(|cl| self.views.get(&cl)) {
+                inputs.extend_from_slice(&view.unsettled);
             }
             for m in inputs {
                 if !s.is_cluster_gate(m) && self.dep.contains(&m) && cone.insert(m) {
@@ -199,32 +356,32 @@ impl<'s> Scenario<'s> {
             .map(|v| self.var(v))
             .collect();
         vars.sort_by(|a, b| a.signature.cmp(&b.signature).then(a.vm.cmp(&b.vm)));
-        let known = Known {
-            unit: self.unit,
-            fixed: &self.fixed,
-        };
-        let mut search = Search {
-            vars: &vars,
-            choice: vec![Bin::Safe; vars.len()],
-            kind_of: vec![0; vars.len()],
-            occupied: HashMap::default(),
-            tries: 0,
-            best: (0, Vec::new()),
-            first: true,
-        };
-        let eval_leaf = |choice: &[Bin]| -> Option<u64> {
-            for &cl in &self.tight {
+        let known = self.known();
+        // Clusters whose every host is DOWN and whose lists overlap: the
+        // other vms must still fit around the ones placed.
+        let mut check: Vec<EntityId> = vars
+            .iter()
+            .map(|v| v.cluster)
+            .filter(|cl| {
+                let w = &self.views[cl];
+                w.tight && !w.relaxed && !w.disjoint && w.classes.len() > 1
+            })
+            .collect();
+        check.sort_unstable();
+        check.dedup();
+        let eval_leaf = |choice: &[Bin]| -> Result<Option<u64>, TooLarge> {
+            for &cl in &check {
                 let fixed: Vec<(EntityId, EntityId)> = vars
                     .iter()
                     .zip(choice)
-                    .filter(|(v, _)| v.cluster == cl)
+                    .filter(|(v, _)| v.cluster == cl && !v.lists.is_empty())
                     .filter_map(|(v, b)| match b {
                         Bin::Host(h) => Some((v.vm, *h)),
                         Bin::Safe => None,
                     })
                     .collect();
-                if !fixed.is_empty() && !colourable(s, cl, s.hosts_of(cl), &fixed) {
-                    return None;
+                if !fixed.is_empty() && !fits(s, cl, s.hosts_of(cl), &fixed, false)? {
+                    return Ok(None);
                 }
             }
             let at: HashMap<EntityId, Bin> =
@@ -232,14 +389,15 @@ impl<'s> Scenario<'s> {
             let r = eval::evaluate(s, &known, &set, &|x| {
                 at.get(&x).copied().unwrap_or(Bin::Safe)
             });
-            Some(r.get(&svc).copied().unwrap_or(0))
+            Ok(Some(r.get(&svc).copied().unwrap_or(0)))
         };
-        if search.go(0, &eval_leaf) {
+        let mut search = Search::new(&vars, &self.views);
+        if search.go(0, &eval_leaf)? {
             return Err(TooLarge {
                 order: 0,
                 cuts: MAX_TRIES,
                 detail: Some(format!(
-                    "the worst placement of the floating vms of service `{}` when `{}` fails has more than {MAX_TRIES} placements to try (many floating vms that differ from each other, or anti_affinity lists that overlap)",
+                    "the worst placement of the floating vms of service `{}` when `{}` fails has more than {MAX_TRIES} placements to try (anti_affinity lists that overlap, or many floating vms that differ from each other)",
                     s.model.name(svc),
                     self.unit.map_or("nothing", |u| s.model.name(u)),
                 )),
@@ -248,46 +406,12 @@ impl<'s> Scenario<'s> {
         Ok(search.best)
     }
 
-    /// One vm's options under this failure.
+    /// One vm whose host matters.
     fn var(&self, vm: EntityId) -> Var {
         let s = self.s;
         let m = s.model;
         let cl = m.get(vm).cluster.expect("a floating vm has a cluster");
-        let mut safe = false;
-        let mut free: Vec<(u64, EntityId)> = Vec::new();
-        let mut held: Vec<(u64, Vec<EntityId>)> = Vec::new();
-        for &h in s.hosts_of(cl) {
-            let unknown = self.dep.contains(&h);
-            let r = if unknown {
-                // A host whose own return waits for the placement: a
-                // class of its own.
-                NEVER - 1 - h as u64
-            } else if self.in_region.contains(&h) {
-                self.fixed.get(&h).copied().unwrap_or(0)
-            } else {
-                0
-            };
-            if !self.down_hosts.contains(&h) {
-                if r == 0 && !unknown {
-                    safe = true;
-                } else if !free.iter().any(|(v, _)| *v == r) {
-                    free.push((r, h));
-                }
-            } else {
-                match held.iter_mut().find(|(v, _)| *v == r) {
-                    Some((_, hs)) => hs.push(h),
-                    None => held.push((r, vec![h])),
-                }
-            }
-        }
-        if safe {
-            // A failed host that is back at once is no worse than a host
-            // that stays up, and it is bound by anti-affinity.
-            held.retain(|(r, _)| *r != 0);
-        }
-        free.sort_unstable();
-        held.sort_unstable();
-        let lists: Vec<usize> = if self.relaxed.contains(&cl) {
+        let lists: Vec<usize> = if self.views[&cl].relaxed {
             Vec::new()
         } else {
             m.get(cl)
@@ -306,211 +430,34 @@ impl<'s> Scenario<'s> {
         Var {
             vm,
             cluster: cl,
-            lists: lists.iter().map(|&i| (cl, i)).collect(),
-            safe,
-            free,
-            held,
             signature: (
                 cl,
-                lists,
+                lists.clone(),
                 inputs,
                 readers,
                 s.start[vm as usize],
                 s.repair[vm as usize],
             ),
+            lists,
         }
     }
-}
 
-/// Can the floating vms of `cluster` named in its anti-affinity lists sit
-/// on its `hosts` with no two list-mates together, the vms of `fixed`
-/// being where it says? A small colouring, tried depth-first with a
-/// budget (past it the answer is yes).
-fn colourable(
-    s: &Setup,
-    cluster: EntityId,
-    hosts: &[EntityId],
-    fixed: &[(EntityId, EntityId)],
-) -> bool {
-    let lists = &s.model.get(cluster).anti_affinity;
-    if fixed.is_empty() && lists.iter().any(|l| l.len() > hosts.len()) {
-        return false;
-    }
-    let mut vms: Vec<EntityId> = lists
-        .iter()
-        .flatten()
-        .copied()
-        .filter(|&v| s.model.is_floating_vm(v) && !fixed.iter().any(|(f, _)| *f == v))
-        .collect();
-    vms.sort_unstable();
-    vms.dedup();
-    let conflict =
-        |a: EntityId, b: EntityId| lists.iter().any(|l| l.contains(&a) && l.contains(&b));
-    for (i, &(a, ha)) in fixed.iter().enumerate() {
-        if fixed[i + 1..]
+    /// Services UP with nothing failed that this failure reaches.
+    pub fn services(&self) -> impl Iterator<Item = EntityId> + '_ {
+        let s = self.s;
+        self.region
             .iter()
-            .any(|&(b, hb)| ha == hb && conflict(a, b))
-        {
-            return false;
-        }
+            .copied()
+            .filter(move |&x| !s.circuit.is_gate(x) && s.is_service(x) && s.up[x as usize])
     }
-    struct Ctx<'c> {
-        vms: &'c [EntityId],
-        hosts: &'c [EntityId],
-        fixed: &'c [(EntityId, EntityId)],
-        conflict: &'c dyn Fn(EntityId, EntityId) -> bool,
-        at: Vec<usize>,
-        budget: usize,
+
+    /// Hosts this failure leaves DOWN in §3.
+    pub fn is_down_host(&self, h: EntityId) -> bool {
+        self.down_hosts.contains(&h)
     }
-    fn go(c: &mut Ctx, i: usize) -> bool {
-        if i == c.vms.len() || c.budget == 0 {
-            return true;
-        }
-        c.budget -= 1;
-        for h in 0..c.hosts.len() {
-            let v = c.vms[i];
-            let clash = (0..i).any(|j| c.at[j] == h && (c.conflict)(v, c.vms[j]))
-                || c.fixed
-                    .iter()
-                    .any(|&(f, fh)| fh == c.hosts[h] && (c.conflict)(v, f));
-            if clash {
-                continue;
-            }
-            c.at[i] = h;
-            if go(c, i + 1) {
-                return true;
-            }
-        }
-        false
-    }
-    let mut c = Ctx {
-        vms: &vms,
-        hosts,
-        fixed,
-        conflict: &conflict,
-        at: vec![usize::MAX; vms.len()],
-        budget: 100_000,
-    };
-    go(&mut c, 0)
-}
 
-type Signature = (EntityId, Vec<usize>, Vec<NodeId>, Vec<NodeId>, u64, u64);
-
-struct Var {
-    vm: EntityId,
-    cluster: EntityId,
-    lists: Vec<(EntityId, usize)>,
-    /// A host that stays up (return 0) exists.
-    safe: bool,
-    /// Down but not DOWN in §3: no anti-affinity, one per return time.
-    free: Vec<(u64, EntityId)>,
-    /// Failed hosts (DOWN in §3) by return time.
-    held: Vec<(u64, Vec<EntityId>)>,
-    signature: Signature,
-}
-
-struct Search<'v> {
-    vars: &'v [Var],
-    choice: Vec<Bin>,
-    /// Kind of host chosen per var (for interchangeable vars).
-    kind_of: Vec<usize>,
-    /// Vars on each failed host that carry anti-affinity lists.
-    occupied: HashMap<EntityId, Vec<usize>>,
-    tries: usize,
-    best: (u64, Vec<(EntityId, Bin)>),
-    first: bool,
-}
-
-impl Search<'_> {
-    /// Depth-first over the vars; true when it gave up.
-    fn go(&mut self, i: usize, leaf: &dyn Fn(&[Bin]) -> Option<u64>) -> bool {
-        if self.best.0 == NEVER && !self.first {
-            return false;
-        }
-        if i == self.vars.len() {
-            self.tries += 1;
-            if self.tries > MAX_TRIES {
-                return true;
-            }
-            let Some(v) = leaf(&self.choice) else {
-                return false;
-            };
-            if self.first || v > self.best.0 {
-                self.first = false;
-                self.best = (
-                    v,
-                    self.vars
-                        .iter()
-                        .zip(&self.choice)
-                        .map(|(x, b)| (x.vm, *b))
-                        .collect(),
-                );
-            }
-            return false;
-        }
-        let var = &self.vars[i];
-        let floor = if i > 0 && self.vars[i - 1].signature == var.signature {
-            self.kind_of[i - 1]
-        } else {
-            0
-        };
-        let mut options: Vec<(usize, Bin)> = Vec::new();
-        if var.safe {
-            options.push((0, Bin::Safe));
-        }
-        for (k, (_, h)) in var.free.iter().enumerate() {
-            options.push((1 + k, Bin::Host(*h)));
-        }
-        let conflicts = |j: usize| {
-            let other = &self.vars[j];
-            other.cluster == var.cluster && other.lists.iter().any(|l| var.lists.contains(l))
-        };
-        let bound = !var.lists.is_empty();
-        for (k, (_, hosts)) in var.held.iter().enumerate() {
-            let kind = 1 + var.free.len() + k;
-            if !bound {
-                options.push((kind, Bin::Host(hosts[0])));
-                continue;
-            }
-            let mut fresh = None;
-            for &h in hosts {
-                match self.occupied.get(&h) {
-                    Some(on) if !on.is_empty() => {
-                        if !on.iter().any(|&j| conflicts(j)) {
-                            options.push((kind, Bin::Host(h)));
-                        }
-                    }
-                    _ => {
-                        if fresh.is_none() {
-                            fresh = Some(h);
-                        }
-                    }
-                }
-            }
-            if let Some(h) = fresh {
-                options.push((kind, Bin::Host(h)));
-            }
-        }
-        for (kind, bin) in options {
-            if kind < floor {
-                continue;
-            }
-            self.choice[i] = bin;
-            self.kind_of[i] = kind;
-            let track = bound
-                && matches!(bin, Bin::Host(h) if var.held.iter().any(|(_, hs)| hs.contains(&h)));
-            if let (true, Bin::Host(h)) = (track, bin) {
-                self.occupied.entry(h).or_default().push(i);
-            }
-            let stop = self.go(i + 1, leaf);
-            if let (true, Bin::Host(h)) = (track, bin) {
-                self.occupied.get_mut(&h).map(|v| v.pop());
-            }
-            if stop {
-                return true;
-            }
-        }
-        false
+    pub fn reaches(&self, x: NodeId) -> bool {
+        self.in_region.contains(&x)
     }
 }
 
@@ -521,15 +468,30 @@ pub fn unit_rto(
     unit: Option<EntityId>,
     ev: Option<&mut Evaluator>,
 ) -> Result<Vec<(EntityId, u64)>, TooLarge> {
-    let sc = Scenario::new(s, unit, ev);
+    let sc = Scenario::new(s, unit, ev)?;
     let mut out = Vec::new();
-    for &x in &sc.region {
-        if s.circuit.is_gate(x) || !s.is_service(x) || !s.up[x as usize] {
-            continue;
-        }
+    for x in sc.services() {
         out.push((x, sc.worst(x)?.0));
     }
     Ok(out)
+}
+
+/// The scenario for one service: limited to what it reads where the
+/// failure's clusters allow it.
+fn for_service<'s>(
+    s: &'s Setup<'s>,
+    unit: EntityId,
+    svc: EntityId,
+    ev: &mut Evaluator,
+) -> Result<Scenario<'s>, TooLarge> {
+    let mut seeds: Vec<NodeId> = s.baseline.clone();
+    seeds.push(unit);
+    let d = Direct::new(s, &seeds);
+    if d.gates.iter().all(|&g| !s.entangled(g)) {
+        Scenario::limited(s, unit, ev, d, &[svc])
+    } else {
+        Scenario::new(s, Some(unit), Some(ev))
+    }
 }
 
 /// The worst case of one service under one unit, step by step.
@@ -545,7 +507,7 @@ pub struct Story {
 /// How `svc` is hurt when `unit` fails, in its worst placement.
 pub fn story(s: &Setup, unit: EntityId, svc: EntityId) -> Result<Story, TooLarge> {
     let mut ev = Evaluator::new(&s.circuit, &[]);
-    let sc = Scenario::new(s, Some(unit), Some(&mut ev));
+    let sc = for_service(s, unit, svc, &mut ev)?;
     let (seconds, placement) = sc.worst(svc)?;
     let at: HashMap<EntityId, Bin> = placement.iter().copied().collect();
     let empty = HashMap::default();
@@ -554,6 +516,7 @@ pub fn story(s: &Setup, unit: EntityId, svc: EntityId) -> Result<Story, TooLarge
         &Known {
             unit: Some(unit),
             fixed: &empty,
+            hosts: None,
         },
         &sc.region,
         &|x| at.get(&x).copied().unwrap_or(Bin::Safe),
@@ -579,7 +542,7 @@ pub fn story(s: &Setup, unit: EntityId, svc: EntityId) -> Result<Story, TooLarge
             if s.restart[cl as usize].is_none() {
                 inputs.push(*p);
             } else {
-                inputs.extend_from_slice(s.hosts_of(cl));
+                inputs.extend(s.hosts_of(cl).iter().filter(|&&h| sc.reaches(h)));
             }
         }
         for m in inputs {

@@ -1,0 +1,206 @@
+//! The table of every unit's recovery objectives, with failures that do
+//! the same thing to a cluster's floating vms worked out once.
+//!
+//! A failure reaches a cluster's floating vms only through the hosts it
+//! takes down, and then only through where the vms run: the services it
+//! reaches that way see nothing of the failure but the return times of
+//! those hosts (and whether they are DOWN). Every host of a pool with the
+//! same repair time leaves the pool alike, up to which host it is, so the
+//! worst case of every such service is computed once per *pattern* (the
+//! cluster and the return times of its hosts that went down) instead of
+//! once per host. What a failure reaches directly (the vms pinned to a
+//! host, what they serve) is computed for that failure alone, limited to
+//! what those services read.
+
+use super::place::{Direct, Scenario};
+use super::{Fold, Setup, Table, kind_index, point, targets};
+use crate::engine::{Evaluator, NodeId, TooLarge};
+use crate::model::{EntityId, Kind};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
+
+/// A cluster (by gate) and the return times of its hosts a failure takes
+/// down (sorted), with whether each is DOWN in §3.
+type Pattern = (NodeId, Vec<(u64, bool)>);
+
+struct UnitOut {
+    unit: EntityId,
+    fold: Fold,
+    /// The pattern this failure leaves, and its hosts (to compute it).
+    pattern: Option<(Pattern, Vec<(EntityId, u64, bool)>)>,
+    /// Services this failure reaches directly, computed on their own
+    /// (sorted by id): the pattern's answer does not hold for them.
+    direct: Vec<EntityId>,
+}
+
+impl Setup<'_> {
+    /// RTO and RPO of every service for every unit, folded per kind.
+    pub fn table(&self) -> Result<Table, TooLarge> {
+        let m = self.model;
+        let units: Vec<EntityId> = self.units().collect();
+        let base_rto = super::place::unit_rto(self, None, None)?;
+        let base_rpo = point::baseline(self);
+        let mut outs: Vec<UnitOut> = units
+            .par_iter()
+            .map_init(
+                || Evaluator::new(&self.circuit, &[]),
+                |ev, &u| self.unit_out(u, ev),
+            )
+            .collect::<Result<_, _>>()?;
+        // Failures by the pattern they leave.
+        let mut groups: HashMap<Pattern, (Vec<(EntityId, u64, bool)>, Vec<usize>)> =
+            HashMap::default();
+        for (i, o) in outs.iter().enumerate() {
+            if let Some((p, hosts)) = &o.pattern {
+                groups
+                    .entry(p.clone())
+                    .or_insert_with(|| (hosts.clone(), Vec::new()))
+                    .1
+                    .push(i);
+            }
+        }
+        let mut groups: Vec<(Pattern, (Vec<(EntityId, u64, bool)>, Vec<usize>))> =
+            groups.into_iter().collect();
+        groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let generic: Vec<Vec<(EntityId, u64)>> = groups
+            .par_iter()
+            .map(|((gate, _), (hosts, _))| {
+                let sc = Scenario::generic(self, *gate, hosts)?;
+                let mut out = Vec::new();
+                for x in sc.services() {
+                    let v = sc.worst(x)?.0;
+                    if v > 0 {
+                        out.push((x, v));
+                    }
+                }
+                Ok(out)
+            })
+            .collect::<Result<_, TooLarge>>()?;
+        let mut f = Fold::default();
+        for o in &mut outs {
+            f = f.merge(std::mem::take(&mut o.fold), m);
+        }
+        for ((_, (_, members)), found) in groups.iter().zip(&generic) {
+            // Members per kind, by name: the first one a service is not
+            // reached directly by stands for the others.
+            let mut by_kind: Vec<(Kind, Vec<usize>)> = Vec::new();
+            for &i in members {
+                let k = m.get(outs[i].unit).kind();
+                match by_kind.iter_mut().find(|(kk, _)| *kk == k) {
+                    Some((_, v)) => v.push(i),
+                    None => by_kind.push((k, vec![i])),
+                }
+            }
+            for (_, v) in &mut by_kind {
+                v.sort_unstable_by(|&a, &b| m.name(outs[a].unit).cmp(m.name(outs[b].unit)));
+            }
+            for &(svc, secs) in found {
+                for (kind, list) in &by_kind {
+                    let target = targets(m, svc, false).and_then(|t| t.for_kind(*kind));
+                    let mut eligible = list
+                        .iter()
+                        .filter(|&&i| outs[i].direct.binary_search(&svc).is_err());
+                    let Some(&first) = eligible.next() else {
+                        continue;
+                    };
+                    f.add(m, svc, outs[first].unit, secs, target);
+                    if target.is_some_and(|t| secs > t) {
+                        let ki = kind_index(*kind);
+                        f.over
+                            .extend(eligible.map(|&i| (svc, ki, outs[i].unit)));
+                    }
+                }
+            }
+        }
+        Ok(self.assemble(f, &units, &base_rto, &base_rpo))
+    }
+
+    fn unit_out(&self, u: EntityId, ev: &mut Evaluator) -> Result<UnitOut, TooLarge> {
+        let m = self.model;
+        let c = &self.circuit;
+        let mut seeds: Vec<NodeId> = self.baseline.clone();
+        seeds.push(u);
+        let d = Direct::new(self, &seeds);
+        let gate = match d.gates.as_slice() {
+            [] => None,
+            [g] if !self.entangled(*g) && !c.readers(*g).is_empty() => Some(*g),
+            _ => Some(NodeId::MAX),
+        };
+        let mut rto = Vec::new();
+        let mut pattern = None;
+        let mut direct = Vec::new();
+        if gate == Some(NodeId::MAX) {
+            // Several clusters, or one that leads back to hosts: the whole
+            // failure at once.
+            let sc = Scenario::new(self, Some(u), Some(ev))?;
+            for x in sc.services() {
+                rto.push((x, sc.worst(x)?.0));
+            }
+        } else {
+            direct = d
+                .nodes
+                .iter()
+                .copied()
+                .filter(|&x| !c.is_gate(x) && self.is_service(x) && self.up[x as usize])
+                .collect();
+            direct.sort_unstable();
+            let cluster = gate.and_then(|g| m.get(c.readers(g)[0]).cluster);
+            let hosts: Vec<EntityId> = d
+                .nodes
+                .iter()
+                .copied()
+                .filter(|&x| {
+                    !c.is_gate(x)
+                        && m.get(x).kind() == Kind::Host
+                        && !m.get(x).standby
+                        && cluster.is_some()
+                        && m.get(x).cluster == cluster
+                })
+                .collect();
+            let sc = Scenario::limited(self, u, ev, d, &direct)?;
+            for &x in &direct {
+                rto.push((x, sc.worst(x)?.0));
+            }
+            if let Some(g) = gate {
+                let hosts: Vec<(EntityId, u64, bool)> = hosts
+                    .into_iter()
+                    .map(|h| {
+                        (
+                            h,
+                            sc.fixed.get(&h).copied().unwrap_or(0),
+                            sc.is_down_host(h),
+                        )
+                    })
+                    .collect();
+                let mut key: Vec<(u64, bool)> = hosts.iter().map(|h| (h.1, h.2)).collect();
+                key.sort_unstable();
+                pattern = Some(((g, key), hosts));
+            }
+        }
+        let mut fold = Fold::default();
+        let kind = m.get(u).kind();
+        for (s, secs) in rto {
+            let t = targets(m, s, false).and_then(|t| t.for_kind(kind));
+            fold.add(m, s, u, secs, t);
+        }
+        let mut rpo = Fold::default();
+        for (s, secs) in point::unit_rpo(self, u, ev) {
+            let t = targets(m, s, true).and_then(|t| t.for_kind(kind));
+            rpo.add(m, s, u, secs, t);
+        }
+        // RPO folds under services offset by the model size so one map
+        // holds both.
+        let n = m.len() as EntityId;
+        for ((s, ki), v) in rpo.worst {
+            fold.worst.insert((s + n, ki), v);
+        }
+        fold.over
+            .extend(rpo.over.into_iter().map(|(s, k, u)| (s + n, k, u)));
+        Ok(UnitOut {
+            unit: u,
+            fold,
+            pattern,
+            direct,
+        })
+    }
+}
