@@ -80,6 +80,11 @@ pub struct Setup<'m> {
     pub up: Vec<bool>,
     /// Non-standby hosts of each cluster (empty for other entities).
     pub runs_on: Vec<Vec<EntityId>>,
+    /// Per cluster: no floating vm is in two of its anti-affinity lists,
+    /// and the most floating vms one list names.
+    pub lists: Vec<(bool, usize)>,
+    /// The lists (by index in its cluster) that name each floating vm.
+    pub lists_of: rustc_hash::FxHashMap<EntityId, Vec<usize>>,
     always: FixedBitSet,
     cluster_gate: FixedBitSet,
     /// Position of each node in dependency order (inputs first).
@@ -109,6 +114,8 @@ impl<'m> Setup<'m> {
         let mut failover = vec![0; n];
         let mut restart = vec![None; n];
         let mut runs_on = vec![Vec::new(); n];
+        let mut lists = vec![(true, 0); n];
+        let mut lists_of: rustc_hash::FxHashMap<EntityId, Vec<usize>> = Default::default();
         for x in model.ids() {
             let e = model.get(x);
             let k = e.kind();
@@ -126,6 +133,19 @@ impl<'m> Setup<'m> {
                     .copied()
                     .filter(|&h| !model.get(h).standby)
                     .collect();
+                let mut seen = rustc_hash::FxHashSet::default();
+                for (i, l) in e.anti_affinity.iter().enumerate() {
+                    for &v in l {
+                        lists_of.entry(v).or_default().push(i);
+                    }
+                    let floating: Vec<EntityId> =
+                        l.iter().copied().filter(|&v| model.is_floating_vm(v)).collect();
+                    let slot = &mut lists[x as usize];
+                    slot.1 = slot.1.max(floating.len());
+                    for v in floating {
+                        slot.0 &= seen.insert(v);
+                    }
+                }
             }
         }
         let down = crate::engine::down(&circuit, &[]);
@@ -173,6 +193,8 @@ impl<'m> Setup<'m> {
             .collect();
         let entangled = entangled(model, &circuit, &cluster_gate);
         Setup {
+            lists,
+            lists_of,
             hosts_down_anyway,
             entangled,
             copies,

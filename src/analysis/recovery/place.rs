@@ -184,10 +184,25 @@ impl<'s> Scenario<'s> {
         let mut done: HashSet<NodeId> = gates.iter().copied().collect();
         let mut stack: Vec<NodeId> = Vec::new();
         let ok = |x: NodeId| limit.is_none_or(|l| l.contains(&x));
-        for g in gates {
-            for &v in c.readers(g) {
-                if ok(v) && in_region.insert(v) {
-                    stack.push(v);
+        match limit {
+            // The vms the limit reads, not every vm of a large pool.
+            Some(l) => {
+                for &v in l {
+                    if s.floating_cluster(v).is_some()
+                        && c.inputs(v).iter().any(|g| done.contains(g))
+                        && in_region.insert(v)
+                    {
+                        stack.push(v);
+                    }
+                }
+            }
+            None => {
+                for g in gates {
+                    for &v in c.readers(g) {
+                        if in_region.insert(v) {
+                            stack.push(v);
+                        }
+                    }
                 }
             }
         }
@@ -391,8 +406,18 @@ impl<'s> Scenario<'s> {
             });
             Ok(Some(r.get(&svc).copied().unwrap_or(0)))
         };
-        let mut search = Search::new(&vars, &self.views);
-        if search.go(0, &eval_leaf)? {
+        // A switch-over is the one rule whose outcome can fall when more
+        // goes down (one instance lost: the switch-over; all of them: the
+        // restart, maybe sooner).
+        let monotone = !set
+            .iter()
+            .any(|&x| !c.is_gate(x) && s.is_service(x) && s.failover[x as usize] > 0);
+        let mut search = Search::new(&vars, &self.views, monotone);
+        let stop = search.go(0, &eval_leaf)?;
+        if std::env::var_os("FAULTLINE_RECOVERY_DEBUG").is_some() && search.tries * set.len() > 2000 {
+            eprintln!("worst {} unit {:?}: set {} vars {} tries {}", s.model.name(svc), self.unit.map(|u| s.model.name(u)), set.len(), vars.len(), search.tries);
+        }
+        if stop {
             return Err(TooLarge {
                 order: 0,
                 cuts: MAX_TRIES,
@@ -414,13 +439,7 @@ impl<'s> Scenario<'s> {
         let lists: Vec<usize> = if self.views[&cl].relaxed {
             Vec::new()
         } else {
-            m.get(cl)
-                .anti_affinity
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.contains(&vm))
-                .map(|(i, _)| i)
-                .collect()
+            s.lists_of.get(&vm).cloned().unwrap_or_default()
         };
         let c = &s.circuit;
         let mut inputs: Vec<NodeId> = eval::terms(s, vm).collect();

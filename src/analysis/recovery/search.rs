@@ -130,14 +130,7 @@ impl View {
             });
         }
         let tight = untouched == 0 && reached.iter().all(|&h| down(h));
-        let m = s.model;
-        let lists = &m.get(cluster).anti_affinity;
-        let mut seen = rustc_hash::FxHashSet::default();
-        let disjoint = lists
-            .iter()
-            .flatten()
-            .filter(|&&v| m.is_floating_vm(v))
-            .all(|&v| seen.insert(v));
+        let disjoint = s.lists[cluster as usize].0;
         let relaxed = tight && !fits(s, cluster, s.hosts_of(cluster), &[], disjoint)?;
         Ok(View {
             classes: out,
@@ -282,14 +275,44 @@ pub struct Search<'v> {
     counts: HashMap<(EntityId, usize, usize), usize>,
     /// Vars on each bound host, where lists overlap.
     occupied: HashMap<EntityId, Vec<usize>>,
-    tries: usize,
+    pub tries: usize,
     pub best: (u64, Vec<(EntityId, Bin)>),
     first: bool,
+    /// The service's return cannot fall when a vm moves to a host that
+    /// comes back later (no switch-over in its cone, no host waiting for
+    /// the placement): only placements where no vm can move up are tried.
+    monotone: bool,
 }
 
 impl<'v> Search<'v> {
-    pub fn new(vars: &'v [Var], views: &'v HashMap<EntityId, View>) -> Self {
+    /// No vm of a list could move to a class that comes back later and
+    /// still has room for its list (lists that do not overlap; where they
+    /// do, every placement counts).
+    fn maximal(&self) -> bool {
+        for (i, var) in self.vars.iter().enumerate() {
+            let view = &self.views[&var.cluster];
+            if var.lists.is_empty() || !view.disjoint {
+                continue;
+            }
+            let k = self.kind_of[i];
+            for (j, class) in view.classes.iter().enumerate().skip(k + 1) {
+                let n = self
+                    .counts
+                    .get(&(var.cluster, var.lists[0], j))
+                    .copied()
+                    .unwrap_or(0);
+                if class.bound && n < class.hosts.len() {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    pub fn new(vars: &'v [Var], views: &'v HashMap<EntityId, View>, monotone: bool) -> Self {
+        let monotone = monotone && vars.iter().all(|v| views[&v.cluster].unsettled.is_empty());
         Search {
+            monotone,
             vars,
             views,
             choice: vec![Bin::Safe; vars.len()],
@@ -311,6 +334,9 @@ impl<'v> Search<'v> {
             self.tries += 1;
             if self.tries > MAX_TRIES {
                 return Ok(true);
+            }
+            if self.monotone && !self.maximal() {
+                return Ok(false);
             }
             let Some(v) = leaf(&self.choice)? else {
                 return Ok(false);
@@ -336,8 +362,16 @@ impl<'v> Search<'v> {
             0
         };
         let single = view.classes.len() == 1;
+        let top = view.classes.len() - 1;
         for k in floor..view.classes.len() {
             let class = &view.classes[k];
+            if self.monotone
+                && (view.classes[k + 1..].iter().any(|c| !c.bound)
+                    || ((var.lists.is_empty() || single) && k != top))
+            {
+                // A later host with nothing to keep apart is no better.
+                continue;
+            }
             self.kind_of[i] = k;
             if !class.bound || var.lists.is_empty() || single {
                 self.choice[i] = view.bin(k, 0);

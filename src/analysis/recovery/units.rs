@@ -47,6 +47,12 @@ impl Setup<'_> {
                 |ev, &u| self.unit_out(u, ev),
             )
             .collect::<Result<_, _>>()?;
+        let dbg = std::env::var_os("FAULTLINE_RECOVERY_DEBUG").is_some();
+        let t0 = std::time::Instant::now();
+        if dbg {
+            let full = outs.iter().filter(|o| o.pattern.is_none() && o.direct.is_empty()).count();
+            eprintln!("units {} full-or-plain {} at {:?}", outs.len(), full, t0);
+        }
         // Failures by the pattern they leave.
         let mut groups: HashMap<Pattern, (Vec<(EntityId, u64, bool)>, Vec<usize>)> =
             HashMap::default();
@@ -76,6 +82,9 @@ impl Setup<'_> {
                 Ok(out)
             })
             .collect::<Result<_, TooLarge>>()?;
+        if dbg {
+            eprintln!("patterns {} services {} in {:?}", groups.len(), generic.iter().map(|g| g.len()).sum::<usize>(), t0.elapsed());
+        }
         let mut f = Fold::default();
         for o in &mut outs {
             f = f.merge(std::mem::take(&mut o.fold), m);
@@ -127,9 +136,12 @@ impl Setup<'_> {
             _ => Some(NodeId::MAX),
         };
         let mut rto = Vec::new();
-        let mut pattern = None;
+        let mut pattern: Option<(Pattern, Vec<(EntityId, u64, bool)>)> = None;
         let mut direct = Vec::new();
         if gate == Some(NodeId::MAX) {
+            if std::env::var_os("FAULTLINE_RECOVERY_DEBUG").is_some() {
+                eprintln!("full: {} ({} gates, {} direct)", m.name(u), d.gates.len(), d.nodes.len());
+            }
             // Several clusters, or one that leads back to hosts: the whole
             // failure at once.
             let sc = Scenario::new(self, Some(u), Some(ev))?;
@@ -164,7 +176,7 @@ impl Setup<'_> {
             if let Some(g) = gate {
                 let hosts: Vec<(EntityId, u64, bool)> = hosts
                     .into_iter()
-                    .map(|h| {
+                    .map(|h| -> (EntityId, u64, bool) {
                         (
                             h,
                             sc.fixed.get(&h).copied().unwrap_or(0),
@@ -172,9 +184,19 @@ impl Setup<'_> {
                         )
                     })
                     .collect();
-                let mut key: Vec<(u64, bool)> = hosts.iter().map(|h| (h.1, h.2)).collect();
+                let cl = cluster.expect("a gate with readers has a cluster");
+                let hosts = self.normalise(cl, hosts);
+                let restart = self.restart[cl as usize].is_some();
+                let untouched = self.hosts_of(cl).len() > hosts.len();
+                let mut key: Vec<(u64, bool)> = hosts
+                    .iter()
+                    .map(|h| (if restart && untouched { h.1.min(1) } else { h.1 }, h.2))
+                    .collect();
                 key.sort_unstable();
-                pattern = Some(((g, key), hosts));
+                // Nothing down on the cluster: its vms see nothing.
+                if !hosts.is_empty() {
+                    pattern = Some(((g, key), hosts));
+                }
             }
         }
         let mut fold = Fold::default();
@@ -202,5 +224,43 @@ impl Setup<'_> {
             pattern,
             direct,
         })
+    }
+
+    /// The hosts of `cl` a failure reaches, reduced to what its floating
+    /// vms can tell apart while some host of the cluster stays untouched:
+    /// a host back at once and not DOWN is as good as an untouched one,
+    /// and where no vm is in two lists, a class of DOWN hosts with the
+    /// same return time can hold at most as many vms of a list as the
+    /// longest list has (more hosts change nothing).
+    fn normalise(
+        &self,
+        cl: EntityId,
+        mut hosts: Vec<(EntityId, u64, bool)>,
+    ) -> Vec<(EntityId, u64, bool)> {
+        if self.hosts_of(cl).len() == hosts.len() {
+            return hosts;
+        }
+        hosts.retain(|h| h.1 > 0 || h.2);
+        let (disjoint, longest) = self.lists[cl as usize];
+        if !disjoint {
+            return hosts;
+        }
+        let restart = self.restart[cl as usize].is_some();
+        let key = |h: &(EntityId, u64, bool)| (if restart { h.1.min(1) } else { h.1 }, h.2);
+        hosts.sort_unstable_by_key(|h| (key(h), h.0));
+        let mut out: Vec<(EntityId, u64, bool)> = Vec::new();
+        let mut run = 0;
+        for h in hosts {
+            if out.last().is_some_and(|l| key(l) == key(&h)) {
+                run += 1;
+            } else {
+                run = 1;
+            }
+            let cap = if h.2 { longest.max(1) } else { 1 };
+            if run <= cap {
+                out.push(h);
+            }
+        }
+        out
     }
 }
