@@ -465,6 +465,7 @@ impl Ref<'_> {
                     l[i + 1..].iter().all(|&b| {
                         !(self.floating(a)
                             && self.floating(b)
+                            && p[a as usize].is_some()
                             && p[a as usize] == p[b as usize]
                             && d[p[a as usize].unwrap() as usize])
                     })
@@ -512,8 +513,127 @@ impl Ref<'_> {
     }
 }
 
+/// Pools: hosts of a cluster that fail alike (same rack, same repair),
+/// some with pinned vms, floating vms under lists that overlap or not,
+/// services with targets, so that failures that leave a pool alike are
+/// worked out once and must still agree unit by unit.
+fn pool_estate(seed: u64) -> String {
+    let mut r = Rng(seed | 1);
+    let mut y = String::from("sites: {s1: {}}\nracks: {r0: {site: s1}, r1: {site: s1}}\n");
+    y.push_str("switches: {t0: {rack: r0}}\n");
+    let nclusters = 1 + r.below(2);
+    let clusters: Vec<String> = (0..nclusters).map(|i| format!("c{i}")).collect();
+    let hosts: Vec<String> = (0..3 + r.below(2)).map(|i| format!("h{i}")).collect();
+    let repair = r.dur();
+    y.push_str("hosts:\n");
+    for (i, h) in hosts.iter().enumerate() {
+        let mut f = vec![
+            format!("rack: {}", if r.chance(70) { "r0" } else { "r1" }),
+            format!("cluster: {}", clusters[if r.chance(80) { 0 } else { i % nclusters }]),
+        ];
+        if r.chance(50) {
+            f.push("network: [t0]".into());
+        }
+        f.push(format!(
+            "repair: {}",
+            if r.chance(80) { repair.clone() } else { r.dur() }
+        ));
+        if i >= 3 && r.chance(15) {
+            f.push("standby: true".into());
+        }
+        y.push_str(&format!("  {h}: {{{}}}\n", f.join(", ")));
+    }
+    let floating: Vec<(String, usize)> = (0..2 + r.below(4))
+        .map(|i| (format!("v{i}"), if r.chance(80) { 0 } else { r.below(nclusters) }))
+        .collect();
+    let pinned: Vec<String> = (0..r.below(3)).map(|i| format!("q{i}")).collect();
+    y.push_str("clusters:\n");
+    for (ci, c) in clusters.iter().enumerate() {
+        let mut f = Vec::new();
+        if r.chance(75) {
+            f.push("ha: restart".to_owned());
+        }
+        if r.chance(30) {
+            f.push(format!("restart: {}", r.dur()));
+        }
+        let mine: Vec<String> = floating
+            .iter()
+            .filter(|(_, c)| *c == ci)
+            .map(|(v, _)| v.clone())
+            .collect();
+        if mine.len() >= 2 && r.chance(80) {
+            let mut lists = Vec::new();
+            if r.chance(60) {
+                // Lists that do not overlap: consecutive runs.
+                let mut i = 0;
+                while i + 1 < mine.len() {
+                    let len = 2 + r.below(3);
+                    let l: Vec<String> = mine[i..(i + len).min(mine.len())].to_vec();
+                    if l.len() >= 2 {
+                        lists.push(format!("[{}]", l.join(", ")));
+                    }
+                    i += len;
+                }
+            } else {
+                for _ in 0..1 + r.below(3) {
+                    let mut l: Vec<String> =
+                        (0..2 + r.below(3)).map(|_| r.pick(&mine).to_owned()).collect();
+                    l.sort();
+                    l.dedup();
+                    if l.len() >= 2 {
+                        lists.push(format!("[{}]", l.join(", ")));
+                    }
+                }
+            }
+            if !lists.is_empty() {
+                f.push(format!("anti_affinity: [{}]", lists.join(", ")));
+            }
+        }
+        y.push_str(&format!("  {c}: {{{}}}\n", f.join(", ")));
+    }
+    y.push_str("vms:\n");
+    for (v, ci) in &floating {
+        let mut f = vec![format!("cluster: {}", clusters[*ci])];
+        if r.chance(20) {
+            f.push(format!("start: {}", r.dur()));
+        }
+        y.push_str(&format!("  {v}: {{{}}}\n", f.join(", ")));
+    }
+    for q in &pinned {
+        y.push_str(&format!("  {q}: {{host: {}}}\n", r.pick(&hosts)));
+    }
+    let mut all: Vec<String> = floating.iter().map(|(v, _)| v.clone()).collect();
+    all.extend(pinned.iter().cloned());
+    let svcs: Vec<String> = (0..1 + r.below(3)).map(|i| format!("svc{i}")).collect();
+    y.push_str("services:\n");
+    for (i, s) in svcs.iter().enumerate() {
+        let n = 1 + r.below(3.min(all.len()));
+        let mut inst: Vec<String> = (0..n).map(|_| r.pick(&all).to_owned()).collect();
+        inst.sort();
+        inst.dedup();
+        let mut f = vec![format!("instances: [{}]", inst.join(", "))];
+        if inst.len() > 1 && r.chance(40) {
+            f.push(format!("min_healthy: {}", 1 + r.below(inst.len())));
+        }
+        if r.chance(25) {
+            f.push(format!("failover: {}", r.dur()));
+        }
+        if i > 0 && r.chance(40) {
+            f.push(format!("depends_on: [{}]", svcs[r.below(i)]));
+        }
+        if r.chance(60) {
+            f.push(format!("rto: {}", r.dur()));
+        }
+        y.push_str(&format!("  {s}: {{{}}}\n", f.join(", ")));
+    }
+    y
+}
+
 fn check(seed: u64) -> Result<(), TestCaseError> {
-    let yaml = estate(seed);
+    check_yaml(estate(seed))
+}
+
+fn check_yaml(yaml: String) -> Result<(), TestCaseError> {
     let m = match load_str("t.yaml", &yaml) {
         Ok(m) => m,
         Err(f) => {
@@ -533,10 +653,21 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     // (service, kind) -> (worst, smallest unit attaining it)
     let mut per_kind: std::collections::BTreeMap<(EntityId, Kind), (u64, Option<EntityId>)> =
         Default::default();
+    // (service, kind) -> units whose RTO is over the service's target
+    let mut over: std::collections::BTreeMap<(EntityId, Kind), Vec<EntityId>> = Default::default();
     for u in s.units().collect::<Vec<_>>() {
         let want = r.rto(u);
         for svc in m.of_kind(Kind::Service).filter(|&x| up0[x as usize]) {
             let v = want[svc as usize];
+            let target = m
+                .get(svc)
+                .recovery
+                .as_deref()
+                .and_then(|r| r.rto.as_ref())
+                .and_then(|t| t.for_kind(m.get(u).kind()));
+            if target.is_some_and(|t| v > t) {
+                over.entry((svc, m.get(u).kind())).or_default().push(u);
+            }
             let slot = per_kind.entry((svc, m.get(u).kind())).or_insert((0, None));
             if v > slot.0 || (v == slot.0 && v > 0 && slot.1.is_none_or(|b| m.name(u) < m.name(b)))
             {
@@ -577,6 +708,16 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
                 .get(&(so.service, w.kind))
                 .copied()
                 .unwrap_or((0, None));
+            let mut want_over = over.get(&(so.service, w.kind)).cloned().unwrap_or_default();
+            m.sort_by_name(&mut want_over);
+            prop_assert_eq!(
+                &w.over,
+                &want_over,
+                "units over the RTO target of {} per {}\n{}",
+                m.name(so.service),
+                w.kind.singular(),
+                yaml
+            );
             prop_assert_eq!(
                 (w.seconds, w.unit),
                 want,
@@ -595,5 +736,10 @@ proptest! {
     #[test]
     fn recovery_matches_the_brute_force_reading(seed in any::<u64>()) {
         check(seed)?;
+    }
+
+    #[test]
+    fn pools_that_fail_alike_match_the_brute_force_reading(seed in any::<u64>()) {
+        check_yaml(pool_estate(seed))?;
     }
 }

@@ -47,12 +47,6 @@ impl Setup<'_> {
                 |ev, &u| self.unit_out(u, ev),
             )
             .collect::<Result<_, _>>()?;
-        let dbg = std::env::var_os("FAULTLINE_RECOVERY_DEBUG").is_some();
-        let t0 = std::time::Instant::now();
-        if dbg {
-            let full = outs.iter().filter(|o| o.pattern.is_none() && o.direct.is_empty()).count();
-            eprintln!("units {} full-or-plain {} at {:?}", outs.len(), full, t0);
-        }
         // Failures by the pattern they leave.
         let mut groups: HashMap<Pattern, (Vec<(EntityId, u64, bool)>, Vec<usize>)> =
             HashMap::default();
@@ -82,9 +76,6 @@ impl Setup<'_> {
                 Ok(out)
             })
             .collect::<Result<_, TooLarge>>()?;
-        if dbg {
-            eprintln!("patterns {} services {} in {:?}", groups.len(), generic.iter().map(|g| g.len()).sum::<usize>(), t0.elapsed());
-        }
         let mut f = Fold::default();
         for o in &mut outs {
             f = f.merge(std::mem::take(&mut o.fold), m);
@@ -139,11 +130,6 @@ impl Setup<'_> {
         let mut pattern: Option<(Pattern, Vec<(EntityId, u64, bool)>)> = None;
         let mut direct = Vec::new();
         if gate == Some(NodeId::MAX) {
-            if std::env::var_os("FAULTLINE_RECOVERY_DEBUG").is_some() {
-                eprintln!("full: {} ({} gates, {} direct)", m.name(u), d.gates.len(), d.nodes.len());
-            }
-            // Several clusters, or one that leads back to hosts: the whole
-            // failure at once.
             let sc = Scenario::new(self, Some(u), Some(ev))?;
             for x in sc.services() {
                 rto.push((x, sc.worst(x)?.0));
@@ -169,33 +155,15 @@ impl Setup<'_> {
                         && m.get(x).cluster == cluster
                 })
                 .collect();
-            let sc = Scenario::limited(self, u, ev, d, &direct)?;
-            for &x in &direct {
-                rto.push((x, sc.worst(x)?.0));
-            }
-            if let Some(g) = gate {
-                let hosts: Vec<(EntityId, u64, bool)> = hosts
-                    .into_iter()
-                    .map(|h| -> (EntityId, u64, bool) {
-                        (
-                            h,
-                            sc.fixed.get(&h).copied().unwrap_or(0),
-                            sc.is_down_host(h),
-                        )
-                    })
-                    .collect();
-                let cl = cluster.expect("a gate with readers has a cluster");
-                let hosts = self.normalise(cl, hosts);
-                let restart = self.restart[cl as usize].is_some();
-                let untouched = self.hosts_of(cl).len() > hosts.len();
-                let mut key: Vec<(u64, bool)> = hosts
-                    .iter()
-                    .map(|h| (if restart && untouched { h.1.min(1) } else { h.1 }, h.2))
-                    .collect();
-                key.sort_unstable();
-                // Nothing down on the cluster: its vms see nothing.
-                if !hosts.is_empty() {
-                    pattern = Some(((g, key), hosts));
+            if direct.is_empty() && gate.is_none() {
+                // Reaches no service and no cluster.
+            } else {
+                let sc = Scenario::limited(self, u, ev, d, &direct)?;
+                for &x in &direct {
+                    rto.push((x, sc.worst(x)?.0));
+                }
+                if let Some(g) = gate {
+                    pattern = self.pattern(&sc, g, cluster, hosts);
                 }
             }
         }
@@ -224,6 +192,32 @@ impl Setup<'_> {
             pattern,
             direct,
         })
+    }
+
+    /// The pattern a failure leaves on the cluster of `gate`: its hosts
+    /// the failure reaches, with their return times and whether DOWN.
+    fn pattern(
+        &self,
+        sc: &Scenario,
+        gate: NodeId,
+        cluster: Option<EntityId>,
+        hosts: Vec<EntityId>,
+    ) -> Option<(Pattern, Vec<(EntityId, u64, bool)>)> {
+        let hosts: Vec<(EntityId, u64, bool)> = hosts
+            .into_iter()
+            .map(|h| (h, sc.fixed.get(&h).copied().unwrap_or(0), sc.is_down_host(h)))
+            .collect();
+        let cl = cluster.expect("a gate with readers has a cluster");
+        let hosts = self.normalise(cl, hosts);
+        let restart = self.restart[cl as usize].is_some();
+        let untouched = self.hosts_of(cl).len() > hosts.len();
+        let mut key: Vec<(u64, bool)> = hosts
+            .iter()
+            .map(|h| (if restart && untouched { h.1.min(1) } else { h.1 }, h.2))
+            .collect();
+        key.sort_unstable();
+        // Nothing down on the cluster: its vms see nothing.
+        (!hosts.is_empty()).then_some(((gate, key), hosts))
     }
 
     /// The hosts of `cl` a failure reaches, reduced to what its floating
