@@ -97,7 +97,8 @@ pub struct Setup<'m> {
     /// Hosts DOWN with nothing failed.
     pub hosts_down_anyway: Vec<EntityId>,
     /// Cluster gates whose floating vms lead (through what reads them) to
-    /// a host: a failure through them cannot be split per cluster.
+    /// a host or to what reads one: a failure through them cannot be split
+    /// per cluster.
     entangled: FixedBitSet,
 }
 
@@ -255,7 +256,8 @@ impl<'m> Setup<'m> {
     }
 }
 
-/// Cluster gates from whose floating vms a host can be reached.
+/// Cluster gates from whose floating vms a host, or what reads a host
+/// directly, can be reached.
 fn entangled(model: &Model, c: &Circuit, gates: &FixedBitSet) -> FixedBitSet {
     let mut out = FixedBitSet::with_capacity(c.len());
     let mut seen = FixedBitSet::with_capacity(c.len());
@@ -266,7 +268,11 @@ fn entangled(model: &Model, c: &Circuit, gates: &FixedBitSet) -> FixedBitSet {
             if seen.put(x as usize) {
                 continue;
             }
-            if !c.is_gate(x) && model.get(x).kind() == Kind::Host {
+            let host = |y: NodeId| !c.is_gate(y) && model.get(y).kind() == Kind::Host;
+            // A host, or something that reads one directly (a vm pinned
+            // to it): then which host went down shows through more than
+            // where the vms run.
+            if host(x) || c.inputs(x).iter().any(|&m| host(m)) {
                 out.insert(g);
                 break 'walk;
             }
