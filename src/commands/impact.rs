@@ -72,8 +72,10 @@ pub fn compute(a: &Analysis, failed: &[EntityId]) -> Impact {
     }
 }
 
+/// The keys FORMAT §5 and §7 give impact's JSON, and no others: recovery
+/// times are in the human form and in `faultline recovery --fail`.
 pub fn to_json(i: &Impact) -> Value {
-    json!({"down": i.down, "degraded": i.degraded, "at_risk": i.at_risk, "recovery": i.recovery})
+    json!({"down": i.down, "degraded": i.degraded, "at_risk": i.at_risk})
 }
 
 pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact) -> String {

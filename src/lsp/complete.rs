@@ -1,5 +1,9 @@
 //! Completion of ids where a reference is expected, offering only the
-//! kinds the field accepts (`power` offers pdus, feeds and components).
+//! kinds the field accepts (`power` offers pdus, feeds and components);
+//! of field names where a key of an entity is being typed (block style),
+//! from the schema table, so new fields such as `repair` or `rto` come
+//! with their one-line meaning; and of a few usual durations where a
+//! duration or a recovery target is expected.
 //!
 //! The context is read from the text around the cursor, not from the
 //! YAML tree: while you type, the line is usually not valid YAML yet
@@ -191,7 +195,116 @@ fn accepted(section: &str, field: &str) -> Option<&'static [Kind]> {
     }
 }
 
-/// Ids of the accepted kinds that contain what is typed so far.
+/// Where a field name of an entity is being typed in block style
+/// (`hosts:` / `  h1:` / `    re|`): the entity's kind and where the name
+/// starts.
+pub fn key_context(text: &str, offset: usize) -> Option<(Kind, usize)> {
+    let offset = offset.min(text.len());
+    if !text.is_char_boundary(offset) {
+        return None;
+    }
+    let line_start = text[..offset].rfind('
+').map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    let typed = before.trim_start_matches(' ');
+    let ind = before.len() - typed.len();
+    if ind == 0 || !typed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut above = text[..line_start]
+        .lines()
+        .rev()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    // The entity's id line, then its section at the first column.
+    let entity = above.find(|l| indent(l) < ind)?;
+    bare_key(entity)?;
+    let at = indent(entity);
+    if at == 0 {
+        return None;
+    }
+    let section = above.find(|l| indent(l) < at)?;
+    if indent(section) != 0 {
+        return None;
+    }
+    Some((Kind::from_section(bare_key(section)?)?, offset - typed.len()))
+}
+
+/// Field names of `kind` that start with what is typed.
+fn complete_key(
+    kind: Kind,
+    text: &str,
+    lines: &Lines,
+    start: usize,
+    offset: u32,
+    enc: Encoding,
+) -> CompletionList {
+    let typed = text[start..offset as usize].to_lowercase();
+    let range = lines.range(text, start as u32, offset - start as u32, enc);
+    let items = schema::fields(kind)
+        .iter()
+        .filter(|f| f.name.starts_with(&typed))
+        .enumerate()
+        .map(|(i, f)| CompletionItem {
+            label: f.name.to_owned(),
+            kind: Some(CompletionItemKind::FIELD),
+            detail: Some(f.ty.describe().to_owned()),
+            documentation: Some(lsp_types::Documentation::String(f.doc.to_owned())),
+            sort_text: Some(format!("{i:05}")),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
+                range,
+                format!("{}: ", f.name),
+            ))),
+            ..CompletionItem::default()
+        })
+        .collect();
+    CompletionList {
+        is_incomplete: false,
+        items,
+    }
+}
+
+/// Durations people usually write, for a duration or a target.
+const DURATIONS: &[(&str, &str)] = &[
+    ("0s", "none: synchronous, or instant"),
+    ("30s", "30 seconds"),
+    ("2m", "2 minutes: a guest's boot"),
+    ("5m", "5 minutes: an HA restart or a server's boot"),
+    ("15m", "15 minutes"),
+    ("1h", "1 hour"),
+    ("4h", "4 hours: a part replaced"),
+    ("24h", "1 day"),
+];
+
+fn complete_duration(
+    text: &str,
+    lines: &Lines,
+    start: usize,
+    offset: u32,
+    enc: Encoding,
+) -> CompletionList {
+    let typed = &text[start..offset as usize];
+    let range = lines.range(text, start as u32, offset - start as u32, enc);
+    let items = DURATIONS
+        .iter()
+        .filter(|(d, _)| d.starts_with(typed))
+        .enumerate()
+        .map(|(i, (d, what))| CompletionItem {
+            label: (*d).to_owned(),
+            kind: Some(CompletionItemKind::VALUE),
+            detail: Some((*what).to_owned()),
+            sort_text: Some(format!("{i:05}")),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, (*d).to_owned()))),
+            ..CompletionItem::default()
+        })
+        .collect();
+    CompletionList {
+        is_incomplete: false,
+        items,
+    }
+}
+
+/// Ids of the accepted kinds that contain what is typed so far, field
+/// names where a key is typed, durations where one is expected.
 /// `text` is the buffer as it is now (ids come from the last check).
 pub fn complete(
     snap: &Snapshot,
@@ -200,7 +313,16 @@ pub fn complete(
     offset: u32,
     enc: Encoding,
 ) -> Option<CompletionList> {
+    if let Some((kind, start)) = key_context(text, offset as usize) {
+        return Some(complete_key(kind, text, lines, start, offset, enc));
+    }
     let ctx = context(text, offset as usize)?;
+    let is_duration = Kind::from_section(&ctx.section)
+        .and_then(|k| schema::field(k, &ctx.field))
+        .is_some_and(|f| matches!(f.ty, FieldType::Duration | FieldType::Targets));
+    if is_duration {
+        return Some(complete_duration(text, lines, ctx.prefix_start, offset, enc));
+    }
     let kinds = accepted(&ctx.section, &ctx.field)?;
     let typed = text[ctx.prefix_start..offset as usize].to_lowercase();
     let mut hits: Vec<(bool, &str, Kind)> = snap
@@ -296,6 +418,37 @@ mod tests {
         assert_eq!(at("hosts:\n  h1: {rack: r1, po|"), None);
         assert_eq!(at("hosts:\n  h1: {rack: r1} # rack: |"), None);
         assert_eq!(at("hosts:\n  h1: {description: \"rack: |"), None);
+    }
+
+    #[test]
+    fn field_names_where_a_key_is_typed() {
+        let key = |text: &str| {
+            let offset = text.find('|').expect("a cursor");
+            let text = text.replace('|', "");
+            key_context(&text, offset).map(|(k, start)| (k, text[start..offset].to_owned()))
+        };
+        assert_eq!(key("hosts:\n  h1:\n    rep|"), Some((Kind::Host, "rep".into())));
+        assert_eq!(
+            key("services:\n  s:\n    instances: [a]\n    r|"),
+            Some((Kind::Service, "r".into()))
+        );
+        assert_eq!(key("clusters:\n  c:\n    |"), Some((Kind::Cluster, "".into())));
+        // An id being typed, a value, a nested map: not a field name.
+        assert_eq!(key("hosts:\n  h|"), None);
+        assert_eq!(key("hosts:\n  h1:\n    rack: r|"), None);
+        assert_eq!(key("hosts:\n  h1:\n    labels:\n      te|"), None);
+        for (kind, field) in [
+            (Kind::Host, "repair"),
+            (Kind::Host, "start"),
+            (Kind::Cluster, "restart"),
+            (Kind::Service, "failover"),
+            (Kind::Service, "replica_lag"),
+            (Kind::Service, "backup_interval"),
+            (Kind::Service, "rto"),
+            (Kind::Service, "rpo"),
+        ] {
+            assert!(schema::names(kind).contains(&field), "{field}");
+        }
     }
 
     #[test]
