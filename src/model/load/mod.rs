@@ -254,23 +254,8 @@ impl Loader {
         match parsed {
             Ok(root) => self.load_root(file, root),
             Err(e) => {
-                let f = self.sources.file(file);
-                let off = e
-                    .line_col
-                    .map(|(line, col)| f.offset_of(line, col))
-                    .unwrap_or(0);
-                let span = self.sources.span(file, off, 0);
-                let help = if e.message.contains("nested") {
-                    "a description needs a handful of levels; this looks generated or corrupt"
-                } else if e.message.contains("alias") {
-                    "descriptions rarely need anchors and aliases; write the values out"
-                } else {
-                    "the mistake is often just before this point: an unclosed bracket or quote, or a wrong indentation"
-                };
-                self.errors.push(
-                    InputError::at("syntax", span, format!("invalid YAML: {}", e.message))
-                        .help(help),
-                );
+                let error = self.doc(file).syntax_error(&e);
+                self.errors.push(error);
             }
         }
     }
