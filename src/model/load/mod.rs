@@ -261,7 +261,7 @@ impl Loader {
         match parsed {
             Ok(root) => self.load_root(file, root),
             Err(e) => {
-                let error = self.doc(file).syntax_error(&e);
+                let error = self.doc(file).syntax_error(e);
                 self.errors.push(error);
             }
         }

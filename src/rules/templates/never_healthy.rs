@@ -91,7 +91,6 @@ impl Template for NeverHealthy {
                 help: Some("add instances, lower `min_healthy`, or fix what keeps them down (a standby host, an empty cluster)".into()),
                 culprit_label: Some("never up".into()),
                 notes,
-                ..Hit::default()
             });
         }
         hits
