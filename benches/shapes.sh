@@ -5,6 +5,7 @@
 #   benches/shapes.sh pools       # 28k entities, pools of 32, 96, 500, 3000 hosts
 #   benches/shapes.sh orders      # the bundled 100k estate, cuts up to order 4
 #   benches/shapes.sh others      # deep chain, loop, wide quorums, dense hosts
+#   benches/shapes.sh recovery    # recovery next to check: pools and the 100k estate
 #   benches/shapes.sh all
 #
 # Each cell is the faster of two runs (GNU time's %e and %M). Needs
@@ -86,6 +87,17 @@ if [[ $what == orders || $what == all ]]; then
         # shellcheck disable=SC2086
         printf '| `%s` | %s |\n' "$c" "$(best "$dir/estate-100k.yaml" $c)"
     done
+fi
+if [[ $what == recovery || $what == all ]]; then
+    files=()
+    for n in 32 96 500 3000; do
+        "$gen" --entities 28000 --seed 1 --cluster-hosts "$n" >"$dir/pool-$n.yaml"
+        files+=("$dir/pool-$n.yaml")
+    done
+    "$gen" --entities 100000 --seed 1 >"$dir/estate-100k.yaml"
+    files+=("$dir/estate-100k.yaml")
+    commands=("check --format json" "recovery --format json")
+    table "Recovery objectives next to a full check: pools of N hosts (28,000 entities), and the 100k estate" "${files[@]}"
 fi
 if [[ $what == others || $what == all ]]; then
     "$gen" --chain 100000 >"$dir/chain-100k.yaml"

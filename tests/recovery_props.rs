@@ -529,14 +529,21 @@ fn pool_estate(seed: u64) -> String {
     for (i, h) in hosts.iter().enumerate() {
         let mut f = vec![
             format!("rack: {}", if r.chance(70) { "r0" } else { "r1" }),
-            format!("cluster: {}", clusters[if r.chance(80) { 0 } else { i % nclusters }]),
+            format!(
+                "cluster: {}",
+                clusters[if r.chance(80) { 0 } else { i % nclusters }]
+            ),
         ];
         if r.chance(50) {
             f.push("network: [t0]".into());
         }
         f.push(format!(
             "repair: {}",
-            if r.chance(80) { repair.clone() } else { r.dur() }
+            if r.chance(80) {
+                repair.clone()
+            } else {
+                r.dur()
+            }
         ));
         if i >= 3 && r.chance(15) {
             f.push("standby: true".into());
@@ -544,7 +551,12 @@ fn pool_estate(seed: u64) -> String {
         y.push_str(&format!("  {h}: {{{}}}\n", f.join(", ")));
     }
     let floating: Vec<(String, usize)> = (0..2 + r.below(4))
-        .map(|i| (format!("v{i}"), if r.chance(80) { 0 } else { r.below(nclusters) }))
+        .map(|i| {
+            (
+                format!("v{i}"),
+                if r.chance(80) { 0 } else { r.below(nclusters) },
+            )
+        })
         .collect();
     let pinned: Vec<String> = (0..r.below(3)).map(|i| format!("q{i}")).collect();
     y.push_str("clusters:\n");
@@ -576,8 +588,9 @@ fn pool_estate(seed: u64) -> String {
                 }
             } else {
                 for _ in 0..1 + r.below(3) {
-                    let mut l: Vec<String> =
-                        (0..2 + r.below(3)).map(|_| r.pick(&mine).to_owned()).collect();
+                    let mut l: Vec<String> = (0..2 + r.below(3))
+                        .map(|_| r.pick(&mine).to_owned())
+                        .collect();
                     l.sort();
                     l.dedup();
                     if l.len() >= 2 {

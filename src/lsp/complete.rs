@@ -203,8 +203,7 @@ pub fn key_context(text: &str, offset: usize) -> Option<(Kind, usize)> {
     if !text.is_char_boundary(offset) {
         return None;
     }
-    let line_start = text[..offset].rfind('
-').map_or(0, |i| i + 1);
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     let typed = before.trim_start_matches(' ');
     let ind = before.len() - typed.len();
@@ -226,7 +225,10 @@ pub fn key_context(text: &str, offset: usize) -> Option<(Kind, usize)> {
     if indent(section) != 0 {
         return None;
     }
-    Some((Kind::from_section(bare_key(section)?)?, offset - typed.len()))
+    Some((
+        Kind::from_section(bare_key(section)?)?,
+        offset - typed.len(),
+    ))
 }
 
 /// Field names of `kind` that start with what is typed.
@@ -293,7 +295,10 @@ fn complete_duration(
             kind: Some(CompletionItemKind::VALUE),
             detail: Some((*what).to_owned()),
             sort_text: Some(format!("{i:05}")),
-            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, (*d).to_owned()))),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
+                range,
+                (*d).to_owned(),
+            ))),
             ..CompletionItem::default()
         })
         .collect();
@@ -321,7 +326,13 @@ pub fn complete(
         .and_then(|k| schema::field(k, &ctx.field))
         .is_some_and(|f| matches!(f.ty, FieldType::Duration | FieldType::Targets));
     if is_duration {
-        return Some(complete_duration(text, lines, ctx.prefix_start, offset, enc));
+        return Some(complete_duration(
+            text,
+            lines,
+            ctx.prefix_start,
+            offset,
+            enc,
+        ));
     }
     let kinds = accepted(&ctx.section, &ctx.field)?;
     let typed = text[ctx.prefix_start..offset as usize].to_lowercase();
@@ -427,12 +438,18 @@ mod tests {
             let text = text.replace('|', "");
             key_context(&text, offset).map(|(k, start)| (k, text[start..offset].to_owned()))
         };
-        assert_eq!(key("hosts:\n  h1:\n    rep|"), Some((Kind::Host, "rep".into())));
+        assert_eq!(
+            key("hosts:\n  h1:\n    rep|"),
+            Some((Kind::Host, "rep".into()))
+        );
         assert_eq!(
             key("services:\n  s:\n    instances: [a]\n    r|"),
             Some((Kind::Service, "r".into()))
         );
-        assert_eq!(key("clusters:\n  c:\n    |"), Some((Kind::Cluster, "".into())));
+        assert_eq!(
+            key("clusters:\n  c:\n    |"),
+            Some((Kind::Cluster, "".into()))
+        );
         // An id being typed, a value, a nested map: not a field name.
         assert_eq!(key("hosts:\n  h|"), None);
         assert_eq!(key("hosts:\n  h1:\n    rack: r|"), None);

@@ -139,8 +139,11 @@ impl<'m> Setup<'m> {
                     for &v in l {
                         lists_of.entry(v).or_default().push(i);
                     }
-                    let floating: Vec<EntityId> =
-                        l.iter().copied().filter(|&v| model.is_floating_vm(v)).collect();
+                    let floating: Vec<EntityId> = l
+                        .iter()
+                        .copied()
+                        .filter(|&v| model.is_floating_vm(v))
+                        .collect();
                     let slot = &mut lists[x as usize];
                     slot.1 = slot.1.max(floating.len());
                     for v in floating {

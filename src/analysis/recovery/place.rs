@@ -242,10 +242,12 @@ impl<'s> Scenario<'s> {
         // Hosts the failure reaches, per cluster.
         let mut reached: HashMap<EntityId, Vec<EntityId>> = HashMap::default();
         for &x in &region {
-            if !c.is_gate(x) && m.get(x).kind() == Kind::Host && !m.get(x).standby {
-                if let Some(cl) = m.get(x).cluster {
-                    reached.entry(cl).or_default().push(x);
-                }
+            if !c.is_gate(x)
+                && m.get(x).kind() == Kind::Host
+                && !m.get(x).standby
+                && let Some(cl) = m.get(x).cluster
+            {
+                reached.entry(cl).or_default().push(x);
             }
         }
         let choosable: HashSet<NodeId> = region
@@ -254,7 +256,8 @@ impl<'s> Scenario<'s> {
             .filter(|&x| {
                 unit != Some(x)
                     && !s.always_down(x)
-                    && s.floating_cluster(x).is_some_and(|cl| reached.contains_key(&cl))
+                    && s.floating_cluster(x)
+                        .is_some_and(|cl| reached.contains_key(&cl))
             })
             .collect();
         // Everything downstream of those vms waits for the placement.
@@ -290,9 +293,7 @@ impl<'s> Scenario<'s> {
             &|_| Bin::Safe,
         );
         fixed.extend(presets);
-        let ret = |h: EntityId| {
-            (!dep.contains(&h)).then(|| fixed.get(&h).copied().unwrap_or(0))
-        };
+        let ret = |h: EntityId| (!dep.contains(&h)).then(|| fixed.get(&h).copied().unwrap_or(0));
         let down = |h: EntityId| down_hosts.contains(&h);
         let mut summaries = HashMap::default();
         for (&cl, hosts) in &reached {

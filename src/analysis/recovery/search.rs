@@ -211,8 +211,8 @@ pub fn fits(
         let mut fresh_tried = false;
         for h in 0..c.hosts.len() {
             let v = c.vms[i];
-            let used = (0..i).any(|j| c.at[j] == h)
-                || c.fixed.iter().any(|&(_, fh)| fh == c.hosts[h]);
+            let used =
+                (0..i).any(|j| c.at[j] == h) || c.fixed.iter().any(|&(_, fh)| fh == c.hosts[h]);
             if !used {
                 // Unused hosts are alike: one stands for all.
                 if fresh_tried {
@@ -252,6 +252,10 @@ pub fn fits(
         )),
     })
 }
+
+/// The return time of the service for one choice of hosts (None: the
+/// choice is not allowed).
+pub type Leaf<'a> = dyn Fn(&[Bin]) -> Result<Option<u64>, TooLarge> + 'a;
 
 pub type Signature = (EntityId, Vec<usize>, Vec<NodeId>, Vec<NodeId>, u64, u64);
 
@@ -326,7 +330,7 @@ impl<'v> Search<'v> {
     }
 
     /// Depth-first over the vars; true when it gave up.
-    pub fn go(&mut self, i: usize, leaf: &dyn Fn(&[Bin]) -> Result<Option<u64>, TooLarge>) -> Result<bool, TooLarge> {
+    pub fn go(&mut self, i: usize, leaf: &Leaf) -> Result<bool, TooLarge> {
         if self.best.0 == NEVER && !self.first {
             return Ok(false);
         }

@@ -23,11 +23,17 @@ use rustc_hash::FxHashMap as HashMap;
 /// down (sorted), with whether each is DOWN in §3.
 type Pattern = (NodeId, Vec<(u64, bool)>);
 
+/// A host a failure reaches: its return time, and whether DOWN in §3.
+type Hit = (EntityId, u64, bool);
+
+/// A pattern, with the hosts of the first failure that left it.
+type Found = (Pattern, Vec<Hit>);
+
 struct UnitOut {
     unit: EntityId,
     fold: Fold,
     /// The pattern this failure leaves, and its hosts (to compute it).
-    pattern: Option<(Pattern, Vec<(EntityId, u64, bool)>)>,
+    pattern: Option<Found>,
     /// Services this failure reaches directly, computed on their own
     /// (sorted by id): the pattern's answer does not hold for them.
     direct: Vec<EntityId>,
@@ -48,8 +54,7 @@ impl Setup<'_> {
             )
             .collect::<Result<_, _>>()?;
         // Failures by the pattern they leave.
-        let mut groups: HashMap<Pattern, (Vec<(EntityId, u64, bool)>, Vec<usize>)> =
-            HashMap::default();
+        let mut groups: HashMap<Pattern, (Vec<Hit>, Vec<usize>)> = HashMap::default();
         for (i, o) in outs.iter().enumerate() {
             if let Some((p, hosts)) = &o.pattern {
                 groups
@@ -59,8 +64,7 @@ impl Setup<'_> {
                     .push(i);
             }
         }
-        let mut groups: Vec<(Pattern, (Vec<(EntityId, u64, bool)>, Vec<usize>))> =
-            groups.into_iter().collect();
+        let mut groups: Vec<_> = groups.into_iter().collect();
         groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let generic: Vec<Vec<(EntityId, u64)>> = groups
             .par_iter()
@@ -106,8 +110,7 @@ impl Setup<'_> {
                     f.add(m, svc, outs[first].unit, secs, target);
                     if target.is_some_and(|t| secs > t) {
                         let ki = kind_index(*kind);
-                        f.over
-                            .extend(eligible.map(|&i| (svc, ki, outs[i].unit)));
+                        f.over.extend(eligible.map(|&i| (svc, ki, outs[i].unit)));
                     }
                 }
             }
@@ -127,7 +130,7 @@ impl Setup<'_> {
             _ => Some(NodeId::MAX),
         };
         let mut rto = Vec::new();
-        let mut pattern: Option<(Pattern, Vec<(EntityId, u64, bool)>)> = None;
+        let mut pattern: Option<Found> = None;
         let mut direct = Vec::new();
         if gate == Some(NodeId::MAX) {
             let sc = Scenario::new(self, Some(u), Some(ev))?;
@@ -202,10 +205,16 @@ impl Setup<'_> {
         gate: NodeId,
         cluster: Option<EntityId>,
         hosts: Vec<EntityId>,
-    ) -> Option<(Pattern, Vec<(EntityId, u64, bool)>)> {
+    ) -> Option<Found> {
         let hosts: Vec<(EntityId, u64, bool)> = hosts
             .into_iter()
-            .map(|h| (h, sc.fixed.get(&h).copied().unwrap_or(0), sc.is_down_host(h)))
+            .map(|h| {
+                (
+                    h,
+                    sc.fixed.get(&h).copied().unwrap_or(0),
+                    sc.is_down_host(h),
+                )
+            })
             .collect();
         let cl = cluster.expect("a gate with readers has a cluster");
         let hosts = self.normalise(cl, hosts);
@@ -213,7 +222,16 @@ impl Setup<'_> {
         let untouched = self.hosts_of(cl).len() > hosts.len();
         let mut key: Vec<(u64, bool)> = hosts
             .iter()
-            .map(|h| (if restart && untouched { h.1.min(1) } else { h.1 }, h.2))
+            .map(|h| {
+                (
+                    if restart && untouched {
+                        h.1.min(1)
+                    } else {
+                        h.1
+                    },
+                    h.2,
+                )
+            })
             .collect();
         key.sort_unstable();
         // Nothing down on the cluster: its vms see nothing.
