@@ -422,9 +422,13 @@ impl<'s> Scenario<'s> {
                 order: 0,
                 cuts: MAX_TRIES,
                 detail: Some(format!(
-                    "the worst placement of the floating vms of service `{}` when `{}` fails has more than {MAX_TRIES} placements to try (anti_affinity lists that overlap, or many floating vms that differ from each other)",
+                    "the worst placement of the floating vms of service `{}` when {} has more than {MAX_TRIES} placements to try (anti_affinity lists that overlap, or many floating vms that differ from each other)",
                     s.model.name(svc),
-                    self.unit.map_or("nothing", |u| s.model.name(u)),
+                    self.unit
+                        .map_or("hosts of their cluster fail".to_owned(), |u| format!(
+                            "`{}` fails",
+                            s.model.name(u)
+                        )),
                 )),
             });
         }

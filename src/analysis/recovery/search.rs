@@ -147,7 +147,7 @@ impl View {
         if c.safe {
             Bin::Safe
         } else {
-            Bin::Host(c.hosts[nth.min(c.hosts.len() - 1)])
+            Bin::Host(c.hosts[nth % c.hosts.len()])
         }
     }
 }
@@ -378,7 +378,9 @@ impl<'v> Search<'v> {
             }
             self.kind_of[i] = k;
             if !class.bound || var.lists.is_empty() || single {
-                self.choice[i] = view.bin(k, 0);
+                // Spread over the class, so a worst case told back does
+                // not put list-mates on one host.
+                self.choice[i] = view.bin(k, i);
                 if self.go(i + 1, leaf)? {
                     return Ok(true);
                 }
