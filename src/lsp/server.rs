@@ -22,9 +22,12 @@ use lsp_types::{
     WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::error::Error;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvError, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// How long typing must pause before a re-check.
@@ -141,6 +144,7 @@ fn serve(conn: &Connection) -> Result<(), Box<dyn Error + Send + Sync>> {
     };
     let mut server = Server {
         conn,
+        inbox: Inbox::new(conn),
         enc,
         ws,
         snap,
@@ -149,6 +153,8 @@ fn serve(conn: &Connection) -> Result<(), Box<dyn Error + Send + Sync>> {
         first_change: None,
         published: HashMap::new(),
         unplaced: Vec::new(),
+        plan: diagnostics::Plan::default(),
+        backlog: VecDeque::new(),
     };
     let took = server.publish();
     server.log_check(took);
@@ -188,8 +194,54 @@ fn capabilities(enc: Encoding) -> Value {
     })
 }
 
+/// The client's messages, queued as they arrive. `lsp_server` hands them
+/// over one at a time (its channel holds none), so whether the next
+/// edit is already waiting, which decides whether a re-check or the
+/// publishing of closed files goes on, can only be known from a queue
+/// of our own.
+struct Inbox {
+    rx: Receiver<Message>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Inbox {
+    fn new(conn: &Connection) -> Inbox {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let from = conn.receiver.clone();
+        let count = Arc::clone(&queued);
+        std::thread::spawn(move || {
+            for m in from {
+                count.fetch_add(1, Ordering::SeqCst);
+                if tx.send(m).is_err() {
+                    return;
+                }
+            }
+        });
+        Inbox { rx, queued }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.queued.load(Ordering::SeqCst) == 0
+    }
+
+    fn took(&self, m: Message) -> Message {
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        m
+    }
+
+    fn recv(&self) -> Result<Message, RecvError> {
+        self.rx.recv().map(|m| self.took(m))
+    }
+
+    fn recv_timeout(&self, wait: Duration) -> Result<Message, RecvTimeoutError> {
+        self.rx.recv_timeout(wait).map(|m| self.took(m))
+    }
+}
+
 struct Server<'c> {
     conn: &'c Connection,
+    inbox: Inbox,
     enc: Encoding,
     ws: Workspace,
     snap: Snapshot,
@@ -200,33 +252,45 @@ struct Server<'c> {
     /// What each file's diagnostics were last published as.
     published: HashMap<PathBuf, (Uri, Vec<lsp_types::Diagnostic>)>,
     unplaced: Vec<String>,
+    /// The latest check's diagnostics, planned, and the files whose
+    /// lists are still to be built and compared with what was sent.
+    plan: diagnostics::Plan,
+    backlog: VecDeque<PathBuf>,
 }
 
 impl Server<'_> {
     fn run(&mut self) -> Result<(), Box<dyn Error + Send + Sync>> {
         loop {
+            // The rest of the last check's diagnostics, while nothing
+            // else is waiting.
+            let due = self.due.is_some_and(|d| Instant::now() >= d);
+            if !self.backlog.is_empty() && !due && self.inbox.is_empty() {
+                self.flush(true);
+                continue;
+            }
             let msg = match self.due {
                 Some(due) => {
                     let wait = due.saturating_duration_since(Instant::now());
-                    match self.conn.receiver.recv_timeout(wait) {
+                    match self.inbox.recv_timeout(wait) {
                         Ok(m) => m,
-                        Err(e) if e.is_timeout() => {
+                        Err(RecvTimeoutError::Timeout) => {
                             self.recheck(false);
                             continue;
                         }
-                        Err(_) => return Ok(()),
+                        Err(RecvTimeoutError::Disconnected) => return Ok(()),
                     }
                 }
-                None => match self.conn.receiver.recv() {
+                None => match self.inbox.recv() {
                     Ok(m) => m,
                     Err(_) => return Ok(()),
                 },
             };
             match msg {
+                Message::Request(req) if req.method == "shutdown" => {
+                    // `exit` follows; the loop returns then.
+                    self.conn.sender.send(Response::new_ok(req.id, ()).into())?;
+                }
                 Message::Request(req) => {
-                    if self.conn.handle_shutdown(&req)? {
-                        return Ok(());
-                    }
                     let resp = self.answer(req);
                     self.conn.sender.send(resp.into())?;
                 }
@@ -279,8 +343,8 @@ impl Server<'_> {
     /// re-check is then due again at once, after the messages waiting.
     fn recheck(&mut self, force: bool) {
         let overdue = self.first_change.is_some_and(|t| t.elapsed() >= MAX_WAIT);
-        let receiver = &self.conn.receiver;
-        let stale = || !force && !overdue && !receiver.is_empty();
+        let inbox = &self.inbox;
+        let stale = || !force && !overdue && !inbox.is_empty();
         let ws = &mut self.ws;
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ws.check(&stale)));
         let checked = match checked {
@@ -319,48 +383,26 @@ impl Server<'_> {
         }
     }
 
-    /// Sends the diagnostics that changed; returns how long building them
-    /// took.
+    /// Plans the latest check's diagnostics and sends what changed, the
+    /// open files' first; returns how long that first part took. The
+    /// other files' lists are built and sent one file at a time, and that
+    /// stops when a message arrives (most often the next edit): see
+    /// [`Server::flush`].
     fn publish(&mut self) -> Duration {
         let t = Instant::now();
-        let settings = diagnostics::Settings {
-            rules_url: self.options.rules_url.as_deref(),
-            max_per_file: self.options.max_per_file,
-        };
-        let p = diagnostics::collect(&self.snap, self.enc, &settings);
-        let took = t.elapsed();
-        let gone: Vec<PathBuf> = self
+        let plan = diagnostics::plan(&self.snap, self.enc);
+        // Files published before and gone from the estate are cleared.
+        let gone = self
             .published
             .keys()
-            .filter(|k| !p.by_file.contains_key(*k))
-            .cloned()
-            .collect();
-        for path in gone {
-            if let Some((uri, _)) = self.published.remove(&path) {
-                self.send_diagnostics(uri, Vec::new(), None);
-            }
-        }
+            .filter(|k| !plan.by_file.contains_key(*k))
+            .cloned();
+        let mut backlog: Vec<PathBuf> = plan.by_file.keys().cloned().chain(gone).collect();
         // Open files first: they are what the user is looking at.
-        let (open, closed): (Vec<_>, Vec<_>) = p
-            .by_file
-            .into_iter()
-            .partition(|(path, _)| self.ws.open.contains_key(path));
-        for (path, diags) in open.into_iter().chain(closed) {
-            let Some(uri) = self.snap.uri(&path) else {
-                continue;
-            };
-            match self.published.get(&path) {
-                Some((u, d)) if *u == uri && *d == diags => continue,
-                Some((u, _)) if *u != uri => self.send_diagnostics(u.clone(), Vec::new(), None),
-                None if diags.is_empty() => continue,
-                _ => {}
-            }
-            let version = self.ws.open.get(&path).map(|d| d.version);
-            self.send_diagnostics(uri.clone(), diags.clone(), version);
-            self.published.insert(path, (uri, diags));
-        }
-        if p.unplaced != self.unplaced {
-            for message in &p.unplaced {
+        backlog.sort_by_key(|p| !self.ws.open.contains_key(p));
+        self.backlog = backlog.into();
+        if plan.unplaced != self.unplaced {
+            for message in &plan.unplaced {
                 self.send(
                     "window/showMessage",
                     ShowMessageParams {
@@ -369,9 +411,55 @@ impl Server<'_> {
                     },
                 );
             }
-            self.unplaced = p.unplaced;
         }
-        took
+        self.unplaced = plan.unplaced.clone();
+        self.plan = plan;
+        self.flush(true);
+        t.elapsed()
+    }
+
+    /// Builds and sends the diagnostics still to publish, the open files'
+    /// first; when `interruptible`, stops once those are sent and a
+    /// message is waiting or a re-check is due (the rest is sent when the
+    /// server is idle again, or superseded by the next check).
+    fn flush(&mut self, interruptible: bool) {
+        let settings = diagnostics::Settings {
+            rules_url: self.options.rules_url.as_deref(),
+            max_per_file: self.options.max_per_file,
+        };
+        while let Some(path) = self.backlog.pop_front() {
+            let open = self.ws.open.contains_key(&path);
+            match self.plan.by_file.get(&path) {
+                None => {
+                    if let Some((uri, _)) = self.published.remove(&path) {
+                        self.send_diagnostics(uri, Vec::new(), None);
+                    }
+                }
+                Some(items) => {
+                    let diags = diagnostics::build(&self.snap, items, self.enc, &settings);
+                    if let Some(uri) = self.snap.uri(&path) {
+                        let send = match self.published.get(&path) {
+                            Some((u, d)) if *u == uri && *d == diags => false,
+                            Some((u, _)) if *u != uri => {
+                                self.send_diagnostics(u.clone(), Vec::new(), None);
+                                true
+                            }
+                            None => !diags.is_empty(),
+                            _ => true,
+                        };
+                        if send {
+                            let version = self.ws.open.get(&path).map(|d| d.version);
+                            self.send_diagnostics(uri.clone(), diags.clone(), version);
+                            self.published.insert(path, (uri, diags));
+                        }
+                    }
+                }
+            }
+            let due = self.due.is_some_and(|d| Instant::now() >= d);
+            if interruptible && !open && (due || !self.inbox.is_empty()) {
+                return;
+            }
+        }
     }
 
     fn send_diagnostics(
@@ -415,7 +503,7 @@ impl Server<'_> {
                     .doc(&path)
                     .is_some_and(|d| *self.snap.docs[d].text == *p.text_document.text);
                 self.ws.open.insert(
-                    path,
+                    path.clone(),
                     super::workspace::OpenDoc {
                         uri: p.text_document.uri,
                         version: p.text_document.version,
@@ -425,7 +513,8 @@ impl Server<'_> {
                 if same && self.due.is_none() {
                     // Checked already: publish under the client's URI.
                     self.snap.set_uris(&self.ws);
-                    let _ = self.publish();
+                    self.backlog.push_front(path);
+                    self.flush(true);
                 } else {
                     self.changed(true);
                 }
@@ -481,8 +570,13 @@ impl Server<'_> {
     fn answer(&mut self, req: Request) -> Response {
         // Completion comes with every keystroke: it reads the buffer as it
         // is and ids as of the last check instead of re-checking.
-        if self.due.is_some() && req.method != "textDocument/completion" {
-            self.recheck(true);
+        if req.method != "textDocument/completion" {
+            if self.due.is_some() {
+                self.recheck(true);
+            }
+            // Answers come after the diagnostics of the text they are
+            // about, all of them: a client may wait for those.
+            self.flush(false);
         }
         let id = req.id.clone();
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.dispatch(req))) {
