@@ -29,6 +29,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A buffer the editor has open.
+#[derive(Clone)]
 pub struct OpenDoc {
     /// The URI exactly as the client wrote it: answers about this file
     /// use it, so the client never sees two names for one buffer.
