@@ -77,6 +77,10 @@ impl Server<'_> {
             max_per_file: self.options.max_per_file,
         };
         while let Some(path) = self.folders[i].backlog.pop_front() {
+            if self.owner(&path) != Some(i) {
+                // A folder added since inside this one has the file now.
+                continue;
+            }
             let f = &self.folders[i];
             let open = self.open.contains_key(&path);
             match f.plan.by_file.get(&path) {
