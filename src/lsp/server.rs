@@ -540,7 +540,7 @@ impl Server<'_> {
                 self.share(&path);
                 self.changed(Some(&path), false);
             }
-            // A saved config is read again (it is read from disk).
+            // At once: a save ends a burst of edits.
             "textDocument/didSave" => {
                 let path = serde_json::from_value::<DidSaveTextDocumentParams>(n.params)
                     .ok()
