@@ -5,14 +5,13 @@
 //! All files share one `Sources`, so an error or a finding can point into
 //! any of them.
 
-use crate::check::Outcome;
 use crate::check::config::{self, Config};
 use crate::check::limits::Limits;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::input::files;
 use crate::input::source::Sources;
+use crate::model::Model;
 use crate::model::load::{self, LoadFailure};
-use crate::model::{Date, Model};
 use crate::rules::RuleSet;
 
 pub struct Prepared {
@@ -266,40 +265,6 @@ pub fn load_inputs(
         model,
         warnings,
     })
-}
-
-/// Waivers in force that waived nothing in this run: stale promises.
-pub fn unused_waivers(model: &Model, outcome: &Outcome, today: &Date) -> Vec<InputError> {
-    // One pass over the findings: an estate can have many of both.
-    let waived: std::collections::HashSet<(u32, &str)> = outcome
-        .findings
-        .iter()
-        .map(|f| (f.subject, f.rule.as_str()))
-        .collect();
-    let mut out = Vec::new();
-    for (i, e) in model.entities.iter().enumerate() {
-        for w in &e.waivers {
-            if w.until.as_ref().is_some_and(|u| u < today) {
-                continue; // expired-waiver reports it
-            }
-            if !waived.contains(&(i as u32, w.rule.as_str())) {
-                out.push(
-                    InputError::at(
-                        "unused-waiver",
-                        w.span,
-                        format!(
-                            "the waiver of `{}` on `{}` suppresses nothing",
-                            w.rule, e.id
-                        ),
-                    )
-                    .label("waives no finding")
-                    .help("the problem is gone (or was never there): delete the waiver")
-                    .warning(),
-                );
-            }
-        }
-    }
-    out
 }
 
 /// The error for a waiver whose rule does not exist, if it does not.

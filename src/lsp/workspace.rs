@@ -405,7 +405,7 @@ fn run_rules(p: Prepared, today: &Date) -> Checked {
     let findings = {
         let a = config.analysis(&model, today.clone());
         let outcome = check::run(&a, &rules);
-        warnings.extend(prepare::unused_waivers(&model, &outcome, &a.today));
+        warnings.extend(outcome.unused_waivers.iter().cloned());
         if let (Some(e), Some(&file)) = (&outcome.limit, model.description_files.first()) {
             // Some rule could not run: say so (at the top of the first
             // file) rather than look clean.

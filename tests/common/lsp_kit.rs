@@ -101,6 +101,20 @@ pub fn check_says(dir: &Path, today: &str) -> Vec<Said> {
                 one_line(f["message"].as_str().unwrap()),
             ));
         }
+        // Waivers that accept nothing: in the report, beside the findings.
+        for w in report["unused_waivers"].as_array().into_iter().flatten() {
+            let l = &w["location"];
+            let file = l["file"].as_str().unwrap().trim_start_matches("./");
+            said.push((
+                Some((
+                    file.to_owned(),
+                    l["line"].as_u64().unwrap(),
+                    l["column"].as_u64().unwrap(),
+                )),
+                w["code"].as_str().unwrap().to_owned(),
+                one_line(w["message"].as_str().unwrap()),
+            ));
+        }
     }
     // Input problems: a `input::code` line, a blank line, then the message
     // after `×` or `⚠`, continued on `│` lines.
