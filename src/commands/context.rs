@@ -32,8 +32,8 @@ pub struct Input {
     /// The date waivers expire against (YYYY-MM-DD; default: today).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
-    /// Never colour the output (NO_COLOR is honoured too).
-    #[arg(long)]
+    /// The old spelling of `--color never`, kept for scripts.
+    #[arg(long, hide = true)]
     pub no_color: bool,
 }
 

@@ -97,14 +97,17 @@ fn indent(t: &str) -> String {
 /// `faultline rules --format`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum RulesFormat {
-    Text,
+    /// One line per rule, for a terminal (`text` is the old name).
+    #[value(alias = "text")]
+    Human,
+    /// The reference page: every rule's reasoning, fix and example.
     Markdown,
 }
 
 pub fn run_list(rules: &[String], format: RulesFormat) -> Result<i32, i32> {
     let set = context::load_rules(rules, false)?;
     context::out(&match format {
-        RulesFormat::Text => rules_text(&set),
+        RulesFormat::Human => rules_text(&set),
         RulesFormat::Markdown => rules_markdown(&set),
     });
     Ok(exit::CLEAN)

@@ -14,36 +14,21 @@ use crate::rules::finding::{Finding, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
 
-/// How to draw: colours only on a terminal without NO_COLOR; a fixed width
-/// makes the golden files stable.
-#[derive(Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-    pub width: usize,
-}
+pub use super::terminal::Style;
 
-impl Style {
-    /// Plain text at a fixed width (tests, pipes, CI logs).
-    pub fn plain() -> Self {
-        Style {
-            color: false,
-            width: 100,
-        }
-    }
-
-    fn handler(self) -> GraphicalReportHandler {
-        let theme = if self.color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
-        GraphicalReportHandler::new_themed(theme)
-            .with_width(self.width)
-            .with_links(false)
-            .with_context_lines(1)
-            // Ids contain hyphens: never break a line inside one.
-            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-    }
+/// miette's renderer in a style: its messages wrap at the style's width.
+fn handler(style: Style) -> GraphicalReportHandler {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_context_lines(1)
+        // Ids contain hyphens: never break a line inside one.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
 /// At most this many culprit labels per finding; the message lists them all.
@@ -322,7 +307,7 @@ fn render(
 pub const ANALYSIS_LIMIT: &str = "analysis-limit";
 
 pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String {
-    let handler = style.handler();
+    let handler = handler(style);
     let mut out = String::new();
     for e in errors {
         render(
@@ -350,7 +335,7 @@ pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String 
 }
 
 pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
-    let handler = style.handler();
+    let handler = handler(style);
     let mut out = String::new();
     for (i, f) in outcome.findings.iter().enumerate() {
         let baselined = outcome.is_baselined(i);
