@@ -9,7 +9,7 @@ use crate::check::Outcome;
 use crate::input::diag::{InputError, cut_long_ids};
 use crate::input::source::Sources;
 use crate::model::Model;
-use crate::report::chains;
+use crate::report::{chains, terminal};
 use crate::rules::finding::{Finding, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
@@ -55,10 +55,11 @@ fn why_block(model: &Model, f: &Finding, paths: Option<&[Chain]>, width: usize) 
     }
     let more = f.culprits.len().saturating_sub(paths.len().min(MAX_CHAINS));
     if more > 0 {
-        s.push_str(&format!(
-            "       ... and {more} more (`faultline why PATH... --service {}` shows them all)\n",
+        let text = format!(
+            "... and {more} more (`faultline why PATH... --service {}` shows them all)",
             cut_long_ids(&format!("`{}`", model.name(f.subject))).trim_matches('`')
-        ));
+        );
+        s.push_str(&terminal::fill(&text, width, "       ", "         "));
     }
     s
 }
@@ -324,11 +325,14 @@ pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String 
         .filter(|e| e.code != "too-many-errors" && e.code != ANALYSIS_LIMIT && !e.warning)
         .count();
     if errors.iter().any(|e| e.code == ANALYSIS_LIMIT) {
-        out.push_str("faultline: the analysis stopped at a limit (exit 3)\n");
+        out.push_str(&format!(
+            "faultline: {} (exit 3)\n",
+            style.error("the analysis stopped at a limit")
+        ));
     } else if n > 0 {
         out.push_str(&format!(
-            "faultline: {n} input error{} (exit 2)\n",
-            if n == 1 { "" } else { "s" }
+            "faultline: {} (exit 2)\n",
+            style.error(&plural(n, "input error"))
         ));
     }
     out
@@ -352,7 +356,7 @@ pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
             &mut out,
         );
     }
-    out.push_str(&summary(model, outcome));
+    out.push_str(&summary(model, outcome, style));
     out
 }
 
@@ -360,13 +364,26 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-pub fn summary(model: &Model, o: &Outcome) -> String {
+/// A count of findings of one severity, coloured when there are any.
+fn counted(o: &Outcome, sev: Severity, style: Style) -> String {
+    let n = o.count(sev);
+    let text = terminal::count(n, sev);
+    if n > 0 {
+        style.severity(sev, &text)
+    } else {
+        text
+    }
+}
+
+/// The line that ends a check: counts by severity (the JSON's words),
+/// what was waived or baselined, and what was read; wrapped at the width.
+pub fn summary(model: &Model, o: &Outcome, style: Style) -> String {
     let services = model.of_kind(crate::model::Kind::Service).count();
     let mut s = format!(
         "faultline: {}, {}, {}",
-        plural(o.count(Severity::Error), "error"),
-        plural(o.count(Severity::Warning), "warning"),
-        plural(o.count(Severity::Info), "note"),
+        counted(o, Severity::Error, style),
+        counted(o, Severity::Warning, style),
+        counted(o, Severity::Info, style),
     );
     let mut aside = Vec::new();
     if o.waived() > 0 {
@@ -379,10 +396,10 @@ pub fn summary(model: &Model, o: &Outcome) -> String {
         s.push_str(&format!(" ({})", aside.join(", ")));
     }
     s.push_str(&format!(
-        " in {} and {} from {}\n",
+        " in {} and {} from {}",
         plural(services, "service"),
         plural(model.len(), "entity").replace("entitys", "entities"),
         plural(model.description_files.len(), "file"),
     ));
-    s
+    terminal::fill(&s, style.width, "", "  ")
 }
