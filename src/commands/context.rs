@@ -59,6 +59,11 @@ pub fn style(no_color: bool) -> human::Style {
     human::Style::of(Stream::Stdout, no_color)
 }
 
+/// Columns a text printed on stdout must fit.
+pub fn width() -> usize {
+    crate::report::terminal::width(Stream::Stdout)
+}
+
 /// How to draw what goes to stderr: errors and warnings.
 pub fn err_style(no_color: bool) -> human::Style {
     human::Style::of(Stream::Stderr, no_color)

@@ -15,6 +15,7 @@ use crate::check::prepare::Prepared;
 use crate::exit;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::model::{EntityId, Kind, Model};
+use crate::report::terminal::{self, Style};
 use crate::report::{chains, json, place};
 use serde_json::{Value, json};
 
@@ -152,8 +153,10 @@ pub fn to_json(m: &Model, w: &Why) -> Value {
 }
 
 /// One chain: its compact line, then each step with where it is defined.
-fn chain_text(m: &Model, ch: &Chain) -> String {
-    let mut s = format!("{}\n", chains::line(m, ch));
+fn chain_text(m: &Model, ch: &Chain, style: Style) -> String {
+    let w = style.width;
+    let mut s = chains::wrapped(&chains::compact(m, ch), 0, 2, w);
+    s.push('\n');
     let n = ch.steps.len();
     let (head, tail) = chains::ends(n, MAX_STEPS_LISTED);
     let width = n.to_string().len();
@@ -166,11 +169,13 @@ fn chain_text(m: &Model, ch: &Chain) -> String {
             ));
         }
         let at = place::of_entity(m, ch.steps[i]).short();
-        s.push_str(&format!(
-            "  {:>width$}. {}  ({at})\n",
-            i + 1,
-            crate::input::diag::cut_long_ids(&chains::step(m, ch, i))
-        ));
+        let lead = format!("  {:>width$}. ", i + 1);
+        let text = format!(
+            "{} {}",
+            crate::input::diag::cut_long_ids(&chains::step(m, ch, i)),
+            style.dim(&format!("({at})"))
+        );
+        s.push_str(&terminal::fill(&text, w, &lead, &" ".repeat(lead.len())));
     }
     s
 }
@@ -179,11 +184,16 @@ fn named(m: &Model, x: EntityId) -> String {
     crate::input::diag::cut_long_ids(&format!("`{}`", m.name(x))).into_owned()
 }
 
-pub fn human(m: &Model, w: &Why) -> String {
+pub fn human(m: &Model, w: &Why, style: Style) -> String {
     let svc = named(m, w.service);
     if !w.up {
-        return format!(
-            "service {svc} is down even with nothing failed (see `faultline explain never-healthy`): there is no failure to trace\n"
+        return terminal::fill(
+            &format!(
+                "service {svc} is down even with nothing failed (see `faultline explain never-healthy`): there is no failure to trace"
+            ),
+            style.width,
+            "",
+            "  ",
         );
     }
     let mut s = String::new();
@@ -241,9 +251,11 @@ pub fn human(m: &Model, w: &Why) -> String {
             ));
         }
     }
+    // The headline, filled to the width.
+    let mut s = terminal::fill(s.trim_end(), style.width, "", "  ");
     for ch in &w.chains {
         s.push('\n');
-        s.push_str(&chain_text(m, ch));
+        s.push_str(&chain_text(m, ch, style));
     }
     s
 }
@@ -332,16 +344,23 @@ pub fn run(
             json::to_string(&v)
         }
         DataFormat::Human => {
-            let mut out = human(&model, &w);
+            let style = context::style(input.no_color);
+            let mut out = human(&model, &w, style);
             if let Some((x, st)) = &story {
-                out.push_str(&format!(
-                    "\nrecovery: when `{}` fails, `{}` is down for {} (worst placement of its vms):\n",
-                    model.name(*x),
-                    model.name(s),
-                    crate::analysis::recovery::human(st.seconds)
+                out.push('\n');
+                out.push_str(&terminal::fill(
+                    &format!(
+                        "recovery: when `{}` fails, `{}` is down for {} (worst placement of its vms):",
+                        model.name(*x),
+                        model.name(s),
+                        crate::analysis::recovery::human(st.seconds)
+                    ),
+                    style.width,
+                    "",
+                    "  ",
                 ));
                 for step in crate::commands::recovery::timeline(a.recovery_setup(), *x, s, st) {
-                    out.push_str(&format!("  {step}\n"));
+                    out.push_str(&terminal::fill(&step, style.width, "  ", "    "));
                 }
             }
             out

@@ -3,6 +3,7 @@
 //! when a host is gone; standby (power-managed) hosts do not count, since
 //! nothing guarantees they come back in time.
 
+pub use crate::analysis::power::fmt_num;
 use super::Registered;
 use super::Template;
 use crate::analysis::Analysis;
@@ -121,14 +122,3 @@ fn named(m: &crate::model::Model, units: &[(f64, u32)]) -> String {
     }
 }
 
-/// Numbers as people write them: 256, 1.5.
-pub fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{:.2}", x)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_owned()
-    }
-}
