@@ -230,10 +230,7 @@ fn human_stdout(args: &[String]) -> bool {
         .position(|a| a == "--format")
         .and_then(|i| args.get(i + 1))
         .map(String::as_str)
-        .or_else(|| {
-            args.iter()
-                .find_map(|a| a.strip_prefix("--format="))
-        });
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--format=")));
     match format {
         Some(f) => f == "human" || f == "text",
         None => command != "graph",

@@ -4,13 +4,13 @@
 use super::context::{self, DataFormat, Input};
 use crate::analysis::Analysis;
 use crate::analysis::power::{self, fmt_num};
-use crate::report::terminal::{self, Style};
 use crate::check::prepare::Prepared;
 use crate::engine::{CutSets, Scope, down};
 use crate::exit;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::model::{EntityId, Kind, Model};
 use crate::report::json;
+use crate::report::terminal::{self, Style};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -154,11 +154,7 @@ fn listed(label: &str, items: &[String], style: Style, paint: fn(Style, &str) ->
 pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact, style: Style) -> String {
     let m = a.model;
     let w = style.width;
-    let failed_names: Vec<String> = m
-        .names_sorted(failed)
-        .iter()
-        .map(|x| style.id(x))
-        .collect();
+    let failed_names: Vec<String> = m.names_sorted(failed).iter().map(|x| style.id(x)).collect();
     let mut s = terminal::list(&style.heading("failing: "), &failed_names, w);
     s.push('\n');
     let services: Vec<String> = i
@@ -192,7 +188,12 @@ pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact, style: Style) -> Str
     let shown = terminal::some_pieces(&i.down, MAX_DOWN_SHOWN);
     let lead = format!("entities down ({}): ", i.down.len());
     s.push_str(&lead);
-    s.push_str(&terminal::pack(&shown, lead.len(), lead.len().min(w / 2), w));
+    s.push_str(&terminal::pack(
+        &shown,
+        lead.len(),
+        lead.len().min(w / 2),
+        w,
+    ));
     s.push('\n');
     if i.down.len() > MAX_DOWN_SHOWN {
         s.push_str(&terminal::fill(
@@ -243,7 +244,10 @@ pub fn human(a: &Analysis, failed: &[EntityId], i: &Impact, style: Style) -> Str
         .partition(|(svc, _)| i.new_at_risk.contains(svc));
     for (title, group) in [
         ("one failure from an outage, new with these failures", new),
-        ("one failure from an outage, already with nothing failed", old),
+        (
+            "one failure from an outage, already with nothing failed",
+            old,
+        ),
     ] {
         if group.is_empty() {
             continue;

@@ -3,10 +3,10 @@
 //! when a host is gone; standby (power-managed) hosts do not count, since
 //! nothing guarantees they come back in time.
 
-pub use crate::analysis::power::fmt_num;
 use super::Registered;
 use super::Template;
 use crate::analysis::Analysis;
+pub use crate::analysis::power::fmt_num;
 use crate::model::Kind;
 use crate::rules::finding::Hit;
 use std::collections::BTreeMap;
@@ -121,4 +121,3 @@ fn named(m: &crate::model::Model, units: &[(f64, u32)]) -> String {
         (n, _) => format!("any one of {} and {} more", shown.join(", "), n - 4),
     }
 }
-
