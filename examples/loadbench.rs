@@ -41,7 +41,7 @@ fn main() {
             .zip(&parsed)
             .map(|((n, t), p)| (n.clone(), Input::Parsed(Arc::clone(t), Arc::clone(p))))
             .collect();
-        let m = load::load_inputs(Sources::new(), files, usize::MAX);
+        let m = load::load_inputs(Sources::new(), files, usize::MAX, None);
         let cached = t.elapsed();
         let ok = m.is_ok();
         let t = Instant::now();

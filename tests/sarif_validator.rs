@@ -77,8 +77,12 @@ fn sarif_passes_the_validator_and_its_github_rules() {
         }
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let cases: [(&str, &[&str]); 3] = [
+    let cases: [(&str, &[&str]); 4] = [
         ("example", &["check", "testdata/example/estate.yaml"]),
+        (
+            "unused-waivers",
+            &["check", "testdata/waiver-unused-human/estate.yaml"],
+        ),
         (
             "input-errors",
             &["check", "testdata/err-input-in-sarif/estate.yaml"],

@@ -21,10 +21,12 @@
 mod degenerate;
 mod rng;
 mod shape;
+mod split;
 
 pub use degenerate::{chain, ring};
 pub use rng::Rng;
 pub use shape::Shape;
+pub use split::split;
 use std::fmt::Write;
 
 /// Pods per metro pair of sites (half in each site).

@@ -7,9 +7,11 @@ pub mod fingerprint;
 pub mod limits;
 pub mod paths;
 pub mod prepare;
+mod waivers;
 
 use crate::analysis::Analysis;
 use crate::analysis::paths::{Chain, Paths};
+use crate::input::diag::InputError;
 use crate::rules::RuleSet;
 use crate::rules::finding::{Finding, Severity};
 
@@ -27,6 +29,10 @@ pub struct Outcome {
     /// `paths.rs`): how each culprit of a failure finding takes its subject
     /// down. Empty until then.
     pub paths: Vec<Option<Paths>>,
+    /// Waivers in force that waived nothing in this run (warnings with
+    /// their place): stale promises, shown with the findings in every
+    /// format so that CI sees them too.
+    pub unused_waivers: Vec<InputError>,
 }
 
 impl Outcome {
@@ -76,59 +82,6 @@ impl Outcome {
     }
 }
 
-/// Waives `f` when an in-force waiver of its rule on its subject accepts
-/// the whole finding, or, between them, every one of its culprits. A
-/// waiver with `culprits` accepts only those ("we know we have one
-/// site"): the rack and the SAN behind the same service still fail.
-fn apply_waivers(a: &Analysis, f: &mut Finding) {
-    let m = a.model;
-    let live = m
-        .get(f.subject)
-        .waivers
-        .iter()
-        .filter(|w| w.rule == f.rule && w.until.as_ref().is_none_or(|u| *u >= a.today));
-    let mut reason = None;
-    for w in live {
-        match &w.culprits {
-            None => {
-                f.waived = Some(w.reason.clone());
-                return;
-            }
-            Some(ids) => {
-                let before = f.waived_culprits.len();
-                f.waived_culprits.extend(
-                    f.culprits
-                        .iter()
-                        .filter(|&&c| ids.iter().any(|id| id == m.name(c))),
-                );
-                if f.waived_culprits.len() > before {
-                    reason.get_or_insert_with(|| w.reason.clone());
-                }
-            }
-        }
-    }
-    f.waived_culprits.sort_by(|&x, &y| m.name(x).cmp(m.name(y)));
-    f.waived_culprits.dedup();
-    if !f.culprits.is_empty() && f.waived_culprits.len() == f.culprits.len() {
-        f.waived = reason;
-    } else if !f.waived_culprits.is_empty() {
-        let names: Vec<String> = f
-            .waived_culprits
-            .iter()
-            .map(|&c| format!("`{}`", m.name(c)))
-            .collect();
-        let note = format!(
-            "a waiver accepts {} ({}); the other culprits still fail",
-            names.join(", "),
-            reason.unwrap_or_default()
-        );
-        f.help = Some(match f.help.take() {
-            Some(h) => format!("{h}\n{note}"),
-            None => note,
-        });
-    }
-}
-
 /// Rules are independent, so they run in parallel (rayon); the final sort
 /// makes the output the same whatever the scheduling.
 pub fn run(a: &Analysis, rules: &RuleSet) -> Outcome {
@@ -137,14 +90,16 @@ pub fn run(a: &Analysis, rules: &RuleSet) -> Outcome {
     a.cut_sets();
     let mut findings: Vec<Finding> = rules.rules.par_iter().flat_map_iter(|r| r.run(a)).collect();
     for f in &mut findings {
-        apply_waivers(a, f);
+        waivers::apply(a, f);
     }
     Finding::sort(&mut findings, a.model);
     let baselined = vec![false; findings.len()];
+    let unused_waivers = waivers::unused(a, &findings);
     Outcome {
         findings,
         baselined,
         limit: a.limit().cloned(),
         paths: Vec::new(),
+        unused_waivers,
     }
 }

@@ -5,14 +5,13 @@
 //! All files share one `Sources`, so an error or a finding can point into
 //! any of them.
 
-use crate::check::Outcome;
 use crate::check::config::{self, Config};
 use crate::check::limits::Limits;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::input::files;
 use crate::input::source::Sources;
+use crate::model::Model;
 use crate::model::load::{self, LoadFailure};
-use crate::model::{Date, Model};
 use crate::rules::RuleSet;
 
 pub struct Prepared {
@@ -197,12 +196,19 @@ pub fn load_inputs(
     mut warnings: Vec<InputError>,
     texts: Vec<(String, load::Input)>,
 ) -> Result<Prepared, Failed> {
-    let mut model = match load::load_inputs(sources, texts, config.limits.max_entities()) {
+    let rule_ids = rules.ids().map(str::to_owned).collect();
+    let loaded = load::load_inputs(sources, texts, config.limits.max_entities(), Some(rule_ids));
+    let mut model = match loaded {
         Ok(m) => m,
         Err(LoadFailure { sources, errors }) => {
-            let errors = errors
-                .into_iter()
-                .map(|e| config.limits.explain(e))
+            // The config's waivers need no description to check their rules:
+            // report those mistakes in the same run (first: the config is
+            // read before the description).
+            let errors = config
+                .waivers
+                .iter()
+                .filter_map(|(_, _, w)| unknown_rule(w, &rules))
+                .chain(errors.into_iter().map(|e| config.limits.explain(e)))
                 .collect();
             return Err(fail(sources, errors));
         }
@@ -225,18 +231,27 @@ pub fn load_inputs(
             }
         }
     }
-    // Waivers must name a rule that exists: a typo would waive nothing.
-    let mut errors = Vec::new();
-    for e in &model.entities {
-        for w in &e.waivers {
-            if rules.get(&w.rule).is_none() {
-                let mut ie = InputError::at(
-                    "unknown-rule",
-                    w.rule_span,
-                    format!("waiver names unknown rule `{}`", w.rule),
+    // The config's waivers must name a rule and culprits that exist: a
+    // typo would waive nothing (the loader checked the description's).
+    let mut errors: Vec<InputError> = config
+        .waivers
+        .iter()
+        .filter_map(|(_, _, w)| unknown_rule(w, &rules))
+        .collect();
+    for (_, _, w) in &config.waivers {
+        for (id, &span) in w.culprits.iter().flatten().zip(&w.culprit_spans) {
+            if model.lookup(id).is_none() {
+                let ie = InputError::at(
+                    "unknown-id",
+                    span,
+                    format!("the waiver's `culprits` names `{id}`, which is not defined"),
                 )
-                .label("no such rule");
-                ie = ie.suggest(&w.rule, rules.ids(), "`faultline rules` lists the rule ids");
+                .label("no entity has this id")
+                .suggest(
+                    id,
+                    model.entities.iter().map(|e| e.id.as_str()),
+                    "a waiver accepts culprits by their entity ids",
+                );
                 errors.push(ie);
             }
         }
@@ -252,36 +267,15 @@ pub fn load_inputs(
     })
 }
 
-/// Waivers in force that waived nothing in this run: stale promises.
-pub fn unused_waivers(model: &Model, outcome: &Outcome, today: &Date) -> Vec<InputError> {
-    // One pass over the findings: an estate can have many of both.
-    let waived: std::collections::HashSet<(u32, &str)> = outcome
-        .findings
-        .iter()
-        .map(|f| (f.subject, f.rule.as_str()))
-        .collect();
-    let mut out = Vec::new();
-    for (i, e) in model.entities.iter().enumerate() {
-        for w in &e.waivers {
-            if w.until.as_ref().is_some_and(|u| u < today) {
-                continue; // expired-waiver reports it
-            }
-            if !waived.contains(&(i as u32, w.rule.as_str())) {
-                out.push(
-                    InputError::at(
-                        "unused-waiver",
-                        w.span,
-                        format!(
-                            "the waiver of `{}` on `{}` suppresses nothing",
-                            w.rule, e.id
-                        ),
-                    )
-                    .label("waives no finding")
-                    .help("the problem is gone (or was never there): delete the waiver")
-                    .warning(),
-                );
-            }
-        }
-    }
-    out
+/// The error for a waiver whose rule does not exist, if it does not.
+fn unknown_rule(w: &crate::model::Waiver, rules: &RuleSet) -> Option<InputError> {
+    rules.get(&w.rule).is_none().then(|| {
+        InputError::at(
+            "unknown-rule",
+            w.rule_span,
+            format!("waiver names unknown rule `{}`", w.rule),
+        )
+        .label("no such rule")
+        .suggest(&w.rule, rules.ids(), "`faultline rules` lists the rule ids")
+    })
 }

@@ -4,10 +4,10 @@
 //! file, so a CI job runs the analysis once for SARIF, Markdown and
 //! annotations alike.
 
-use super::context::{self, Input, report_errors, report_warnings, style};
+use super::context::{self, Input, report_errors, style};
 use crate::check;
 use crate::check::paths::Want;
-use crate::check::prepare::{self, Prepared};
+use crate::check::prepare::Prepared;
 use crate::exit;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::input::source::Sources;
@@ -109,7 +109,6 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
         opt.write_baseline,
     )
     .map_err(|e| report_errors(&Sources::new(), &[e], input.no_color))?;
-    let unused = prepare::unused_waivers(&model, &outcome, &a.today);
     progress.phase("tracing failure paths");
     let want = std::iter::once(opt.format)
         .chain(opt.outputs.iter().map(|o| o.format))
@@ -148,7 +147,6 @@ pub fn run(input: &Input, opt: Options) -> Result<i32, i32> {
     };
     let text = (opt.format.render)(&to_terminal);
     drop(progress);
-    report_warnings(&model.sources, &unused, input.no_color);
     context::out(&text);
     if let Err(e) = &paths {
         // Every finding is shown, but without the paths a format promises.

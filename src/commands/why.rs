@@ -25,6 +25,11 @@ const MAX_PAIRS_SHOWN: usize = 10;
 /// Steps listed per chain; a longer one shows its first and last steps.
 const MAX_STEPS_LISTED: usize = 100;
 
+/// How deep the chains of other members of a group are followed: a
+/// member's own chain can pass another group, whose members are traced
+/// in turn.
+const MAX_SIBLING_DEPTH: usize = 3;
+
 /// What `why` found.
 pub struct Why {
     pub service: EntityId,
@@ -38,6 +43,23 @@ pub struct Why {
     /// Minimal pairs holding the unit (with `--unit`, when not a SPOF).
     pub pairs: Vec<Vec<EntityId>>,
     pub chains: Vec<Chain>,
+    /// Per chain (same index): the other members that are down in a group
+    /// the chain passes (the other instances of a service that needs k of
+    /// n), each with its own chain from the culprit, keyed by the index of
+    /// the step it stands beside.
+    pub siblings: Vec<Vec<Sibling>>,
+}
+
+/// Another member of a group that is down, and how it got there.
+pub struct Sibling {
+    /// The index, in the chain it belongs to, of the member it stands
+    /// beside.
+    pub at: usize,
+    pub chain: Chain,
+    /// Down members of the same group beyond those traced.
+    pub more: u32,
+    /// Its own siblings, for groups its chain passes.
+    pub siblings: Vec<Sibling>,
 }
 
 pub fn compute(
@@ -55,6 +77,7 @@ pub fn compute(
         depends: false,
         pairs: Vec::new(),
         chains: Vec::new(),
+        siblings: Vec::new(),
     };
     if !up {
         return Ok(why);
@@ -103,7 +126,74 @@ pub fn compute(
         .into_iter()
         .flatten()
         .collect();
+    why.siblings = why
+        .chains
+        .iter()
+        .map(|ch| siblings(a, ch, MAX_SIBLING_DEPTH))
+        .collect::<Result<_, _>>()?;
     Ok(why)
+}
+
+/// The chains of the other down members of every group `ch` passes (one
+/// instance's chain does not say why the other instances are down: a SAN
+/// in the failed rack takes the hosts of the other rack too).
+fn siblings(
+    a: &Analysis,
+    ch: &Chain,
+    depth: usize,
+) -> Result<Vec<Sibling>, crate::analysis::paths::TooLong> {
+    if depth == 0 {
+        return Ok(Vec::new());
+    }
+    let mut wanted = Vec::new();
+    for (i, l) in ch.links.iter().enumerate() {
+        // links[i] says how steps[i + 1] gave way, beside steps[i].
+        let more = l.down.saturating_sub(1 + l.peers.len() as u32);
+        for (k, &p) in l.peers.iter().enumerate() {
+            let last = k + 1 == l.peers.len();
+            wanted.push((i, p, if last { more } else { 0 }));
+        }
+    }
+    // Under a pair of failures a member may be down through the other
+    // one: every failed unit is a source, the culprit first.
+    let sources: Vec<EntityId> = std::iter::once(ch.culprit)
+        .chain(ch.cut.iter().copied().filter(|&x| x != ch.culprit))
+        .collect();
+    let requests: Vec<Request> = wanted
+        .iter()
+        .flat_map(|&(_, p, _)| {
+            sources.iter().map(move |&src| Request {
+                culprit: src,
+                cut: ch.cut.clone(),
+                subject: p,
+            })
+        })
+        .collect();
+    let mut found = crate::analysis::paths::trace(a, &requests)?.into_iter();
+    let mut out = Vec::new();
+    for (at, _, more) in wanted {
+        let first = found.by_ref().take(sources.len()).flatten().next();
+        let Some(chain) = first else { continue };
+        let nested = siblings(a, &chain, depth - 1)?;
+        out.push(Sibling {
+            at,
+            chain,
+            more,
+            siblings: nested,
+        });
+    }
+    Ok(out)
+}
+
+/// Where a sibling's chain leaves the chain it stands beside: the steps
+/// they share are not repeated.
+fn fork(main: &Chain, sib: &Chain) -> usize {
+    main.steps
+        .iter()
+        .zip(&sib.steps)
+        .take_while(|(x, y)| x == y)
+        .count()
+        .min(sib.steps.len().saturating_sub(1))
 }
 
 /// Step `i` of a chain as JSON: id, kind, why it is down, where.
@@ -117,17 +207,46 @@ fn step_json(m: &Model, ch: &Chain, i: usize) -> Value {
     })
 }
 
+/// A chain's steps as JSON; a step beside which other members of its
+/// group are down lists them under `also_down`, each with the steps of its
+/// own chain from where it leaves this one.
+fn steps_json(m: &Model, ch: &Chain, sibs: &[Sibling]) -> Vec<Value> {
+    (0..ch.steps.len())
+        .map(|i| {
+            let mut v = step_json(m, ch, i);
+            let here: Vec<Value> = sibs
+                .iter()
+                .filter(|s| s.at == i)
+                .map(|s| {
+                    let from = fork(ch, &s.chain);
+                    let all = steps_json(m, &s.chain, &s.siblings);
+                    let mut o = json!({
+                        "id": m.name(*s.chain.steps.last().expect("a chain has steps")),
+                        "steps": all[from..],
+                    });
+                    if s.more > 0 {
+                        o["more_down"] = json!(s.more);
+                    }
+                    o
+                })
+                .collect();
+            if !here.is_empty() {
+                v["also_down"] = Value::Array(here);
+            }
+            v
+        })
+        .collect()
+}
+
 pub fn to_json(m: &Model, w: &Why) -> Value {
     let mut paths = serde_json::Map::new();
     let mut steps = serde_json::Map::new();
-    for ch in &w.chains {
+    for (ci, ch) in w.chains.iter().enumerate() {
         let name = m.name(ch.culprit).to_owned();
         let ids: Vec<&str> = ch.steps.iter().map(|&x| m.name(x)).collect();
         paths.insert(name.clone(), json!(ids));
-        steps.insert(
-            name,
-            Value::Array((0..ch.steps.len()).map(|i| step_json(m, ch, i)).collect()),
-        );
+        let sibs = w.siblings.get(ci).map_or(&[][..], Vec::as_slice);
+        steps.insert(name, Value::Array(steps_json(m, ch, sibs)));
     }
     let mut v = json!({
         "service": m.name(w.service),
@@ -152,8 +271,10 @@ pub fn to_json(m: &Model, w: &Why) -> Value {
     v
 }
 
-/// One chain: its compact line, then each step with where it is defined.
-fn chain_text(m: &Model, ch: &Chain, style: Style) -> String {
+/// One chain: its compact line, then each step with where it is defined,
+/// and beside a member of a group the chains of the group's other down
+/// members.
+fn chain_text(m: &Model, ch: &Chain, sibs: &[Sibling], style: Style) -> String {
     let w = style.width;
     let mut s = chains::wrapped(&chains::compact(m, ch), 0, 2, w);
     s.push('\n');
@@ -176,8 +297,49 @@ fn chain_text(m: &Model, ch: &Chain, style: Style) -> String {
             style.dim(&format!("({at})"))
         );
         s.push_str(&terminal::fill(&text, w, &lead, &" ".repeat(lead.len())));
+        sibling_text(m, ch, sibs, i, 4 + width, style, &mut s);
     }
     s
+}
+
+/// The chains of the members down beside step `i`, indented under it and
+/// unnumbered: each step that is not already on the chain above.
+fn sibling_text(
+    m: &Model,
+    ch: &Chain,
+    sibs: &[Sibling],
+    i: usize,
+    indent: usize,
+    style: Style,
+    s: &mut String,
+) {
+    for sib in sibs.iter().filter(|x| x.at == i) {
+        let from = fork(ch, &sib.chain);
+        for j in from..sib.chain.steps.len() {
+            let at = place::of_entity(m, sib.chain.steps[j]).short();
+            let text = format!(
+                "{} {}",
+                crate::input::diag::cut_long_ids(&chains::step(m, &sib.chain, j)),
+                style.dim(&format!("({at})"))
+            );
+            let lead = " ".repeat(indent);
+            s.push_str(&terminal::fill(&text, style.width, &lead, &format!("{lead}  ")));
+            sibling_text(m, &sib.chain, &sib.siblings, j, indent + 2, style, s);
+        }
+        if sib.more > 0 {
+            let lead = " ".repeat(indent);
+            s.push_str(&terminal::fill(
+                &format!(
+                    "... and {} more down the same way (`faultline impact --fail {}` lists them)",
+                    sib.more,
+                    m.name(ch.culprit)
+                ),
+                style.width,
+                &lead,
+                &format!("{lead}  "),
+            ));
+        }
+    }
 }
 
 fn named(m: &Model, x: EntityId) -> String {
@@ -253,9 +415,10 @@ pub fn human(m: &Model, w: &Why, style: Style) -> String {
     }
     // The headline, filled to the width.
     let mut s = terminal::fill(s.trim_end(), style.width, "", "  ");
-    for ch in &w.chains {
+    for (ci, ch) in w.chains.iter().enumerate() {
         s.push('\n');
-        s.push_str(&chain_text(m, ch, style));
+        let sibs = w.siblings.get(ci).map_or(&[][..], Vec::as_slice);
+        s.push_str(&chain_text(m, ch, sibs, style));
     }
     s
 }

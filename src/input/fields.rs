@@ -8,7 +8,7 @@
 
 use crate::input::diag::{InputError, did_you_mean};
 use crate::input::source::{FileId, Sources, Span};
-use crate::input::yaml::{YNode, YValue};
+use crate::input::yaml::{SyntaxError, YNode, YValue};
 
 /// One file's nodes, with what is needed to place them.
 #[derive(Clone, Copy)]
@@ -68,14 +68,39 @@ impl<'s> Doc<'s> {
     /// place.
     pub fn parse(&self) -> Result<YNode, InputError> {
         let f = self.sources.file(self.file);
-        crate::input::parse(&f.text).map_err(|e| {
-            let off = e.line_col.map(|(l, c)| f.offset_of(l, c)).unwrap_or(0);
-            InputError::at(
+        crate::input::parse(&f.text).map_err(|e| self.syntax_error(&e))
+    }
+
+    /// A syntax error at its place, with the help that fits what usually
+    /// causes it. A tab in the indentation gets its own message: the
+    /// parser's wording ("block indentation") does not tell a newcomer
+    /// that the invisible character is the problem.
+    pub fn syntax_error(&self, e: &SyntaxError) -> InputError {
+        let f = self.sources.file(self.file);
+        let text: &str = &f.text;
+        let off = e.line_col.map(|(l, c)| f.offset_of(l, c)).unwrap_or(0) as usize;
+        if let Some(tab) = tab_in_indentation(text, off, &e.message) {
+            return InputError::at(
                 "syntax",
-                self.sources.span(self.file, off, 0),
-                format!("invalid YAML: {}", e.message),
+                self.sources.span(self.file, tab as u32, 1),
+                "a tab indents this line: YAML indents with spaces only",
             )
-        })
+            .label("tab")
+            .help("replace the tab with spaces, as many as the lines around it use per level");
+        }
+        let help = if e.message.contains("nested") {
+            "a description needs a handful of levels; this looks generated or corrupt"
+        } else if e.message.contains("alias") {
+            "descriptions rarely need anchors and aliases; write the values out"
+        } else {
+            "the mistake is often just before this point: an unclosed bracket or quote, or a wrong indentation"
+        };
+        InputError::at(
+            "syntax",
+            self.sources.span(self.file, off as u32, 0),
+            format!("invalid YAML: {}", e.message),
+        )
+        .help(help)
     }
 
     pub fn span(&self, n: &YNode) -> Span {
@@ -232,5 +257,26 @@ impl<'s> Doc<'s> {
             .iter()
             .map(|it| self.text(it).map(|s| (s, it)))
             .collect()
+    }
+}
+
+/// The offset of a tab in the leading whitespace of the line holding `off`
+/// (or of the nearest line above it with one, when the parser's message
+/// names tabs), or `None` when no tab explains the error.
+fn tab_in_indentation(text: &str, off: usize, message: &str) -> Option<usize> {
+    let off = off.min(text.len());
+    let mut end = text[off..].find('\n').map_or(text.len(), |i| off + i);
+    let names_tabs = message.contains("tab");
+    loop {
+        let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[start..end];
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(t) = line[..indent].find('\t') {
+            return Some(start + t);
+        }
+        if !names_tabs || start == 0 {
+            return None;
+        }
+        end = start - 1;
     }
 }

@@ -161,12 +161,23 @@ fn entry_line(b: &[u8], mut at: usize, end: usize, indent: usize) -> Option<usiz
         if line.len() > indent
             && line[..indent].iter().all(|&c| c == b' ')
             && is_id_start(line[indent])
+            && has_key(line)
         {
             return Some(at);
         }
         at = line_after(b, at);
     }
     None
+}
+
+/// The line (up to its end) has a `key:` in it. A piece must not start
+/// at a line that only looks like an entry: a key cut short (`  web` and
+/// the fields below it) parses as something else from there, where the
+/// whole file is a syntax error there.
+fn has_key(line: &[u8]) -> bool {
+    let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len())];
+    memchr::memchr_iter(b':', line)
+        .any(|i| matches!(line.get(i + 1), None | Some(b' ' | b'\r' | b'\t')))
 }
 
 #[cfg(test)]

@@ -29,11 +29,26 @@ const MAX_RELATED: usize = 8;
 /// The source every diagnostic carries (editors show it next to the code).
 pub const SOURCE: &str = "faultline";
 
-/// Every file's diagnostics (an empty list for a clean file, so that
-/// stale ones are cleared), and the problems that point at no file.
-pub struct Published {
-    pub by_file: BTreeMap<PathBuf, Vec<Diagnostic>>,
+/// Where every diagnostic of a check goes, before any is built: each
+/// file (an empty list for a clean file, so that stale ones are cleared)
+/// with its findings and input problems in the order `check` reports
+/// them, and the problems that point at no file.
+///
+/// Building a file's diagnostics (positions, related locations) and
+/// sending them is most of publishing on a big estate; planning first
+/// lets the server build and send the open files' lists first and the
+/// others one file at a time, stopping when the next edit arrives.
+#[derive(Default)]
+pub struct Plan {
+    pub by_file: BTreeMap<PathBuf, Vec<Item>>,
     pub unplaced: Vec<String>,
+}
+
+/// One diagnostic to be: a finding by its index among the snapshot's
+/// findings, or an input problem, built already (there are few).
+pub enum Item {
+    Finding(usize),
+    Problem(Box<Diagnostic>),
 }
 
 /// What the server was asked for (`initializationOptions`).
@@ -46,9 +61,8 @@ pub struct Settings<'a> {
     pub max_per_file: usize,
 }
 
-pub fn collect(snap: &Snapshot, enc: Encoding, settings: &Settings) -> Published {
-    let rules_url = settings.rules_url;
-    let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = snap
+pub fn plan(snap: &Snapshot, enc: Encoding) -> Plan {
+    let mut by_file: BTreeMap<PathBuf, Vec<Item>> = snap
         .files
         .iter()
         .map(|(_, p)| p)
@@ -60,9 +74,17 @@ pub fn collect(snap: &Snapshot, enc: Encoding, settings: &Settings) -> Published
         model, findings, ..
     } = &snap.checked
     {
-        for f in findings.iter().filter(|f| f.waived.is_none()) {
-            if let Some((path, d)) = finding(snap, model, f, enc, rules_url) {
-                by_file.entry(path).or_default().push(d);
+        for (i, f) in findings.iter().enumerate() {
+            if f.waived.is_some() {
+                continue;
+            }
+            if let Some(path) = snap.path_of(model.get(f.subject).span) {
+                match by_file.get_mut(path) {
+                    Some(list) => list.push(Item::Finding(i)),
+                    None => {
+                        by_file.insert(path.to_path_buf(), vec![Item::Finding(i)]);
+                    }
+                }
             }
         }
     }
@@ -71,7 +93,10 @@ pub fn collect(snap: &Snapshot, enc: Encoding, settings: &Settings) -> Published
         match problem(snap, e, enc) {
             Some((path, d)) => {
                 last_file = Some(path.clone());
-                by_file.entry(path).or_default().push(d);
+                by_file
+                    .entry(path)
+                    .or_default()
+                    .push(Item::Problem(Box::new(d)));
             }
             // "N more errors not shown" belongs with the errors shown.
             None if e.code == "too-many-errors" && last_file.is_some() => {
@@ -79,15 +104,40 @@ pub fn collect(snap: &Snapshot, enc: Encoding, settings: &Settings) -> Published
                 by_file
                     .entry(path)
                     .or_default()
-                    .push(plain(e, Range::default()));
+                    .push(Item::Problem(Box::new(plain(e, Range::default()))));
             }
             None => unplaced.push(e.message.clone()),
         }
     }
-    for list in by_file.values_mut() {
-        cap(list, settings.max_per_file);
+    Plan { by_file, unplaced }
+}
+
+/// The diagnostics of one file of a plan.
+pub fn build(
+    snap: &Snapshot,
+    items: &[Item],
+    enc: Encoding,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let mut list = Vec::with_capacity(items.len().min(settings.max_per_file + 1));
+    if let Checked::Loaded {
+        model, findings, ..
+    } = &snap.checked
+    {
+        for item in items {
+            if let Item::Finding(i) = item
+                && let Some((_, d)) = finding(snap, model, &findings[*i], enc, settings.rules_url)
+            {
+                list.push(d);
+            }
+        }
     }
-    Published { by_file, unplaced }
+    list.extend(items.iter().filter_map(|item| match item {
+        Item::Problem(d) => Some((**d).clone()),
+        Item::Finding(_) => None,
+    }));
+    cap(&mut list, settings.max_per_file);
+    list
 }
 
 /// Keeps the `max` most severe diagnostics of a file (in file order among

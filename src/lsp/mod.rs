@@ -1,12 +1,14 @@
 //! `faultline lsp`: a language server (LSP 3.17 over stdio) on the same
 //! loader, engine and rules as `check`.
 //!
-//! The workspace folder is the estate, as `faultline check` run there
+//! Each workspace folder is an estate, as `faultline check` run there
 //! would read it (its description files and its `faultline.yaml`), with
 //! the editor's open buffers in place of their files. Modules, one job
 //! each:
 //!
-//! - `server`: the message loop, debouncing, dispatch;
+//! - `server`: the message loop, folders, debouncing, dispatch;
+//! - `inbox`: the client's messages, queued so a waiting edit is seen;
+//! - `publish`: sending diagnostics, open files first, only what changed;
 //! - `workspace`: files, buffers, the re-check and its snapshot;
 //! - `index`: where ids are defined and named, per file;
 //! - `text`: positions (UTF-16 or UTF-8) and file URIs;
@@ -17,8 +19,10 @@ mod actions;
 mod complete;
 mod diagnostics;
 mod hover;
+mod inbox;
 mod index;
 mod navigate;
+mod publish;
 mod server;
 mod text;
 mod workspace;

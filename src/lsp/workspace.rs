@@ -29,6 +29,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A buffer the editor has open.
+#[derive(Clone)]
 pub struct OpenDoc {
     /// The URI exactly as the client wrote it: answers about this file
     /// use it, so the client never sees two names for one buffer.
@@ -119,6 +120,7 @@ pub struct Snapshot {
     pub phases: Vec<(&'static str, Duration)>,
     occurrences: OnceLock<FxHashMap<String, Vec<(u32, Spot)>>>,
     source_docs: OnceLock<Vec<Option<usize>>>,
+    source_paths: OnceLock<Vec<Option<PathBuf>>>,
 }
 
 pub struct Workspace {
@@ -269,6 +271,7 @@ impl Workspace {
             ],
             occurrences: OnceLock::new(),
             source_docs: OnceLock::new(),
+            source_paths: OnceLock::new(),
         })
     }
 
@@ -402,7 +405,7 @@ fn run_rules(p: Prepared, today: &Date) -> Checked {
     let findings = {
         let a = config.analysis(&model, today.clone());
         let outcome = check::run(&a, &rules);
-        warnings.extend(prepare::unused_waivers(&model, &outcome, &a.today));
+        warnings.extend(outcome.unused_waivers.iter().cloned());
         if let (Some(e), Some(&file)) = (&outcome.limit, model.description_files.first()) {
             // Some rule could not run: say so (at the top of the first
             // file) rather than look clean.
@@ -531,6 +534,23 @@ impl Snapshot {
             path,
             lines.range(&f.text, span.start - f.base, span.len, enc),
         ))
+    }
+
+    /// The file a span of the run's sources lies in, as [`Snapshot::place`]
+    /// names it, without working out the position.
+    pub fn path_of(&self, span: Span) -> Option<&Path> {
+        let sources = self.sources();
+        if sources.files().is_empty() {
+            return None;
+        }
+        let paths = self.source_paths.get_or_init(|| {
+            sources
+                .files()
+                .iter()
+                .map(|f| source_path(&f.name))
+                .collect()
+        });
+        paths.get(sources.file_at(span.start) as usize)?.as_deref()
     }
 
     /// For each file of the sources, the doc that holds the same text.

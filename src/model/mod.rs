@@ -25,6 +25,9 @@ pub struct Waiver {
     /// `culprits`: only these culprits are accepted (ids as written);
     /// `None` accepts the whole finding.
     pub culprits: Option<Vec<String>>,
+    /// Where each of `culprits` is written, in the same order: an id that
+    /// names nothing is reported there.
+    pub culprit_spans: Vec<Span>,
     /// The waiver's map in the YAML.
     pub span: Span,
     pub rule_span: Span,

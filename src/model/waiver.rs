@@ -32,6 +32,7 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
         otherwise: &otherwise,
     };
     let (mut rule, mut reason, mut until, mut culprits) = (None, None, None, None);
+    let mut culprit_spans = Vec::new();
     let mut reason_given = false;
     for f in doc.fields(m, &keys, errors) {
         let (v, vspan) = (f.value, doc.span(f.value));
@@ -53,7 +54,10 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
                 }
             }
             "culprits" => match doc.strings(v) {
-                Some(ids) => culprits = Some(ids.into_iter().map(|(id, _)| id).collect()),
+                Some(ids) => {
+                    culprit_spans = ids.iter().map(|(_, n)| doc.span(n)).collect();
+                    culprits = Some(ids.into_iter().map(|(id, _)| id).collect());
+                }
                 None => errors.extend([doc.wrong_type(v, "culprits", "a list of ids")]),
             },
             _ => match doc.text(v) {
@@ -87,6 +91,7 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
         reason,
         until,
         culprits,
+        culprit_spans,
         span,
         rule_span,
     })

@@ -81,6 +81,7 @@ fn reads(m: &Model, owner: EntityId, k: GateKind, y: EntityId) -> String {
     match edge_label(m, owner, k, y) {
         "depends_on" => format!("it depends on {}, which is down", quoted(m, y)),
         "requires" => format!("it requires {}, which is down", quoted(m, y)),
+        "cluster requires" => format!("its cluster requires {}, which is down", quoted(m, y)),
         field => format!("its {field} {} is down", quoted(m, y)),
     }
 }

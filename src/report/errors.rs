@@ -22,27 +22,28 @@ fn text(e: &InputError) -> String {
     }
 }
 
+/// One error as JSON: `{"code", "help", "location", "message"}` (also the
+/// shape of an unused waiver in the findings' report).
+pub fn entry(sources: &Sources, e: &InputError) -> Value {
+    let location = match location(sources, e) {
+        Some((file, at)) => json!({"file": file, "line": at.line, "column": at.column}),
+        None => Value::Null,
+    };
+    json!({
+        "code": e.code,
+        "help": e.help,
+        "location": location,
+        "message": e.message,
+    })
+}
+
 /// `{"findings": [], "errors": [{"message", "location", "code", "help"}]}`.
 pub fn json(sources: &Sources, errors: &[InputError]) -> String {
-    let errors: Vec<Value> = errors
-        .iter()
-        .map(|e| {
-            let location = match location(sources, e) {
-                Some((file, at)) => json!({"file": file, "line": at.line, "column": at.column}),
-                None => Value::Null,
-            };
-            json!({
-                "code": e.code,
-                "help": e.help,
-                "location": location,
-                "message": e.message,
-            })
-        })
-        .collect();
+    let errors: Vec<Value> = errors.iter().map(|e| entry(sources, e)).collect();
     super::json::to_string(&json!({"errors": errors, "findings": []}))
 }
 
-/// One `::error` workflow command per error.
+/// One `::error` workflow command per error (`::warning` for a warning).
 pub fn github(sources: &Sources, errors: &[InputError]) -> String {
     let mut out = String::new();
     for e in errors {
@@ -52,11 +53,16 @@ pub fn github(sources: &Sources, errors: &[InputError]) -> String {
                 escape_property(&repo_path(file)),
                 at.line,
                 at.column,
-                escape_property(&format!("input error: {}", e.code))
+                escape_property(&if e.warning {
+                    e.code.to_owned()
+                } else {
+                    format!("input error: {}", e.code)
+                })
             ),
             None => String::new(),
         };
-        out.push_str(&format!("::error{place}::{}\n", escape_data(&text(e))));
+        let command = if e.warning { "warning" } else { "error" };
+        out.push_str(&format!("::{command}{place}::{}\n", escape_data(&text(e))));
     }
     out
 }
@@ -138,6 +144,13 @@ pub fn markdown(sources: &Sources, errors: &[InputError]) -> String {
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     );
+    out.push_str(&markdown_list(sources, errors));
+    out
+}
+
+/// One list item per error, with its place.
+pub fn markdown_list(sources: &Sources, errors: &[InputError]) -> String {
+    let mut out = String::new();
     for e in errors {
         let place = match location(sources, e) {
             Some((file, at)) => format!("`{}:{}:{}` ", repo_path(file), at.line, at.column),

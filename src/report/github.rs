@@ -79,6 +79,7 @@ pub fn check(model: &Model, out: &Outcome) -> String {
             escape_data(&msg),
         ));
     }
+    s.push_str(&super::errors::github(&model.sources, &out.unused_waivers));
     s
 }
 

@@ -356,6 +356,7 @@ pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
             &mut out,
         );
     }
+    out.push_str(&errors(&model.sources, &outcome.unused_waivers, style));
     out.push_str(&summary(model, outcome, style));
     out
 }
@@ -391,6 +392,9 @@ pub fn summary(model: &Model, o: &Outcome, style: Style) -> String {
     }
     if o.baselined() > 0 {
         aside.push(format!("{} baselined", o.baselined()));
+    }
+    if !o.unused_waivers.is_empty() {
+        aside.push(plural(o.unused_waivers.len(), "unused waiver"));
     }
     if !aside.is_empty() {
         s.push_str(&format!(" ({})", aside.join(", ")));

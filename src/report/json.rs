@@ -123,9 +123,19 @@ impl Serialize for Report<'_> {
             waived: out.waived(),
             warnings: out.count(Severity::Warning),
         };
-        let mut st = s.serialize_struct("Report", 2)?;
+        let mut st = s.serialize_struct("Report", 3)?;
         st.serialize_field("findings", &findings)?;
         st.serialize_field("summary", &summary)?;
+        if !out.unused_waivers.is_empty() {
+            let unused: Vec<serde_json::Value> = out
+                .unused_waivers
+                .iter()
+                .map(|e| super::errors::entry(&self.model.sources, e))
+                .collect();
+            st.serialize_field("unused_waivers", &unused)?;
+        } else {
+            st.skip_field("unused_waivers")?;
+        }
         st.end()
     }
 }

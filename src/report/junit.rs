@@ -102,6 +102,23 @@ pub fn check(model: &Model, rules: &RuleSet, out: &Outcome) -> Report {
         }
         report.add_test_suite(suite);
     }
+    if !out.unused_waivers.is_empty() {
+        // A stale waiver fails the report like a warning finding does:
+        // otherwise nobody reading the test results would see it.
+        let mut suite = TestSuite::new("unused-waiver");
+        for e in &out.unused_waivers {
+            let at = e.primary_span().map(|s| place::of_span(model, s).short());
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            st.set_message(e.message.clone()).set_type("warning");
+            if let Some(h) = &e.help {
+                st.set_description(h.clone());
+            }
+            let mut tc = TestCase::new(at.unwrap_or_else(|| e.code.to_owned()), st);
+            tc.set_classname("unused-waiver");
+            suite.add_test_case(tc);
+        }
+        report.add_test_suite(suite);
+    }
     report
 }
 

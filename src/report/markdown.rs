@@ -86,6 +86,9 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
     if out.baselined() > 0 {
         aside.push(format!("{} baselined", out.baselined()));
     }
+    if !out.unused_waivers.is_empty() {
+        aside.push(plural(out.unused_waivers.len(), "unused waiver"));
+    }
     if !aside.is_empty() {
         s.push_str(&format!(" ({})", aside.join(", ")));
     }
@@ -94,6 +97,14 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
         plural(a.services().count(), "service"),
         plural(model.description_files.len(), "file"),
     ));
+    if !out.unused_waivers.is_empty() {
+        s.push_str("### Unused waivers\n\nThese waivers accept nothing any more:\n\n");
+        s.push_str(&super::errors::markdown_list(
+            &model.sources,
+            &out.unused_waivers,
+        ));
+        s.push('\n');
+    }
     if out.findings.is_empty() {
         s.push_str(&format!(
             "No findings: all {} rules pass.\n",

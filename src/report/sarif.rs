@@ -33,9 +33,9 @@ use crate::rules::finding::Severity;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, CodeFlow, Invocation, Location, Message, MultiformatMessageString,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif, Suppression, ThreadFlow, ThreadFlowLocation,
-    Tool, ToolComponent,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
+    Sarif, Suppression, ThreadFlow, ThreadFlowLocation, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 
@@ -381,6 +381,45 @@ fn code_flow(model: &Model, ch: &Chain) -> CodeFlow {
         .build()
 }
 
+/// The run's invocation. Unused waivers are problems of the run's
+/// configuration, not findings about the estate: SARIF's place for them is
+/// `toolConfigurationNotifications`, so results stay the findings.
+fn invocation(ctx: &Context) -> Invocation {
+    let notes: Vec<Notification> = ctx
+        .out
+        .unused_waivers
+        .iter()
+        .map(|e| Notification {
+            descriptor: Some(ReportingDescriptorReference {
+                id: Some(e.code.to_owned()),
+                ..ReportingDescriptorReference::default()
+            }),
+            level: Some(json!("warning")),
+            locations: e.primary_span().map(|s| {
+                vec![Location {
+                    physical_location: Some(physical(&place::of_span(ctx.model, s))),
+                    ..Location::default()
+                }]
+            }),
+            message: message(match &e.help {
+                Some(h) => format!("{} (help: {h})", e.message),
+                None => e.message.clone(),
+            }),
+            associated_rule: None,
+            exception: None,
+            properties: None,
+            thread_id: None,
+            time_utc: None,
+        })
+        .collect();
+    let builder = Invocation::builder().execution_successful(true);
+    if notes.is_empty() {
+        builder.build()
+    } else {
+        builder.tool_configuration_notifications(notes).build()
+    }
+}
+
 /// The SARIF log of one run, without its results when `with_results` is
 /// false (see [`to_text`]).
 fn log(ctx: &Context, rules: &RuleSet, with_results: bool) -> Sarif {
@@ -400,9 +439,7 @@ fn log(ctx: &Context, rules: &RuleSet, with_results: bool) -> Sarif {
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
-        .invocations(vec![
-            Invocation::builder().execution_successful(true).build(),
-        ])
+        .invocations(vec![invocation(ctx)])
         .build();
     Sarif::builder()
         .schema(SCHEMA)

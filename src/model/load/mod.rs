@@ -53,6 +53,10 @@ struct Loader {
     /// Hosts a cluster's `hosts` list put in it, with where: a second
     /// claim points at the first.
     listed_in: HashMap<EntityId, Span>,
+    /// The rule ids a waiver may name, when the caller knows them: a
+    /// misspelt rule is then reported with every other input error, not
+    /// only once those are fixed.
+    rule_ids: Option<Vec<String>>,
 }
 
 /// Most entities one run loads: 5,000,000, five times the largest estates
@@ -83,7 +87,7 @@ pub fn load_limited(
         .into_iter()
         .map(|(name, bytes)| (name, Input::Bytes(bytes)))
         .collect();
-    load_inputs(sources, inputs, max_entities)
+    load_inputs(sources, inputs, max_entities, None)
 }
 
 /// One file for the loader: bytes as read, or a text parsed before (the
@@ -94,11 +98,13 @@ pub enum Input {
 }
 
 /// Like [`load_limited`], from inputs. Files are parsed on every core
-/// (see `input::stream`) while the loader takes them in, in order.
+/// (see `input::stream`) while the loader takes them in, in order. With
+/// `rule_ids`, every waiver's rule is checked against them.
 pub fn load_inputs(
     sources: Sources,
     files: Vec<(String, Input)>,
     max_entities: usize,
+    rule_ids: Option<Vec<String>>,
 ) -> Result<Model, LoadFailure> {
     let mut l = Loader {
         description_files: Vec::new(),
@@ -110,6 +116,7 @@ pub fn load_inputs(
         max_entities,
         past_limit: false,
         listed_in: HashMap::new(),
+        rule_ids,
     };
     // Every file's text first, so that the parsers can start on them;
     // what is wrong with a file is reported at its turn, as before.
@@ -254,23 +261,8 @@ impl Loader {
         match parsed {
             Ok(root) => self.load_root(file, root),
             Err(e) => {
-                let f = self.sources.file(file);
-                let off = e
-                    .line_col
-                    .map(|(line, col)| f.offset_of(line, col))
-                    .unwrap_or(0);
-                let span = self.sources.span(file, off, 0);
-                let help = if e.message.contains("nested") {
-                    "a description needs a handful of levels; this looks generated or corrupt"
-                } else if e.message.contains("alias") {
-                    "descriptions rarely need anchors and aliases; write the values out"
-                } else {
-                    "the mistake is often just before this point: an unclosed bracket or quote, or a wrong indentation"
-                };
-                self.errors.push(
-                    InputError::at("syntax", span, format!("invalid YAML: {}", e.message))
-                        .help(help),
-                );
+                let error = self.doc(file).syntax_error(e);
+                self.errors.push(error);
             }
         }
     }

@@ -115,6 +115,51 @@ impl Loader {
         for i in 0..self.entities.len() {
             self.check_entity(i);
         }
+        self.check_waivers();
+    }
+
+    /// A waiver that names a rule or a culprit that does not exist waives
+    /// nothing, silently: both are input errors, with the nearest name.
+    fn check_waivers(&mut self) {
+        let mut errors = Vec::new();
+        for e in &self.entities {
+            for w in &e.waivers {
+                if let Some(ids) = &self.rule_ids
+                    && !ids.contains(&w.rule)
+                {
+                    errors.push(
+                        InputError::at(
+                            "unknown-rule",
+                            w.rule_span,
+                            format!("waiver names unknown rule `{}`", w.rule),
+                        )
+                        .label("no such rule")
+                        .suggest(
+                            &w.rule,
+                            ids.iter().map(String::as_str),
+                            "`faultline rules` lists the rule ids",
+                        ),
+                    );
+                }
+                let named = w.culprits.iter().flatten().zip(&w.culprit_spans);
+                for (id, &span) in named {
+                    if !self.by_id.contains_key(id) {
+                        let mut ie = InputError::at(
+                            "unknown-id",
+                            span,
+                            format!("the waiver's `culprits` names `{id}`, which is not defined"),
+                        )
+                        .label("no entity has this id");
+                        ie = match self.suggest_id(id, &Kind::ALL) {
+                            Some(s) => ie.help(format!("did you mean `{s}`?")),
+                            None => ie.help("a waiver accepts culprits by their entity ids"),
+                        };
+                        errors.push(ie);
+                    }
+                }
+            }
+        }
+        self.errors.extend(errors);
     }
 
     /// Puts the hosts a cluster's `hosts` list names into it. A host has one

@@ -43,7 +43,13 @@ impl Template for NeverHealthy {
             let n = e.instances.len();
             let k = e.min_healthy as usize;
             let mut culprits: Vec<u32> = Vec::new();
+            // Where the count is stated, when it is the count that is wrong.
+            let mut notes = Vec::new();
             let why = if k > n {
+                notes.extend(
+                    e.field_span("min_healthy")
+                        .map(|sp| (sp, format!("needs {k}, but {n} instance(s) are listed"))),
+                );
                 format!("it needs {k} healthy instance(s) but has {n}")
             } else {
                 let deps: Vec<u32> = e
@@ -68,6 +74,10 @@ impl Template for NeverHealthy {
                         .collect();
                     let up = n - down.len();
                     culprits = down.clone();
+                    notes.extend(
+                        e.field_span("min_healthy")
+                            .map(|sp| (sp, format!("needs {k}, but only {up} can be up"))),
+                    );
                     format!(
                         "only {up} of its {n} instances can be up (it needs {k}); never up: {}",
                         list_names(down.iter().map(|&d| m.name(d)), 5)
@@ -80,7 +90,7 @@ impl Template for NeverHealthy {
                 message: format!("service `{}` is down even with nothing failed: {why}", e.id),
                 help: Some("add instances, lower `min_healthy`, or fix what keeps them down (a standby host, an empty cluster)".into()),
                 culprit_label: Some("never up".into()),
-                ..Hit::default()
+                notes,
             });
         }
         hits

@@ -59,6 +59,12 @@ impl Client {
 
     /// The same, with the client capabilities given.
     pub fn start_with(root: &Path, options: Value, capabilities: Value) -> Client {
+        Client::start_in(&[root], options, capabilities)
+    }
+
+    /// The same, on several workspace folders (the first is `root`).
+    pub fn start_in(roots: &[&Path], options: Value, capabilities: Value) -> Client {
+        let root = roots[0];
         let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -113,7 +119,10 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": uri(root),
-                "workspaceFolders": [{"uri": uri(root), "name": "estate"}],
+                "workspaceFolders": roots
+                    .iter()
+                    .map(|r| json!({"uri": uri(r), "name": r.file_name().unwrap().to_string_lossy()}))
+                    .collect::<Vec<_>>(),
                 "capabilities": capabilities,
                 "initializationOptions": options,
             }),
