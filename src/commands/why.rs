@@ -323,7 +323,12 @@ fn sibling_text(
                 style.dim(&format!("({at})"))
             );
             let lead = " ".repeat(indent);
-            s.push_str(&terminal::fill(&text, style.width, &lead, &format!("{lead}  ")));
+            s.push_str(&terminal::fill(
+                &text,
+                style.width,
+                &lead,
+                &format!("{lead}  "),
+            ));
             sibling_text(m, &sib.chain, &sib.siblings, j, indent + 2, style, s);
         }
         if sib.more > 0 {
