@@ -349,7 +349,9 @@ mod tests {
         let w = wrapped(&seg, 7, 9, 40);
         assert_eq!(
             w,
-            "north-ups-a -> n02-a\n         -> pay-h1, pay-h2 (2 of 2 instances down)\n         -> payments"
+            "north-ups-a -> n02-a\n         -> pay-h1, pay-h2 (2 of 2\n            instances down) -> payments"
         );
+        // A segment wider than a line breaks between words, not past it.
+        assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
     }
 }
