@@ -10,6 +10,7 @@ use crate::commands::{
     availability, check, cuts, graph, impact, recovery, risks, rules, spof, why,
 };
 use crate::report::check::CheckFormat;
+use crate::report::terminal::{self, ColorChoice};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -22,6 +23,16 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour the output: auto (a terminal, unless NO_COLOR is
+    /// set), always or never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub color: ColorChoice,
 }
 
 #[derive(Subcommand, Debug)]
@@ -30,6 +41,7 @@ pub enum Command {
     Check {
         #[command(flatten)]
         input: Input,
+        /// Output format (the CI formats are described in docs/ci.md).
         #[arg(long, value_enum, default_value = "human")]
         format: CheckFormat,
         /// Lowest severity that makes the exit code 1 [default: error, or
@@ -53,6 +65,7 @@ pub enum Command {
     Spof {
         #[command(flatten)]
         input: Input,
+        /// human: for a terminal; json: for scripts.
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
@@ -68,6 +81,7 @@ pub enum Command {
         /// the pairs it is part of).
         #[arg(long, value_name = "ID")]
         unit: Option<String>,
+        /// human: for a terminal; json: for scripts.
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
@@ -78,6 +92,7 @@ pub enum Command {
         /// An entity id to fail (repeatable).
         #[arg(long = "fail", value_name = "ID", required = true)]
         fail: Vec<String>,
+        /// human: for a terminal; json: for scripts.
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
@@ -88,6 +103,7 @@ pub enum Command {
         /// Largest cut set size to find.
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=6))]
         max_order: u32,
+        /// human: for a terminal; json: for scripts.
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
@@ -98,6 +114,7 @@ pub enum Command {
         /// Sum over minimal cut sets of up to K units.
         #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=4))]
         order: u32,
+        /// human: for a terminal; json: for scripts.
         #[arg(long, value_enum, default_value = "human")]
         format: DataFormat,
     },
@@ -110,6 +127,7 @@ pub enum Command {
         /// by step.
         #[arg(long = "fail", value_name = "ID")]
         fail: Option<String>,
+        /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: recovery::RecoveryFormat,
     },
@@ -124,6 +142,7 @@ pub enum Command {
         /// Units shown by the human and Markdown forms (JSON lists all).
         #[arg(long, value_name = "N", default_value_t = 20)]
         top: usize,
+        /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: RisksFormat,
     },
@@ -132,12 +151,17 @@ pub enum Command {
         /// Directory of custom rule files (repeatable).
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<String>,
-        #[arg(long, value_enum, default_value = "text")]
+        /// human: one line per rule; markdown: the reference page with
+        /// every rule's reasoning (docs/rules.md).
+        #[arg(long, value_enum, default_value = "human")]
         format: RulesFormat,
     },
     /// Explain one rule: why it matters, how to fix it, an example.
     Explain {
+        /// The rule's id (`faultline rules` lists them).
         rule: String,
+        /// Directory of custom rule files (repeatable), to explain one of
+        /// them.
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<String>,
     },
@@ -148,6 +172,7 @@ pub enum Command {
         /// Draw only this service and everything it depends on.
         #[arg(long, value_name = "ID")]
         service: Option<String>,
+        /// dot (Graphviz) or mermaid.
         #[arg(long, value_enum, default_value = "dot")]
         format: crate::report::graph::GraphFormat,
     },
@@ -168,6 +193,7 @@ pub enum Command {
 }
 
 pub fn run(cli: Cli) -> i32 {
+    terminal::set_color_choice(cli.color);
     match execute(cli) {
         Ok(code) | Err(code) => code,
     }
@@ -240,5 +266,61 @@ fn execute(cli: Cli) -> Result<i32, i32> {
             context::report_errors(&crate::input::source::Sources::new(), &[e], false)
         }),
         Command::Lsp { .. } => Ok(crate::lsp::run()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is for in `--help`.
+    #[test]
+    fn no_argument_has_an_empty_description() {
+        fn walk(cmd: &clap::Command, path: &str, empty: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.trim().is_empty() {
+                    empty.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_name() == "help" {
+                    continue;
+                }
+                if sub.get_about().is_none() {
+                    empty.push(format!("{path} {} (no about)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), empty);
+            }
+        }
+        let mut empty = Vec::new();
+        walk(&Cli::command(), "faultline", &mut empty);
+        assert!(
+            empty.is_empty(),
+            "arguments without a description: {empty:?}"
+        );
+    }
+
+    #[test]
+    fn old_spellings_still_parse() {
+        let cli = Cli::try_parse_from(["faultline", "rules", "--format", "text"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Rules {
+                format: RulesFormat::Human,
+                ..
+            }
+        ));
+        let cli = Cli::try_parse_from(["faultline", "spof", "x.yaml", "--no-color"]).unwrap();
+        assert!(matches!(cli.command, Command::Spof { input, .. } if input.no_color));
+        let cli = Cli::try_parse_from(["faultline", "spof", "x.yaml", "--color", "never"]).unwrap();
+        assert_eq!(cli.color, ColorChoice::Never);
+        let cli = Cli::try_parse_from(["faultline", "--color=always", "rules"]).unwrap();
+        assert_eq!(cli.color, ColorChoice::Always);
     }
 }

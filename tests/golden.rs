@@ -6,6 +6,8 @@
 //! - `args`: one line, the arguments after the binary name, split on
 //!   whitespace, with `{dir}` standing for the case folder relative to the
 //!   crate root. Without it the case runs `check {dir} --today 2026-01-01`.
+//! - `env`: optional, one `KEY=VALUE` per line set for the run (e.g.
+//!   `COLUMNS=60`). Otherwise the run has `NO_COLOR=1` and no `COLUMNS`.
 //! - `expected.stdout`, `expected.stderr`, `expected.exit`: what the run
 //!   must print and return, compared byte for byte.
 //!
@@ -62,7 +64,23 @@ fn args_of(case_dir: &Path, rel: &str) -> Vec<String> {
         .collect()
 }
 
-fn run(crate_root: &Path, args: &[String]) -> Run {
+/// The case's `env` file as pairs.
+fn env_of(case_dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(case_dir.join("env")) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (k, v) = l
+                .split_once('=')
+                .unwrap_or_else(|| panic!("{}: `{l}` is not KEY=VALUE", case_dir.display()));
+            (k.trim().to_owned(), v.trim().to_owned())
+        })
+        .collect()
+}
+
+fn run(crate_root: &Path, args: &[String], env: &[(String, String)]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
         .args(args)
         .current_dir(crate_root)
@@ -70,6 +88,7 @@ fn run(crate_root: &Path, args: &[String]) -> Run {
         .env_remove("COLUMNS")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("FORCE_COLOR")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .expect("the faultline binary runs");
     let code = match out.status.code() {
@@ -155,7 +174,7 @@ fn golden() {
         let dir = testdata.join(name);
         let rel = format!("testdata/{name}");
         let args = args_of(&dir, &rel);
-        let got = run(&crate_root, &args);
+        let got = run(&crate_root, &args, &env_of(&dir));
         if bless {
             for file in OUTPUTS {
                 std::fs::write(dir.join(file), got.get(file))
@@ -196,5 +215,73 @@ fn golden() {
         failing.len(),
         names.len(),
         failing.join(", ")
+    );
+}
+
+/// Whether a case's stdout is text for people (not JSON, SARIF, XML,
+/// Markdown, DOT...): the formats the width applies to.
+fn human_stdout(args: &[String]) -> bool {
+    let command = args.first().map(String::as_str).unwrap_or("");
+    if matches!(command, "schema" | "lsp") {
+        return false;
+    }
+    let format = args
+        .iter()
+        .position(|a| a == "--format")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--format=")));
+    match format {
+        Some(f) => f == "human" || f == "text",
+        None => command != "graph",
+    }
+}
+
+/// A line quoted from a description: miette's source lines (`17 │ ...`)
+/// and the label lines drawn under them (`·   ──┬──`), which line up with
+/// the quoted text and may run as wide as it does.
+fn quoted(line: &str) -> bool {
+    let t = line.trim_start();
+    let after_number = t.trim_start_matches(|c: char| c.is_ascii_digit());
+    (after_number.len() < t.len() && after_number.trim_start().starts_with('│'))
+        || t.starts_with('·')
+}
+
+/// Every blessed human output fits the width of its case: `COLUMNS` from
+/// its `env` file, else 100 columns, except lines quoted from a
+/// description (FORMAT §5).
+#[test]
+fn human_output_fits_the_width() {
+    let crate_root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let testdata = crate_root.join("testdata");
+    let mut wide = Vec::new();
+    for name in cases(&testdata) {
+        let dir = testdata.join(&name);
+        let args = args_of(&dir, &format!("testdata/{name}"));
+        let width: usize = env_of(&dir)
+            .iter()
+            .find(|(k, _)| k == "COLUMNS")
+            .map_or(100, |(_, v)| v.parse().expect("COLUMNS is a number"));
+        let mut files = vec!["expected.stderr"];
+        if human_stdout(&args) {
+            files.push("expected.stdout");
+        }
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+                continue;
+            };
+            for (i, line) in text.lines().enumerate() {
+                let n = line.chars().count();
+                if n > width && !quoted(line) {
+                    wide.push(format!("{name}/{file}:{}: {n} > {width}: {line}", i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        wide.is_empty(),
+        "{} lines wider than their case's width:\n{}",
+        wide.len(),
+        wide.join("\n")
     );
 }

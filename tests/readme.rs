@@ -69,7 +69,11 @@ fn matches(excerpt: &[String], actual: &str) -> Result<(), String> {
             None => {
                 return Err(format!(
                     "no line {} `{want}` (after line {at} of the output)",
-                    if gap { "further down matches" } else { "next is" }
+                    if gap {
+                        "further down matches"
+                    } else {
+                        "next is"
+                    }
                 ));
             }
         }
@@ -96,7 +100,9 @@ fn excerpts_are_what_the_commands_print() {
         }
         let (actual, _) = run(&args);
         if let Err(why) = matches(&lines[1..], &actual) {
-            failures.push(format!("$ faultline {cmd}\n  {why}\n--- actual output ---\n{actual}"));
+            failures.push(format!(
+                "$ faultline {cmd}\n  {why}\n--- actual output ---\n{actual}"
+            ));
         }
         checked += 1;
     }
@@ -133,7 +139,10 @@ fn commands_on_files_of_the_repository_run() {
             checked += 1;
         }
     }
-    assert!(checked >= 1, "no command on testdata/ in the README's sh blocks");
+    assert!(
+        checked >= 1,
+        "no command on testdata/ in the README's sh blocks"
+    );
 }
 
 #[test]
@@ -142,7 +151,10 @@ fn the_matcher_tells_cuts_from_changes() {
     let ex = |s: &str| s.lines().map(str::to_owned).collect::<Vec<_>>();
     assert!(matches(&ex("a\nb"), out).is_ok());
     assert!(matches(&ex("a\n...\nd: long..."), out).is_ok());
-    assert!(matches(&ex("a\nc"), out).is_err(), "a skipped line needs `...`");
+    assert!(
+        matches(&ex("a\nc"), out).is_err(),
+        "a skipped line needs `...`"
+    );
     assert!(matches(&ex("...\nx"), out).is_err());
     assert!(matches(&ex("b\na"), out).is_err(), "order matters");
 }

@@ -5,6 +5,7 @@
 pub mod availability;
 pub mod graph;
 pub mod paths;
+pub mod power;
 pub mod recovery;
 
 use crate::engine::{Bounds, Circuit, CutSets, MAX_FAMILY, MAX_ORDER, NodeId, Scope, TooLarge};

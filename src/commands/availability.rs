@@ -1,12 +1,13 @@
 //! `faultline availability`: each service's estimated availability against
 //! its SLO, from its minimal cut sets of up to K units.
 
-use super::context::{self, DataFormat, Input, column_width};
+use super::context::{self, DataFormat, Input};
 use crate::analysis::Analysis;
 use crate::analysis::availability::Estimate;
 use crate::check::prepare::Prepared;
 use crate::exit;
 use crate::report::json;
+use crate::report::terminal::{self, Align, Style, Table};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -36,14 +37,18 @@ pub fn downtime(unavailability: f64) -> String {
     }
 }
 
-pub fn human(a: &Analysis, estimates: &[Option<Estimate>], order: usize) -> String {
+pub fn human(a: &Analysis, estimates: &[Option<Estimate>], order: usize, style: Style) -> String {
     let m = a.model;
     let mut rows: Vec<(String, u32)> = a.services().map(|s| (m.name(s).to_owned(), s)).collect();
     rows.sort();
-    let w = column_width(rows.iter().map(|r| r.0.len()));
-    let mut s = format!(
-        "{:<w$}  {:>10}  {:>10}  {:>14}  biggest contributors\n",
-        "service", "estimate", "slo", "downtime/year"
+    let mut t = Table::new(
+        &[
+            ("service", Align::Left),
+            ("estimate", Align::Right),
+            ("slo", Align::Right),
+            ("downtime/year", Align::Right),
+        ],
+        "biggest contributors",
     );
     for (name, id) in rows {
         let Some(e) = estimates[id as usize].as_ref() else {
@@ -51,16 +56,13 @@ pub fn human(a: &Analysis, estimates: &[Option<Estimate>], order: usize) -> Stri
         };
         let pct = |x: f64| format!("{:.4}%", x * 100.0);
         let slo = e.slo.map(pct).unwrap_or_else(|| "-".into());
-        let verdict = match e.slo {
-            Some(t) if e.availability < t => "  MISSES SLO",
-            _ => "",
-        };
+        let misses = e.slo.is_some_and(|t| e.availability < t);
         let top: Vec<String> = e
             .contributors
             .iter()
             .take(3)
             .map(|(c, p)| {
-                let names: Vec<&str> = c.iter().map(|&u| m.name(u)).collect();
+                let names: Vec<String> = c.iter().map(|&u| style.id(m.name(u))).collect();
                 format!(
                     "{} ({:.1}%)",
                     names.join("+"),
@@ -68,19 +70,37 @@ pub fn human(a: &Analysis, estimates: &[Option<Estimate>], order: usize) -> Stri
                 )
             })
             .collect();
-        s.push_str(&format!(
-            "{name:<w$}  {:>10}  {:>10}  {:>14}  {}{verdict}\n",
-            pct(e.availability),
-            slo,
-            downtime(1.0 - e.availability),
-            if top.is_empty() {
-                "-".into()
-            } else {
-                top.join(", ")
-            }
-        ));
+        let mut last = if top.is_empty() {
+            vec!["-".to_owned()]
+        } else {
+            terminal::commas(&top)
+        };
+        if misses {
+            last.push(style.error(" MISSES SLO"));
+        }
+        let estimate = pct(e.availability);
+        t.row(
+            vec![
+                name,
+                if misses {
+                    style.error(&estimate)
+                } else {
+                    estimate
+                },
+                slo,
+                downtime(1.0 - e.availability),
+            ],
+            last,
+        );
     }
-    s.push_str(&format!("\nestimate: 1 - sum over minimal cut sets of up to {order} units of the product of their unavailabilities (independent failures, steady state)\n"));
+    let mut s = t.render(style);
+    s.push('\n');
+    s.push_str(&style.dim(&terminal::fill(
+        &format!("estimate: 1 - sum over minimal cut sets of up to {order} units of the product of their unavailabilities (independent failures, steady state)"),
+        style.width,
+        "",
+        "  ",
+    )));
     s
 }
 
@@ -92,7 +112,7 @@ pub fn run(input: &Input, order: usize, format: DataFormat) -> Result<i32, i32> 
         .map_err(|e| context::too_large(&e, input.no_color))?;
     context::out(&match format {
         DataFormat::Json => json::to_string(&to_json(&a, &estimates)),
-        DataFormat::Human => human(&a, &estimates, order),
+        DataFormat::Human => human(&a, &estimates, order, context::style(input.no_color)),
     });
     Ok(exit::CLEAN)
 }

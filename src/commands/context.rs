@@ -13,8 +13,9 @@ use crate::input::source::Sources;
 use crate::model::date::{parse_date, today};
 use crate::model::{Date, EntityId, Kind, Model};
 use crate::report::human;
+use crate::report::terminal::Stream;
 use crate::rules::RuleSet;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 /// What every description-reading command takes.
 #[derive(clap::Args, Debug)]
@@ -32,8 +33,8 @@ pub struct Input {
     /// The date waivers expire against (YYYY-MM-DD; default: today).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
-    /// Never colour the output (NO_COLOR is honoured too).
-    #[arg(long)]
+    /// The old spelling of `--color never`, kept for scripts.
+    #[arg(long, hide = true)]
     pub no_color: bool,
 }
 
@@ -53,31 +54,29 @@ pub fn err(s: &str) {
     let _ = std::io::stderr().lock().write_all(s.as_bytes());
 }
 
+/// How to draw what goes to stdout (see `report::terminal`).
 pub fn style(no_color: bool) -> human::Style {
-    let color = !no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stderr().is_terminal()
-        && std::io::stdout().is_terminal();
-    let width = if std::io::stdout().is_terminal() {
-        terminal_width().unwrap_or(100)
-    } else {
-        100
-    };
-    human::Style { color, width }
+    human::Style::of(Stream::Stdout, no_color)
 }
 
-fn terminal_width() -> Option<usize> {
-    std::env::var("COLUMNS").ok()?.parse().ok()
+/// Columns a text printed on stdout must fit.
+pub fn width() -> usize {
+    crate::report::terminal::width(Stream::Stdout)
+}
+
+/// How to draw what goes to stderr: errors and warnings.
+pub fn err_style(no_color: bool) -> human::Style {
+    human::Style::of(Stream::Stderr, no_color)
 }
 
 pub fn report_errors(sources: &Sources, errors: &[InputError], no_color: bool) -> i32 {
-    err(&human::errors(sources, errors, style(no_color)));
+    err(&human::errors(sources, errors, err_style(no_color)));
     exit::INPUT_ERROR
 }
 
 pub fn report_warnings(sources: &Sources, warnings: &[InputError], no_color: bool) {
     if !warnings.is_empty() {
-        err(&human::errors(sources, warnings, style(no_color)));
+        err(&human::errors(sources, warnings, err_style(no_color)));
     }
 }
 

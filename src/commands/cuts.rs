@@ -9,6 +9,7 @@ use crate::check::prepare::Prepared;
 use crate::engine::{CutSets, TooLarge, by_name};
 use crate::exit;
 use crate::model::{EntityId, Model};
+use crate::report::terminal::{self, Style};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -73,16 +74,18 @@ impl Cuts<'_> {
         w.write_all(b"\n")
     }
 
-    pub fn write_human(&self, w: &mut dyn Write) -> std::io::Result<()> {
+    pub fn write_human(&self, w: &mut dyn Write, style: Style) -> std::io::Result<()> {
         let m = self.model;
         let mut result = Ok(());
         self.for_each(|s, sets| {
             if result.is_err() {
                 return;
             }
-            let mut text = format!("{}\n", m.name(s));
+            let mut text = format!("{}\n", style.heading(m.name(s)));
             if sets.is_empty() {
-                text.push_str(&format!("  no cut set of up to {} units\n", self.max_order));
+                text.push_str(
+                    &style.good(&format!("  no cut set of up to {} units\n", self.max_order)),
+                );
             }
             for order in 1..=self.max_order {
                 let of: Vec<&Vec<EntityId>> = sets.iter().filter(|c| c.len() == order).collect();
@@ -97,8 +100,19 @@ impl Cuts<'_> {
                 };
                 text.push_str(&format!("  {label} ({}):\n", of.len()));
                 for c in of {
-                    let names: Vec<&str> = c.iter().map(|&u| m.name(u)).collect();
-                    text.push_str(&format!("    {}\n", names.join(" + ")));
+                    // "a +" "b +" "c": a long set wraps between members.
+                    let n = c.len();
+                    let pieces: Vec<String> = c
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &u)| {
+                            let name = style.id(m.name(u));
+                            if i + 1 < n { format!("{name} +") } else { name }
+                        })
+                        .collect();
+                    text.push_str("    ");
+                    text.push_str(&terminal::pack(&pieces, 4, 6, style.width));
+                    text.push('\n');
                 }
             }
             result = w.write_all(text.as_bytes());
@@ -152,7 +166,7 @@ pub fn run(input: &Input, max_order: usize, format: DataFormat) -> Result<i32, i
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match format {
         DataFormat::Json => answer.write_json(&mut w),
-        DataFormat::Human => answer.write_human(&mut w),
+        DataFormat::Human => answer.write_human(&mut w, context::style(input.no_color)),
     }
     .and_then(|_| w.flush());
     Ok(exit::CLEAN)

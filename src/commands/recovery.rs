@@ -12,6 +12,7 @@ use crate::exit;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::model::{EntityId, Kind, Model};
 use crate::report::json;
+use crate::report::terminal;
 use serde_json::{Map, Value, json};
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -74,6 +75,7 @@ fn target_text(t: Option<u64>) -> String {
 
 pub fn human(a: &Analysis, t: &Table) -> String {
     let m = a.model;
+    let cols = context::width();
     let s = a.recovery_setup();
     let width = column_width(t.services.iter().map(|x| m.name(x.service).len()));
     let mut out = String::new();
@@ -127,8 +129,9 @@ pub fn human(a: &Analysis, t: &Table) -> String {
                 "",
                 m.name(u)
             ));
+            let (lead, rest) = (" ".repeat(width + 4), " ".repeat(width + 6));
             for step in timeline(s, u, so.service, &st) {
-                out.push_str(&format!("{:width$}    {step}\n", ""));
+                out.push_str(&terminal::fill(&step, cols, &lead, &rest));
             }
         }
     }
@@ -328,7 +331,7 @@ fn one_human(a: &Analysis, u: EntityId, rows: &[(EntityId, u64, Option<u64>)]) -
             if let Ok(st) = story(s, u, x) {
                 out.push_str(&format!("{}:\n", m.name(x)));
                 for step in timeline(s, u, x, &st) {
-                    out.push_str(&format!("  {step}\n"));
+                    out.push_str(&terminal::fill(&step, context::width(), "  ", "    "));
                 }
             }
         }

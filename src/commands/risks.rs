@@ -13,6 +13,7 @@ use crate::check::prepare::Prepared;
 use crate::engine::{CutSets, TooLarge};
 use crate::exit;
 use crate::model::{EntityId, Model};
+use crate::report::terminal::{self, Align, Style, Table};
 use serde::Serialize;
 use std::io::Write;
 
@@ -137,36 +138,58 @@ fn hours(x: f64) -> String {
     }
 }
 
-pub fn human(a: &Analysis, risks: &[Risk], order: usize, top: usize) -> String {
+pub fn human(a: &Analysis, risks: &[Risk], order: usize, top: usize, style: Style) -> String {
     let m = a.model;
     if risks.is_empty() {
-        return format!("no unit is in a minimal cut set of up to {order} units of any service\n");
+        return terminal::fill(
+            &format!("no unit is in a minimal cut set of up to {order} units of any service"),
+            style.width,
+            "",
+            "  ",
+        );
     }
     let shown = &risks[..risks.len().min(top)];
-    let w = context::column_width(shown.iter().map(|r| m.name(r.unit).len()));
-    let mut s = format!(
-        "{:>4}  {:<w$}  {:<9}  {:>13}  services hit\n",
-        "rank", "unit", "kind", "svc-hours/yr"
+    let mut t = Table::new(
+        &[
+            ("rank", Align::Right),
+            ("unit", Align::Left),
+            ("kind", Align::Left),
+            ("svc-hours/yr", Align::Right),
+        ],
+        "services hit",
     );
     for (i, r) in shown.iter().enumerate() {
-        s.push_str(&format!(
-            "{:>4}  {:<w$}  {:<9}  {:>13}  {}\n",
-            i + 1,
-            m.name(r.unit),
-            m.get(r.unit).kind().singular(),
-            hours(r.unavailability),
-            some_names(m, &r.services, 4)
-        ));
+        let names: Vec<&str> = r.services.iter().map(|&s| m.name(s)).collect();
+        t.row(
+            vec![
+                (i + 1).to_string(),
+                style.id(m.name(r.unit)),
+                m.get(r.unit).kind().singular().to_owned(),
+                hours(r.unavailability),
+            ],
+            terminal::some_pieces(&names, 4),
+        );
     }
+    let mut s = t.render(style);
     if risks.len() > shown.len() {
-        s.push_str(&format!(
-            "\n... and {} more units (`--top N` shows more, `--format json` all)\n",
-            risks.len() - shown.len()
+        s.push('\n');
+        s.push_str(&terminal::fill(
+            &format!(
+                "... and {} more units (`--top N` shows more, `--format json` all)",
+                risks.len() - shown.len()
+            ),
+            style.width,
+            "",
+            "  ",
         ));
     }
-    s.push_str(&format!(
-        "\nsvc-hours/yr: expected hours per year that services are down through minimal cut sets of up to {order} units holding the unit, summed over the services it hits\n"
-    ));
+    s.push('\n');
+    s.push_str(&style.dim(&terminal::fill(
+        &format!("svc-hours/yr: expected hours per year that services are down through minimal cut sets of up to {order} units holding the unit, summed over the services it hits"),
+        style.width,
+        "",
+        "  ",
+    )));
     s
 }
 
@@ -221,7 +244,13 @@ pub fn run(input: &Input, order: usize, top: usize, format: RisksFormat) -> Resu
             let mut w = std::io::BufWriter::new(stdout.lock());
             let _ = write_json(&model, &risks, &mut w).and_then(|_| w.flush());
         }
-        RisksFormat::Human => context::out(&human(&a, &risks, order, top)),
+        RisksFormat::Human => context::out(&human(
+            &a,
+            &risks,
+            order,
+            top,
+            context::style(input.no_color),
+        )),
         RisksFormat::Markdown => context::out(&markdown(&a, &risks, order, top)),
     }
     Ok(exit::CLEAN)

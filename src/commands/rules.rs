@@ -5,25 +5,28 @@ use super::context::{self, report_errors};
 use crate::exit;
 use crate::input::diag::InputError;
 use crate::input::source::Sources;
+use crate::report::terminal::{self, Align, Style, Table};
 use crate::rules::{Rule, RuleSet};
 
-pub fn rules_text(set: &RuleSet) -> String {
-    let w = set.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
-    let mut s = String::new();
+pub fn rules_text(set: &RuleSet, style: Style) -> String {
+    let mut t = Table::new(
+        &[("rule", Align::Left), ("severity", Align::Left)],
+        "summary",
+    );
     for r in &set.rules {
-        let origin = if r.origin == "built-in" {
-            String::new()
-        } else {
-            format!("  [{}]", r.origin)
-        };
-        s.push_str(&format!(
-            "{:<w$}  {:<7}  {}{origin}\n",
-            r.id,
-            r.severity.as_str(),
-            r.summary
-        ));
+        let mut words: Vec<String> = r.summary.split_whitespace().map(str::to_owned).collect();
+        if r.origin != "built-in" {
+            words.push(style.dim(&format!("[{}]", r.origin)));
+        }
+        t.row(
+            vec![
+                style.id(&r.id),
+                style.severity(r.severity, r.severity.as_str()),
+            ],
+            words,
+        );
     }
-    s
+    t.render(style)
 }
 
 pub fn rules_markdown(set: &RuleSet) -> String {
@@ -64,21 +67,86 @@ pub fn rules_markdown(set: &RuleSet) -> String {
     s
 }
 
-pub fn explain(r: &Rule) -> String {
-    let mut s = format!(
-        "{} ({}, template `{}`)\n\n{}\n",
-        r.id, r.severity, r.template_name, r.summary
+pub fn explain(r: &Rule, style: Style) -> String {
+    let w = style.width;
+    let mut s = terminal::fill(
+        &format!(
+            "{} ({}, template `{}`)",
+            style.heading(&r.id),
+            style.severity(r.severity, r.severity.as_str()),
+            r.template_name
+        ),
+        w,
+        "",
+        "  ",
     );
+    s.push('\n');
+    s.push_str(&terminal::fill(&r.summary, w, "", ""));
     if !r.description.is_empty() {
-        s.push_str(&format!("\nWhy it matters:\n{}\n", indent(&r.description)));
+        s.push_str(&format!(
+            "\n{}\n{}",
+            style.heading("Why it matters:"),
+            prose(&r.description, w)
+        ));
     }
     if !r.remediation.is_empty() {
-        s.push_str(&format!("\nHow to fix it:\n{}\n", indent(&r.remediation)));
+        s.push_str(&format!(
+            "\n{}\n{}",
+            style.heading("How to fix it:"),
+            prose(&r.remediation, w)
+        ));
     }
     if let Some(ex) = &r.example {
-        s.push_str(&format!("\nExample:\n{}\n", indent(ex)));
+        // YAML: quoted as written, never refilled.
+        s.push_str(&format!(
+            "\n{}\n{}\n",
+            style.heading("Example:"),
+            indent(ex)
+        ));
     }
     s
+}
+
+/// A rule's prose indented by two, refilled when a line of it is wider
+/// than the terminal: paragraphs
+/// (blank-line separated) are joined and filled; a line starting with
+/// "- " starts a list item whose continuation hangs under its text.
+fn prose(text: &str, width: usize) -> String {
+    // The author's line breaks read best wherever they fit.
+    if text.lines().all(|l| terminal::columns(l) + 2 <= width) {
+        return indent(text) + "\n";
+    }
+    let mut out = String::new();
+    let mut para: Vec<&str> = Vec::new();
+    let mut bullet = false;
+    let flush = |para: &mut Vec<&str>, bullet: bool, out: &mut String| {
+        if para.is_empty() {
+            return;
+        }
+        let rest = if bullet { "    " } else { "  " };
+        out.push_str(&terminal::fill(&para.join(" "), width, "  ", rest));
+        para.clear();
+    };
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            flush(&mut para, bullet, &mut out);
+            out.push('\n');
+            continue;
+        }
+        if t.starts_with("- ") || t.starts_with("* ") {
+            flush(&mut para, bullet, &mut out);
+            bullet = true;
+        } else if para.is_empty() {
+            bullet = false;
+        }
+        para.push(t);
+    }
+    flush(&mut para, bullet, &mut out);
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
 }
 
 fn indent(t: &str) -> String {
@@ -97,14 +165,17 @@ fn indent(t: &str) -> String {
 /// `faultline rules --format`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum RulesFormat {
-    Text,
+    /// One line per rule, for a terminal (`text` is the old name).
+    #[value(alias = "text")]
+    Human,
+    /// The reference page: every rule's reasoning, fix and example.
     Markdown,
 }
 
 pub fn run_list(rules: &[String], format: RulesFormat) -> Result<i32, i32> {
     let set = context::load_rules(rules, false)?;
     context::out(&match format {
-        RulesFormat::Text => rules_text(&set),
+        RulesFormat::Human => rules_text(&set, context::style(false)),
         RulesFormat::Markdown => rules_markdown(&set),
     });
     Ok(exit::CLEAN)
@@ -114,7 +185,7 @@ pub fn run_explain(rule: &str, rules: &[String]) -> Result<i32, i32> {
     let set = context::load_rules(rules, false)?;
     match set.get(rule) {
         Some(r) => {
-            context::out(&explain(r));
+            context::out(&explain(r, context::style(false)));
             Ok(exit::CLEAN)
         }
         None => {

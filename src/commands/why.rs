@@ -15,6 +15,7 @@ use crate::check::prepare::Prepared;
 use crate::exit;
 use crate::input::diag::{InputError, did_you_mean};
 use crate::model::{EntityId, Kind, Model};
+use crate::report::terminal::{self, Style};
 use crate::report::{chains, json, place};
 use serde_json::{Value, json};
 
@@ -273,8 +274,10 @@ pub fn to_json(m: &Model, w: &Why) -> Value {
 /// One chain: its compact line, then each step with where it is defined,
 /// and beside a member of a group the chains of the group's other down
 /// members.
-fn chain_text(m: &Model, ch: &Chain, sibs: &[Sibling]) -> String {
-    let mut s = format!("{}\n", chains::line(m, ch));
+fn chain_text(m: &Model, ch: &Chain, sibs: &[Sibling], style: Style) -> String {
+    let w = style.width;
+    let mut s = chains::wrapped(&chains::compact(m, ch), 0, 2, w);
+    s.push('\n');
     let n = ch.steps.len();
     let (head, tail) = chains::ends(n, MAX_STEPS_LISTED);
     let width = n.to_string().len();
@@ -287,36 +290,58 @@ fn chain_text(m: &Model, ch: &Chain, sibs: &[Sibling]) -> String {
             ));
         }
         let at = place::of_entity(m, ch.steps[i]).short();
-        s.push_str(&format!(
-            "  {:>width$}. {}  ({at})\n",
-            i + 1,
-            crate::input::diag::cut_long_ids(&chains::step(m, ch, i))
-        ));
-        sibling_text(m, ch, sibs, i, 4 + width, &mut s);
+        let lead = format!("  {:>width$}. ", i + 1);
+        let text = format!(
+            "{} {}",
+            crate::input::diag::cut_long_ids(&chains::step(m, ch, i)),
+            style.dim(&format!("({at})"))
+        );
+        s.push_str(&terminal::fill(&text, w, &lead, &" ".repeat(lead.len())));
+        sibling_text(m, ch, sibs, i, 4 + width, style, &mut s);
     }
     s
 }
 
 /// The chains of the members down beside step `i`, indented under it and
 /// unnumbered: each step that is not already on the chain above.
-fn sibling_text(m: &Model, ch: &Chain, sibs: &[Sibling], i: usize, indent: usize, s: &mut String) {
+fn sibling_text(
+    m: &Model,
+    ch: &Chain,
+    sibs: &[Sibling],
+    i: usize,
+    indent: usize,
+    style: Style,
+    s: &mut String,
+) {
     for sib in sibs.iter().filter(|x| x.at == i) {
         let from = fork(ch, &sib.chain);
         for j in from..sib.chain.steps.len() {
             let at = place::of_entity(m, sib.chain.steps[j]).short();
-            s.push_str(&format!(
-                "{:indent$}{}  ({at})\n",
-                "",
-                crate::input::diag::cut_long_ids(&chains::step(m, &sib.chain, j))
+            let text = format!(
+                "{} {}",
+                crate::input::diag::cut_long_ids(&chains::step(m, &sib.chain, j)),
+                style.dim(&format!("({at})"))
+            );
+            let lead = " ".repeat(indent);
+            s.push_str(&terminal::fill(
+                &text,
+                style.width,
+                &lead,
+                &format!("{lead}  "),
             ));
-            sibling_text(m, &sib.chain, &sib.siblings, j, indent + 2, s);
+            sibling_text(m, &sib.chain, &sib.siblings, j, indent + 2, style, s);
         }
         if sib.more > 0 {
-            s.push_str(&format!(
-                "{:indent$}... and {} more down the same way (`faultline impact --fail {}` lists them)\n",
-                "",
-                sib.more,
-                m.name(ch.culprit)
+            let lead = " ".repeat(indent);
+            s.push_str(&terminal::fill(
+                &format!(
+                    "... and {} more down the same way (`faultline impact --fail {}` lists them)",
+                    sib.more,
+                    m.name(ch.culprit)
+                ),
+                style.width,
+                &lead,
+                &format!("{lead}  "),
             ));
         }
     }
@@ -326,11 +351,16 @@ fn named(m: &Model, x: EntityId) -> String {
     crate::input::diag::cut_long_ids(&format!("`{}`", m.name(x))).into_owned()
 }
 
-pub fn human(m: &Model, w: &Why) -> String {
+pub fn human(m: &Model, w: &Why, style: Style) -> String {
     let svc = named(m, w.service);
     if !w.up {
-        return format!(
-            "service {svc} is down even with nothing failed (see `faultline explain never-healthy`): there is no failure to trace\n"
+        return terminal::fill(
+            &format!(
+                "service {svc} is down even with nothing failed (see `faultline explain never-healthy`): there is no failure to trace"
+            ),
+            style.width,
+            "",
+            "  ",
         );
     }
     let mut s = String::new();
@@ -388,10 +418,12 @@ pub fn human(m: &Model, w: &Why) -> String {
             ));
         }
     }
+    // The headline, filled to the width.
+    let mut s = terminal::fill(s.trim_end(), style.width, "", "  ");
     for (ci, ch) in w.chains.iter().enumerate() {
         s.push('\n');
         let sibs = w.siblings.get(ci).map_or(&[][..], Vec::as_slice);
-        s.push_str(&chain_text(m, ch, sibs));
+        s.push_str(&chain_text(m, ch, sibs, style));
     }
     s
 }
@@ -480,16 +512,23 @@ pub fn run(
             json::to_string(&v)
         }
         DataFormat::Human => {
-            let mut out = human(&model, &w);
+            let style = context::style(input.no_color);
+            let mut out = human(&model, &w, style);
             if let Some((x, st)) = &story {
-                out.push_str(&format!(
-                    "\nrecovery: when `{}` fails, `{}` is down for {} (worst placement of its vms):\n",
-                    model.name(*x),
-                    model.name(s),
-                    crate::analysis::recovery::human(st.seconds)
+                out.push('\n');
+                out.push_str(&terminal::fill(
+                    &format!(
+                        "recovery: when `{}` fails, `{}` is down for {} (worst placement of its vms):",
+                        model.name(*x),
+                        model.name(s),
+                        crate::analysis::recovery::human(st.seconds)
+                    ),
+                    style.width,
+                    "",
+                    "  ",
                 ));
                 for step in crate::commands::recovery::timeline(a.recovery_setup(), *x, s, st) {
-                    out.push_str(&format!("  {step}\n"));
+                    out.push_str(&terminal::fill(&step, style.width, "  ", "    "));
                 }
             }
             out

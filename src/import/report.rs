@@ -9,8 +9,6 @@ use std::io::Write as _;
 
 /// How many names each line shows.
 const FIRST: usize = 5;
-/// Columns of the human report, as for findings.
-const WIDTH: usize = 100;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Format {
@@ -41,7 +39,9 @@ pub struct Report {
 
 /// `text` wrapped, continuation lines indented, never breaking an id.
 fn wrap(text: &str, indent: &str) -> String {
-    let options = textwrap::Options::new(WIDTH)
+    // Printed on stderr: as wide as the terminal there (or COLUMNS).
+    let width = crate::report::terminal::width(crate::report::terminal::Stream::Stderr);
+    let options = textwrap::Options::new(width)
         .subsequent_indent(indent)
         .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation);

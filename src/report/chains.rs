@@ -161,26 +161,48 @@ pub fn line(m: &Model, ch: &Chain) -> String {
 
 /// `segments` joined with " -> " and wrapped at `width` columns: the first
 /// line starts after `first` columns of text already written, the others
-/// are indented by `indent` spaces. A single segment is never broken.
+/// are indented by `indent` spaces and start with "-> ". A segment is
+/// broken (between words, never inside an id) only when it is wider than a
+/// whole line.
 pub fn wrapped(segments: &[String], first: usize, indent: usize, width: usize) -> String {
+    use crate::report::terminal::columns;
     let mut out = String::new();
     let mut col = first;
+    let cont = " ".repeat(indent + 3);
     for (i, seg) in segments.iter().enumerate() {
         let piece = if i == 0 {
             seg.clone()
         } else {
             format!(" -> {seg}")
         };
-        let len = piece.chars().count();
-        if i > 0 && col + len > width && col > indent {
-            out.push('\n');
-            out.push_str(&" ".repeat(indent));
-            out.push_str("-> ");
-            out.push_str(seg);
-            col = indent + 3 + seg.chars().count();
-        } else {
+        let len = columns(&piece);
+        if i == 0 || col + len <= width || col <= indent {
             out.push_str(&piece);
             col += len;
+            if col <= width {
+                continue;
+            }
+            // Too wide even alone: refill what this segment wrote.
+            let start = out.len() - piece.len();
+            let lead = col - len;
+            let filled = crate::report::terminal::fill(&piece, width, &" ".repeat(lead), &cont);
+            out.truncate(start);
+            let filled = filled.trim_end_matches('\n');
+            out.push_str(&filled[lead.min(filled.len())..]);
+            col = columns(filled.rsplit('\n').next().unwrap_or(""));
+            continue;
+        }
+        out.push('\n');
+        out.push_str(&" ".repeat(indent));
+        let arrow = format!("-> {seg}");
+        if indent + columns(&arrow) <= width {
+            out.push_str(&arrow);
+            col = indent + columns(&arrow);
+        } else {
+            let filled = crate::report::terminal::fill(&arrow, width, &" ".repeat(indent), &cont);
+            let filled = filled.trim_end_matches('\n');
+            out.push_str(&filled[indent..]);
+            col = columns(filled.rsplit('\n').next().unwrap_or(""));
         }
     }
     out
@@ -327,7 +349,9 @@ mod tests {
         let w = wrapped(&seg, 7, 9, 40);
         assert_eq!(
             w,
-            "north-ups-a -> n02-a\n         -> pay-h1, pay-h2 (2 of 2 instances down)\n         -> payments"
+            "north-ups-a -> n02-a\n         -> pay-h1, pay-h2 (2 of 2\n            instances down) -> payments"
         );
+        // A segment wider than a line breaks between words, not past it.
+        assert!(w.lines().all(|l| l.chars().count() <= 40), "{w}");
     }
 }

@@ -9,41 +9,26 @@ use crate::check::Outcome;
 use crate::input::diag::{InputError, cut_long_ids};
 use crate::input::source::Sources;
 use crate::model::Model;
-use crate::report::chains;
+use crate::report::{chains, terminal};
 use crate::rules::finding::{Finding, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
 
-/// How to draw: colours only on a terminal without NO_COLOR; a fixed width
-/// makes the golden files stable.
-#[derive(Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-    pub width: usize,
-}
+pub use super::terminal::Style;
 
-impl Style {
-    /// Plain text at a fixed width (tests, pipes, CI logs).
-    pub fn plain() -> Self {
-        Style {
-            color: false,
-            width: 100,
-        }
-    }
-
-    fn handler(self) -> GraphicalReportHandler {
-        let theme = if self.color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
-        GraphicalReportHandler::new_themed(theme)
-            .with_width(self.width)
-            .with_links(false)
-            .with_context_lines(1)
-            // Ids contain hyphens: never break a line inside one.
-            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-    }
+/// miette's renderer in a style: its messages wrap at the style's width.
+fn handler(style: Style) -> GraphicalReportHandler {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_context_lines(1)
+        // Ids contain hyphens: never break a line inside one.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
 /// At most this many culprit labels per finding; the message lists them all.
@@ -70,10 +55,11 @@ fn why_block(model: &Model, f: &Finding, paths: Option<&[Chain]>, width: usize) 
     }
     let more = f.culprits.len().saturating_sub(paths.len().min(MAX_CHAINS));
     if more > 0 {
-        s.push_str(&format!(
-            "       ... and {more} more (`faultline why PATH... --service {}` shows them all)\n",
+        let text = format!(
+            "... and {more} more (`faultline why PATH... --service {}` shows them all)",
             cut_long_ids(&format!("`{}`", model.name(f.subject))).trim_matches('`')
-        ));
+        );
+        s.push_str(&terminal::fill(&text, width, "       ", "         "));
     }
     s
 }
@@ -322,7 +308,7 @@ fn render(
 pub const ANALYSIS_LIMIT: &str = "analysis-limit";
 
 pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String {
-    let handler = style.handler();
+    let handler = handler(style);
     let mut out = String::new();
     for e in errors {
         render(
@@ -339,18 +325,21 @@ pub fn errors(sources: &Sources, errors: &[InputError], style: Style) -> String 
         .filter(|e| e.code != "too-many-errors" && e.code != ANALYSIS_LIMIT && !e.warning)
         .count();
     if errors.iter().any(|e| e.code == ANALYSIS_LIMIT) {
-        out.push_str("faultline: the analysis stopped at a limit (exit 3)\n");
+        out.push_str(&format!(
+            "faultline: {} (exit 3)\n",
+            style.error("the analysis stopped at a limit")
+        ));
     } else if n > 0 {
         out.push_str(&format!(
-            "faultline: {n} input error{} (exit 2)\n",
-            if n == 1 { "" } else { "s" }
+            "faultline: {} (exit 2)\n",
+            style.error(&plural(n, "input error"))
         ));
     }
     out
 }
 
 pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
-    let handler = style.handler();
+    let handler = handler(style);
     let mut out = String::new();
     for (i, f) in outcome.findings.iter().enumerate() {
         let baselined = outcome.is_baselined(i);
@@ -368,7 +357,7 @@ pub fn check(model: &Model, outcome: &Outcome, style: Style) -> String {
         );
     }
     out.push_str(&errors(&model.sources, &outcome.unused_waivers, style));
-    out.push_str(&summary(model, outcome));
+    out.push_str(&summary(model, outcome, style));
     out
 }
 
@@ -376,13 +365,26 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-pub fn summary(model: &Model, o: &Outcome) -> String {
+/// A count of findings of one severity, coloured when there are any.
+fn counted(o: &Outcome, sev: Severity, style: Style) -> String {
+    let n = o.count(sev);
+    let text = terminal::count(n, sev);
+    if n > 0 {
+        style.severity(sev, &text)
+    } else {
+        text
+    }
+}
+
+/// The line that ends a check: counts by severity (the JSON's words),
+/// what was waived or baselined, and what was read; wrapped at the width.
+pub fn summary(model: &Model, o: &Outcome, style: Style) -> String {
     let services = model.of_kind(crate::model::Kind::Service).count();
     let mut s = format!(
         "faultline: {}, {}, {}",
-        plural(o.count(Severity::Error), "error"),
-        plural(o.count(Severity::Warning), "warning"),
-        plural(o.count(Severity::Info), "note"),
+        counted(o, Severity::Error, style),
+        counted(o, Severity::Warning, style),
+        counted(o, Severity::Info, style),
     );
     let mut aside = Vec::new();
     if o.waived() > 0 {
@@ -398,10 +400,10 @@ pub fn summary(model: &Model, o: &Outcome) -> String {
         s.push_str(&format!(" ({})", aside.join(", ")));
     }
     s.push_str(&format!(
-        " in {} and {} from {}\n",
+        " in {} and {} from {}",
         plural(services, "service"),
         plural(model.len(), "entity").replace("entitys", "entities"),
         plural(model.description_files.len(), "file"),
     ));
-    s
+    terminal::fill(&s, style.width, "", "  ")
 }

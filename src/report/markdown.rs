@@ -11,7 +11,7 @@
 
 use crate::analysis::Analysis;
 use crate::check::Outcome;
-use crate::report::{chains, graph, place};
+use crate::report::{chains, graph, place, terminal};
 use crate::rules::RuleSet;
 use crate::rules::finding::Severity;
 use std::collections::BTreeMap;
@@ -75,9 +75,9 @@ pub fn check(a: &Analysis, rules: &RuleSet, out: &Outcome) -> String {
     let mut s = String::from("## faultline\n\n");
     s.push_str(&format!(
         "**{}**, {}, {}",
-        plural(out.count(Severity::Error), "error"),
-        plural(out.count(Severity::Warning), "warning"),
-        plural(out.count(Severity::Info), "note"),
+        terminal::count(out.count(Severity::Error), Severity::Error),
+        terminal::count(out.count(Severity::Warning), Severity::Warning),
+        terminal::count(out.count(Severity::Info), Severity::Info),
     ));
     let mut aside = Vec::new();
     if out.waived() > 0 {

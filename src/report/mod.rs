@@ -13,3 +13,4 @@ pub mod junit;
 pub mod markdown;
 pub mod place;
 pub mod sarif;
+pub mod terminal;

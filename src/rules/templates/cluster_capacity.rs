@@ -6,6 +6,7 @@
 use super::Registered;
 use super::Template;
 use crate::analysis::Analysis;
+pub use crate::analysis::power::fmt_num;
 use crate::model::Kind;
 use crate::rules::finding::Hit;
 use std::collections::BTreeMap;
@@ -118,17 +119,5 @@ fn named(m: &crate::model::Model, units: &[(f64, u32)]) -> String {
         (1, _) => shown[0].clone(),
         (n, Some((last, rest))) if n <= 4 => format!("any one of {} and {last}", rest.join(", ")),
         (n, _) => format!("any one of {} and {} more", shown.join(", "), n - 4),
-    }
-}
-
-/// Numbers as people write them: 256, 1.5.
-pub fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{:.2}", x)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_owned()
     }
 }

@@ -12,10 +12,10 @@
 
 use super::Registered;
 use super::Template;
-use super::cluster_capacity::fmt_num;
 use crate::analysis::Analysis;
+use crate::analysis::power::{devices, draws, exceeds, fmt_num, is_source, loads};
 use crate::engine::Evaluator;
-use crate::model::{EntityId, Kind, Model};
+use crate::model::{EntityId, Kind};
 use crate::rules::finding::Hit;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -37,67 +37,6 @@ pub const OVERLOAD: Registered = Registered {
 
 pub struct Overload;
 pub struct FailoverOverload;
-
-/// Tolerance for "exceeds": loads are sums of fractions of watts.
-fn exceeds(load: f64, cap: f64) -> bool {
-    load > cap + 1e-9 * cap.abs().max(1.0)
-}
-
-fn is_source(m: &Model, x: EntityId) -> bool {
-    matches!(m.get(x).kind(), Kind::Pdu | Kind::Feed)
-}
-
-/// Devices that draw power: hosts that are not standby, switches and
-/// components with `draw_w` and at least one power input.
-fn devices(m: &Model) -> Vec<EntityId> {
-    m.ids()
-        .filter(|&d| {
-            let e = m.get(d);
-            matches!(e.kind(), Kind::Host | Kind::Switch | Kind::Component)
-                && !e.standby
-                && e.draw_w.is_some()
-                && !e.power.is_empty()
-        })
-        .collect()
-}
-
-/// What one device draws from each input under a DOWN state.
-fn draws(m: &Model, d: EntityId, down: &[bool], failed: &[EntityId]) -> Vec<(EntityId, f64)> {
-    let e = m.get(d);
-    if failed.contains(&d) {
-        return Vec::new();
-    }
-    let up: Vec<EntityId> = e
-        .power
-        .iter()
-        .copied()
-        .filter(|&p| !down[p as usize])
-        .collect();
-    if up.is_empty() {
-        return Vec::new();
-    }
-    let share = e.draw_w.unwrap_or(0.0) / up.len() as f64;
-    up.into_iter().map(|p| (p, share)).collect()
-}
-
-/// Loads of every pdu and feed under a DOWN state (indexed by entity).
-pub fn loads(m: &Model, down: &[bool], failed: &[EntityId]) -> Vec<f64> {
-    let mut direct = vec![0.0f64; m.len()];
-    for d in devices(m) {
-        for (p, w) in draws(m, d, down, failed) {
-            direct[p as usize] += w;
-        }
-    }
-    let mut load = direct.clone();
-    for p in m.of_kind(Kind::Pdu) {
-        if let Some(f) = m.get(p).feed
-            && !down[p as usize]
-        {
-            load[f as usize] += direct[p as usize];
-        }
-    }
-    load
-}
 
 impl Template for Overload {
     fn check(&self, a: &Analysis) -> Vec<Hit> {
