@@ -90,6 +90,15 @@ impl InputError {
         }
     }
 
+    /// The message with its help, as one line of text (for formats that
+    /// have one field for both).
+    pub fn with_help(&self) -> String {
+        match &self.help {
+            Some(h) => format!("{} (help: {h})", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     pub fn primary_span(&self) -> Option<Span> {
         self.labels.iter().find(|l| l.primary).map(|l| l.span)
     }

@@ -2,69 +2,23 @@
 //! still annotate the pull request: the human form goes to stderr as
 //! always, and the format asked for carries the same errors on stdout.
 
-use super::github::{escape_data, escape_property};
-use super::place::{repo_path, uri};
+use super::place::{self, repo_path, uri};
 use crate::input::diag::InputError;
-use crate::input::source::{LineCol, Sources};
+use crate::input::source::Sources;
 use serde_json::{Value, json};
-
-/// Where an error points: its primary label, else its first one.
-fn location<'s>(sources: &'s Sources, e: &InputError) -> Option<(&'s str, LineCol)> {
-    let label = e.labels.iter().find(|l| l.primary).or(e.labels.first())?;
-    Some(sources.locate(label.span))
-}
-
-/// The message with its help, as one line of text.
-fn text(e: &InputError) -> String {
-    match &e.help {
-        Some(h) => format!("{} (help: {h})", e.message),
-        None => e.message.clone(),
-    }
-}
-
-/// One error as JSON: `{"code", "help", "location", "message"}` (also the
-/// shape of an unused waiver in the findings' report).
-pub fn entry(sources: &Sources, e: &InputError) -> Value {
-    let location = match location(sources, e) {
-        Some((file, at)) => json!({"file": file, "line": at.line, "column": at.column}),
-        None => Value::Null,
-    };
-    json!({
-        "code": e.code,
-        "help": e.help,
-        "location": location,
-        "message": e.message,
-    })
-}
 
 /// `{"findings": [], "errors": [{"message", "location", "code", "help"}]}`.
 pub fn json(sources: &Sources, errors: &[InputError]) -> String {
-    let errors: Vec<Value> = errors.iter().map(|e| entry(sources, e)).collect();
+    let errors: Vec<Value> = errors
+        .iter()
+        .map(|e| super::json::error_entry(sources, e))
+        .collect();
     super::json::to_string(&json!({"errors": errors, "findings": []}))
 }
 
 /// One `::error` workflow command per error (`::warning` for a warning).
 pub fn github(sources: &Sources, errors: &[InputError]) -> String {
-    let mut out = String::new();
-    for e in errors {
-        let place = match location(sources, e) {
-            Some((file, at)) => format!(
-                " file={},line={},col={},title={}",
-                escape_property(&repo_path(file)),
-                at.line,
-                at.column,
-                escape_property(&if e.warning {
-                    e.code.to_owned()
-                } else {
-                    format!("input error: {}", e.code)
-                })
-            ),
-            None => String::new(),
-        };
-        let command = if e.warning { "warning" } else { "error" };
-        out.push_str(&format!("::{command}{place}::{}\n", escape_data(&text(e))));
-    }
-    out
+    super::github::errors(sources, errors)
 }
 
 /// A SARIF log whose results (rule `input-error`, level `error`) are the
@@ -77,9 +31,9 @@ pub fn sarif(sources: &Sources, errors: &[InputError]) -> String {
                 "ruleId": "input-error",
                 "ruleIndex": 0,
                 "level": "error",
-                "message": {"text": text(e)},
+                "message": {"text": e.with_help()},
             });
-            if let Some((file, at)) = location(sources, e) {
+            if let Some((file, at)) = place::of_error(sources, e) {
                 r["locations"] = json!([{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri(file)},
@@ -122,12 +76,12 @@ pub fn junit(sources: &Sources, errors: &[InputError]) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
     let mut suite = TestSuite::new("input-error");
     for e in errors {
-        let name = match location(sources, e) {
+        let name = match place::of_error(sources, e) {
             Some((file, at)) => format!("{}:{}:{}", repo_path(file), at.line, at.column),
             None => e.code.to_owned(),
         };
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-        status.set_message(text(e)).set_type(e.code);
+        status.set_message(e.with_help()).set_type(e.code);
         let mut tc = TestCase::new(name, status);
         tc.set_classname("input-error");
         suite.add_test_case(tc);
@@ -152,11 +106,11 @@ pub fn markdown(sources: &Sources, errors: &[InputError]) -> String {
 pub fn markdown_list(sources: &Sources, errors: &[InputError]) -> String {
     let mut out = String::new();
     for e in errors {
-        let place = match location(sources, e) {
+        let place = match place::of_error(sources, e) {
             Some((file, at)) => format!("`{}:{}:{}` ", repo_path(file), at.line, at.column),
             None => String::new(),
         };
-        out.push_str(&format!("- {place}{}\n", text(e).replace('\n', " ")));
+        out.push_str(&format!("- {place}{}\n", e.with_help().replace('\n', " ")));
     }
     out
 }

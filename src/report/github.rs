@@ -79,8 +79,38 @@ pub fn check(model: &Model, out: &Outcome) -> String {
             escape_data(&msg),
         ));
     }
-    s.push_str(&super::errors::github(&model.sources, &out.unused_waivers));
+    s.push_str(&errors(&model.sources, &out.unused_waivers));
     s
+}
+
+/// One `::error` workflow command per error (`::warning` for a warning).
+pub fn errors(
+    sources: &crate::input::source::Sources,
+    errors: &[crate::input::diag::InputError],
+) -> String {
+    let mut out = String::new();
+    for e in errors {
+        let place = match super::place::of_error(sources, e) {
+            Some((file, at)) => format!(
+                " file={},line={},col={},title={}",
+                escape_property(&super::place::repo_path(file)),
+                at.line,
+                at.column,
+                escape_property(&if e.warning {
+                    e.code.to_owned()
+                } else {
+                    format!("input error: {}", e.code)
+                })
+            ),
+            None => String::new(),
+        };
+        let command = if e.warning { "warning" } else { "error" };
+        out.push_str(&format!(
+            "::{command}{place}::{}\n",
+            escape_data(&e.with_help())
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -130,7 +130,7 @@ impl Serialize for Report<'_> {
             let unused: Vec<serde_json::Value> = out
                 .unused_waivers
                 .iter()
-                .map(|e| super::errors::entry(&self.model.sources, e))
+                .map(|e| error_entry(&self.model.sources, e))
                 .collect();
             st.serialize_field("unused_waivers", &unused)?;
         } else {
@@ -220,4 +220,22 @@ pub fn to_string(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("JSON values always serialise");
     s.push('\n');
     s
+}
+
+/// One error as JSON: `{"code", "help", "location", "message"}` (also the
+/// shape of an unused waiver in the findings' report).
+pub fn error_entry(
+    sources: &crate::input::source::Sources,
+    e: &crate::input::diag::InputError,
+) -> Value {
+    let location = match super::place::of_error(sources, e) {
+        Some((file, at)) => json!({"file": file, "line": at.line, "column": at.column}),
+        None => Value::Null,
+    };
+    json!({
+        "code": e.code,
+        "help": e.help,
+        "location": location,
+        "message": e.message,
+    })
 }

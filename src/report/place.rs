@@ -85,6 +85,15 @@ pub fn uri(file: &str) -> String {
     out
 }
 
+/// Where an error points: its primary label, else its first one.
+pub fn of_error<'s>(
+    sources: &'s crate::input::source::Sources,
+    e: &crate::input::diag::InputError,
+) -> Option<(&'s str, LineCol)> {
+    let label = e.labels.iter().find(|l| l.primary).or(e.labels.first())?;
+    Some(sources.locate(label.span))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -401,10 +401,7 @@ fn invocation(ctx: &Context) -> Invocation {
                     ..Location::default()
                 }]
             }),
-            message: message(match &e.help {
-                Some(h) => format!("{} (help: {h})", e.message),
-                None => e.message.clone(),
-            }),
+            message: message(e.with_help()),
             associated_rule: None,
             exception: None,
             properties: None,
