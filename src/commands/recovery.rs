@@ -79,10 +79,11 @@ pub fn human(a: &Analysis, t: &Table) -> String {
     let s = a.recovery_setup();
     let width = column_width(t.services.iter().map(|x| m.name(x.service).len()));
     let mut out = String::new();
-    out.push_str(&format!(
-        "{:<width$}  {:<9}  {:>9}  {:<20}  target\n",
+    let head = format!(
+        "{:<width$}  {:<9}  {:>9}  {:<20}  target",
         "service", "failure", "down for", "worst unit"
-    ));
+    );
+    out.push_str(&terminal::fill(&head, cols, "", &" ".repeat(width + 2)));
     let mut breached = 0;
     for so in &t.services {
         let name = m.name(so.service);
@@ -98,8 +99,8 @@ pub fn human(a: &Analysis, t: &Table) -> String {
                 if st == "breached" {
                     breached += 1;
                 }
-                out.push_str(&format!(
-                    "{name:<width$}  {label:<9}  {:>9}  {:<20}  {}{}\n",
+                let row = format!(
+                    "{name:<width$}  {label:<9}  {:>9}  {:<20}  {}{}",
                     if what == "rpo" && w.seconds == NEVER {
                         "all lost".into()
                     } else {
@@ -112,7 +113,15 @@ pub fn human(a: &Analysis, t: &Table) -> String {
                     } else {
                         format!(" {st}")
                     },
-                ));
+                );
+                // A row of long ids wraps under its failure column rather
+                // than run past the terminal.
+                if terminal::columns(&row) > cols {
+                    out.push_str(&terminal::fill(&row, cols, "", &" ".repeat(width + 2)));
+                } else {
+                    out.push_str(&row);
+                    out.push('\n');
+                }
             }
         }
         // The worst case of all, step by step.
@@ -124,12 +133,17 @@ pub fn human(a: &Analysis, t: &Table) -> String {
             && let Some(u) = w.unit
             && let Ok(st) = story(s, u, so.service)
         {
-            out.push_str(&format!(
-                "{:width$}  worst case, {} fails:\n",
-                "",
-                m.name(u)
+            // Under the failure column, unless long service ids leave the
+            // story too little room: then a small indent of its own.
+            let at = if width + 6 > cols / 2 { 2 } else { width + 2 };
+            let lead = " ".repeat(at);
+            out.push_str(&terminal::fill(
+                &format!("worst case, {} fails:", m.name(u)),
+                cols,
+                &lead,
+                &lead,
             ));
-            let (lead, rest) = (" ".repeat(width + 4), " ".repeat(width + 6));
+            let (lead, rest) = (" ".repeat(at + 2), " ".repeat(at + 4));
             for step in timeline(s, u, so.service, &st) {
                 out.push_str(&terminal::fill(&step, cols, &lead, &rest));
             }
