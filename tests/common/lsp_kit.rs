@@ -85,32 +85,32 @@ pub fn check_says(dir: &Path, today: &str) -> Vec<Said> {
         .expect("check runs");
     let mut said = Vec::new();
     if let Ok(report) = serde_json::from_slice::<Value>(&out.stdout) {
+        // A JSON location as (file, line, column).
+        let at = |l: &Value| {
+            Some((
+                l["file"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("./")
+                    .to_owned(),
+                l["line"].as_u64().unwrap(),
+                l["column"].as_u64().unwrap(),
+            ))
+        };
         for f in report["findings"].as_array().unwrap() {
             if f["waived"] == true {
                 continue;
             }
-            let l = &f["location"];
-            let file = l["file"].as_str().unwrap().trim_start_matches("./");
             said.push((
-                Some((
-                    file.to_owned(),
-                    l["line"].as_u64().unwrap(),
-                    l["column"].as_u64().unwrap(),
-                )),
+                at(&f["location"]),
                 f["rule"].as_str().unwrap().to_owned(),
                 one_line(f["message"].as_str().unwrap()),
             ));
         }
         // Waivers that accept nothing: in the report, beside the findings.
         for w in report["unused_waivers"].as_array().into_iter().flatten() {
-            let l = &w["location"];
-            let file = l["file"].as_str().unwrap().trim_start_matches("./");
             said.push((
-                Some((
-                    file.to_owned(),
-                    l["line"].as_u64().unwrap(),
-                    l["column"].as_u64().unwrap(),
-                )),
+                at(&w["location"]),
                 w["code"].as_str().unwrap().to_owned(),
                 one_line(w["message"].as_str().unwrap()),
             ));
