@@ -241,18 +241,8 @@ pub fn load_inputs(
     for (_, _, w) in &config.waivers {
         for (id, &span) in w.culprits.iter().flatten().zip(&w.culprit_spans) {
             if model.lookup(id).is_none() {
-                let ie = InputError::at(
-                    "unknown-id",
-                    span,
-                    format!("the waiver's `culprits` names `{id}`, which is not defined"),
-                )
-                .label("no entity has this id")
-                .suggest(
-                    id,
-                    model.entities.iter().map(|e| e.id.as_str()),
-                    "a waiver accepts culprits by their entity ids",
-                );
-                errors.push(ie);
+                let nearest = did_you_mean(id, model.entities.iter().map(|e| e.id.as_str()));
+                errors.push(crate::model::waiver::unknown_culprit(id, span, nearest));
             }
         }
     }

@@ -5,6 +5,7 @@
 
 use crate::input::diag::InputError;
 use crate::input::fields::{Doc, Keys};
+use crate::input::source::Span;
 use crate::input::yaml::{YNode, YValue};
 use crate::model::Waiver;
 use crate::model::date::{date_error, parse_date};
@@ -94,6 +95,22 @@ pub(crate) fn parse(doc: Doc, it: &YNode, errors: &mut impl Extend<InputError>) 
         culprit_spans,
         span,
         rule_span,
+    })
+}
+
+/// A waiver's `culprits` names an id that is not defined (checked where
+/// every id is known: by the loader for a description's waivers, after
+/// loading for the config's), with the nearest id if there is one.
+pub fn unknown_culprit(id: &str, span: Span, nearest: Option<&str>) -> InputError {
+    InputError::at(
+        "unknown-id",
+        span,
+        format!("the waiver's `culprits` names `{id}`, which is not defined"),
+    )
+    .label("no entity has this id")
+    .help(match nearest {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "a waiver accepts culprits by their entity ids".to_owned(),
     })
 }
 

@@ -144,17 +144,12 @@ impl Loader {
                 let named = w.culprits.iter().flatten().zip(&w.culprit_spans);
                 for (id, &span) in named {
                     if !self.by_id.contains_key(id) {
-                        let mut ie = InputError::at(
-                            "unknown-id",
+                        let nearest = self.suggest_id(id, &Kind::ALL);
+                        errors.push(crate::model::waiver::unknown_culprit(
+                            id,
                             span,
-                            format!("the waiver's `culprits` names `{id}`, which is not defined"),
-                        )
-                        .label("no entity has this id");
-                        ie = match self.suggest_id(id, &Kind::ALL) {
-                            Some(s) => ie.help(format!("did you mean `{s}`?")),
-                            None => ie.help("a waiver accepts culprits by their entity ids"),
-                        };
-                        errors.push(ie);
+                            nearest.as_deref(),
+                        ));
                     }
                 }
             }
