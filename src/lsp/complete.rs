@@ -241,21 +241,55 @@ fn complete_key(
     enc: Encoding,
 ) -> CompletionList {
     let typed = text[start..offset as usize].to_lowercase();
-    let range = lines.range(text, start as u32, offset - start as u32, enc);
     let items = schema::fields(kind)
         .iter()
         .filter(|f| f.name.starts_with(&typed))
-        .enumerate()
-        .map(|(i, f)| CompletionItem {
+        .map(|f| Choice {
             label: f.name.to_owned(),
-            kind: Some(CompletionItemKind::FIELD),
-            detail: Some(f.ty.describe().to_owned()),
-            documentation: Some(lsp_types::Documentation::String(f.doc.to_owned())),
+            detail: f.ty.describe().to_owned(),
+            doc: Some(f.doc.to_owned()),
+            insert: format!("{}: ", f.name),
+        });
+    replacing(
+        text,
+        lines,
+        start,
+        offset,
+        enc,
+        CompletionItemKind::FIELD,
+        items,
+    )
+}
+
+/// One completion that replaces what is typed.
+struct Choice {
+    label: String,
+    detail: String,
+    doc: Option<String>,
+    insert: String,
+}
+
+/// `choices`, in their order, each replacing the text from `start` to
+/// the cursor.
+fn replacing(
+    text: &str,
+    lines: &Lines,
+    start: usize,
+    offset: u32,
+    enc: Encoding,
+    kind: CompletionItemKind,
+    choices: impl Iterator<Item = Choice>,
+) -> CompletionList {
+    let range = lines.range(text, start as u32, offset - start as u32, enc);
+    let items = choices
+        .enumerate()
+        .map(|(i, c)| CompletionItem {
+            label: c.label,
+            kind: Some(kind),
+            detail: Some(c.detail),
+            documentation: c.doc.map(lsp_types::Documentation::String),
             sort_text: Some(format!("{i:05}")),
-            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
-                range,
-                format!("{}: ", f.name),
-            ))),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, c.insert))),
             ..CompletionItem::default()
         })
         .collect();
@@ -285,27 +319,24 @@ fn complete_duration(
     enc: Encoding,
 ) -> CompletionList {
     let typed = &text[start..offset as usize];
-    let range = lines.range(text, start as u32, offset - start as u32, enc);
     let items = DURATIONS
         .iter()
         .filter(|(d, _)| d.starts_with(typed))
-        .enumerate()
-        .map(|(i, (d, what))| CompletionItem {
+        .map(|(d, what)| Choice {
             label: (*d).to_owned(),
-            kind: Some(CompletionItemKind::VALUE),
-            detail: Some((*what).to_owned()),
-            sort_text: Some(format!("{i:05}")),
-            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
-                range,
-                (*d).to_owned(),
-            ))),
-            ..CompletionItem::default()
-        })
-        .collect();
-    CompletionList {
-        is_incomplete: false,
+            detail: (*what).to_owned(),
+            doc: None,
+            insert: (*d).to_owned(),
+        });
+    replacing(
+        text,
+        lines,
+        start,
+        offset,
+        enc,
+        CompletionItemKind::VALUE,
         items,
-    }
+    )
 }
 
 /// Ids of the accepted kinds that contain what is typed so far, field
