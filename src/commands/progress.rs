@@ -46,6 +46,14 @@ impl Progress {
         }
     }
 
+    /// Takes the spinner off the terminal before a report streams to
+    /// stdout, and keeps timing the phase until the report is written.
+    pub fn hide(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+
     /// Ends the timed phase (printing it) and starts `next`.
     fn lap(&self, next: &'static str) {
         let Some(t) = &self.timing else { return };

@@ -10,6 +10,7 @@ use crate::check::paths::Want;
 use crate::input::diag::InputError;
 use crate::input::source::Sources;
 use crate::rules::RuleSet;
+use std::io::{self, Write};
 
 /// Everything a format of one check run is rendered from.
 #[derive(Clone, Copy)]
@@ -31,7 +32,9 @@ pub struct CheckFormat {
     /// The failure paths this format shows: tracing them is the costly
     /// part, so a run traces only as many as its most demanding format.
     pub wants: Want,
-    pub render: fn(&Run) -> String,
+    /// Writes the report: the large formats stream as they go, so a
+    /// report of 300k findings is never held whole beside the model.
+    pub render: fn(&Run, &mut dyn Write) -> io::Result<()>,
     /// Input errors in this format, on stdout, when the run stops before
     /// any analysis; `None` when stderr's human form is the whole story.
     pub errors: Option<fn(&Sources, &[InputError]) -> String>,
@@ -42,42 +45,44 @@ pub const FORMATS: &[CheckFormat] = &[
         name: "human",
         about: "Annotated findings for a terminal",
         wants: Want::First(human::MAX_CHAINS),
-        render: |r| human::check(r.a.model, r.outcome, r.style),
+        render: |r, w| w.write_all(human::check(r.a.model, r.outcome, r.style).as_bytes()),
         errors: None,
     },
     CheckFormat {
         name: "json",
         about: "Every finding with its failure paths, for scripts",
         wants: Want::All,
-        render: |r| json::check_text(r.a.model, r.outcome),
+        render: |r, w| json::write_check(r.a.model, r.outcome, w),
         errors: Some(errors::json),
     },
     CheckFormat {
         name: "sarif",
         about: "SARIF 2.1.0, for GitHub code scanning",
         wants: Want::All,
-        render: |r| sarif::check_text(r.a.model, r.rules, r.outcome, r.baseline_used),
+        render: |r, w| sarif::write_check(r.a.model, r.rules, r.outcome, r.baseline_used, w),
         errors: Some(errors::sarif),
     },
     CheckFormat {
         name: "github",
         about: "GitHub Actions workflow commands (annotations)",
         wants: Want::None,
-        render: |r| github::check(r.a.model, r.outcome),
+        render: |r, w| w.write_all(github::check(r.a.model, r.outcome).as_bytes()),
         errors: Some(errors::github),
     },
     CheckFormat {
         name: "junit",
         about: "JUnit XML: one test suite per rule",
         wants: Want::None,
-        render: |r| junit::to_string(&junit::check(r.a.model, r.rules, r.outcome)),
+        render: |r, w| {
+            w.write_all(junit::to_string(&junit::check(r.a.model, r.rules, r.outcome)).as_bytes())
+        },
         errors: Some(errors::junit),
     },
     CheckFormat {
         name: "markdown",
         about: "Markdown, for $GITHUB_STEP_SUMMARY and pull-request comments",
         wants: Want::First(markdown::MAX_CHAINS),
-        render: |r| markdown::check(r.a, r.rules, r.outcome),
+        render: |r, w| w.write_all(markdown::check(r.a, r.rules, r.outcome).as_bytes()),
         errors: Some(errors::markdown),
     },
 ];

@@ -38,6 +38,7 @@ use serde_sarif::sarif::{
     Sarif, Suppression, ThreadFlow, ThreadFlowLocation, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 /// The published JSON Schema of SARIF 2.1.0.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -169,50 +170,62 @@ pub fn check(model: &Model, rules: &RuleSet, out: &Outcome, baseline_used: bool)
     log(&Context::new(model, rules, out, baseline_used), rules, true)
 }
 
-/// The SARIF text of one run: the same bytes as `to_string(&check(..))`,
-/// but each result is built and written in turn, so the whole log of
-/// typed results is never in memory (5.6 GB for 284k results).
+/// The SARIF text of one run: the same bytes as `to_string(&check(..))`.
 pub fn check_text(model: &Model, rules: &RuleSet, out: &Outcome, baseline_used: bool) -> String {
+    let mut buf = Vec::new();
+    write_check(model, rules, out, baseline_used, &mut buf).expect("writing to memory cannot fail");
+    String::from_utf8(buf).expect("serde_json writes UTF-8")
+}
+
+/// The SARIF text written to `w` as it is made: each result is built and
+/// written in turn, so neither the typed log (5.6 GB for 284k results)
+/// nor its text is ever whole in memory.
+pub fn write_check(
+    model: &Model,
+    rules: &RuleSet,
+    out: &Outcome,
+    baseline_used: bool,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let ctx = Context::new(model, rules, out, baseline_used);
     let head = to_string(&log(&ctx, rules, false));
     const EMPTY: &str = "\"results\": []";
     let mut at = head.match_indices(EMPTY).map(|(i, _)| i);
     let (Some(pos), None) = (at.next(), at.next()) else {
         // Not where expected: build it whole.
-        return to_string(&log(&ctx, rules, true));
+        return w.write_all(to_string(&log(&ctx, rules, true)).as_bytes());
     };
     if out.findings.is_empty() {
-        return head;
+        return w.write_all(head.as_bytes());
     }
+    let mut w = io::BufWriter::with_capacity(1 << 16, w);
     let line_start = head[..pos].rfind('\n').map_or(0, |i| i + 1);
     let indent = " ".repeat(pos - line_start + 2);
-    let mut text = String::with_capacity(head.len() + out.findings.len() * 2048);
-    text.push_str(&head[..pos]);
-    text.push_str("\"results\": [\n");
+    w.write_all(&head.as_bytes()[..pos])?;
+    w.write_all(b"\"results\": [\n")?;
     let mut one = Vec::new();
     for i in 0..out.findings.len() {
         one.clear();
         serde_json::to_writer_pretty(&mut one, &ctx.result(i))
             .expect("SARIF values always serialise");
-        let json = std::str::from_utf8(&one).expect("serde_json writes UTF-8");
         // JSON strings hold no raw line breaks, so every line is indented.
-        for (n, line) in json.split('\n').enumerate() {
+        for (n, line) in one.split(|&b| b == b'\n').enumerate() {
             if n > 0 {
-                text.push('\n');
+                w.write_all(b"\n")?;
             }
-            text.push_str(&indent);
-            text.push_str(line);
+            w.write_all(indent.as_bytes())?;
+            w.write_all(line)?;
         }
-        text.push_str(if i + 1 < out.findings.len() {
-            ",\n"
+        w.write_all(if i + 1 < out.findings.len() {
+            b",\n"
         } else {
-            "\n"
-        });
+            b"\n"
+        })?;
     }
-    text.push_str(&indent[2..]);
-    text.push(']');
-    text.push_str(&head[pos + EMPTY.len()..]);
-    text
+    w.write_all(&indent.as_bytes()[2..])?;
+    w.write_all(b"]")?;
+    w.write_all(&head.as_bytes()[pos + EMPTY.len()..])?;
+    w.flush()
 }
 
 /// What every result of a run shares.
