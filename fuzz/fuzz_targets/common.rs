@@ -79,24 +79,24 @@ pub fn exercise(model: &Model, rules: &RuleSet, pick: usize) {
     let _ = human::check(model, &outcome, Style::plain());
     let _ = json::to_string(&json::check(model, &outcome));
     let spofs = commands::spof::compute(&a);
-    let _ = commands::spof::human(&a, &spofs);
+    let _ = commands::spof::human(&a, &spofs, Style::plain());
     let _ = commands::spof::to_json(&spofs);
     if !model.is_empty() {
         let failed = [(pick % model.len()) as u32];
         let i = commands::impact::compute(&a, &failed);
-        let _ = commands::impact::human(&a, &failed, &i);
+        let _ = commands::impact::human(&a, &failed, &i, Style::plain());
         let _ = commands::impact::to_json(&i);
     }
     if let Ok(cuts) = commands::cuts::compute(&a, 2) {
-        let _ = cuts.write_human(&mut std::io::sink());
+        let _ = cuts.write_human(&mut std::io::sink(), Style::plain());
         let _ = cuts.write_json(&mut std::io::sink());
     }
     if let Ok(estimates) = a.estimates_at(2) {
-        let _ = commands::availability::human(&a, &estimates, 2);
+        let _ = commands::availability::human(&a, &estimates, 2, Style::plain());
         let _ = commands::availability::to_json(&a, &estimates);
     }
     if let Ok(risks) = commands::risks::compute(&a, 2) {
-        let _ = commands::risks::human(&a, &risks, 2, 20);
+        let _ = commands::risks::human(&a, &risks, 2, 20, Style::plain());
         let _ = commands::risks::markdown(&a, &risks, 2, 20);
     }
 }

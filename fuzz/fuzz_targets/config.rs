@@ -69,6 +69,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = human::check(&model, &outcome, Style::plain());
     let _ = faultline::report::json::check(&model, &outcome);
     if let Ok(estimates) = a.estimates() {
-        let _ = faultline::commands::availability::human(&a, estimates, order);
+        let _ = faultline::commands::availability::human(&a, estimates, order, Style::plain());
     }
 });
