@@ -248,3 +248,54 @@ fn completion_offers_the_kinds_the_field_takes() {
     assert_eq!(labels, ["n01", "n02", "o01", "s01", "s02"]);
     c.shutdown();
 }
+
+#[test]
+fn completion_inside_recovery_targets_and_the_config() {
+    let root = scratch("example", "complete-recovery");
+    let path = root.join("estate.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let config = root.join("faultline.yaml");
+    std::fs::write(&config, "fail_level: error\n").unwrap();
+    let mut c = Client::start(&root, options(TODAY), false);
+    let complete = |c: &mut Client, path: &PathBuf, line: usize, col: usize| {
+        let list = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri(path)}, "position": pos(line, col)}),
+        );
+        strings(&list["items"], "label")
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    // A per-kind target map being written on a service: kinds, then
+    // durations.
+    let line = "    rto: {host: 5m, ";
+    let edited = text.replacen(
+        "  web:\n    description: Public website\n",
+        &format!("  web:\n    description: Public website\n{line}\n"),
+        1,
+    );
+    let web = text[..text.find("  web:\n").unwrap()].matches('\n').count();
+    c.open(&path, &text);
+    c.change(&path, 2, &edited);
+    let kinds = complete(&mut c, &path, web + 2, line.len());
+    assert!(
+        kinds.first().map(String::as_str) == Some("site") && kinds.contains(&"default".to_owned()),
+        "{kinds:?}"
+    );
+    let line = "    rto: {host: ";
+    let edited = text.replacen(
+        "  web:\n    description: Public website\n",
+        &format!("  web:\n    description: Public website\n{line}\n"),
+        1,
+    );
+    c.change(&path, 3, &edited);
+    let durations = complete(&mut c, &path, web + 2, line.len());
+    assert!(durations.contains(&"5m".to_owned()), "{durations:?}");
+    // The config, unsaved: the `recovery:` section's sections.
+    c.open(&config, "fail_level: error\n");
+    c.change(&config, 2, "fail_level: error\nrecovery:\n  repair: {ho");
+    let sections = complete(&mut c, &config, 2, "  repair: {ho".len());
+    assert_eq!(sections, ["hosts"]);
+    c.shutdown();
+}

@@ -43,7 +43,8 @@ pub struct Config {
 }
 
 pub const CONFIG_FILES: &[&str] = &["faultline.yaml", ".faultline.yaml"];
-const KEYS: &[&str] = &[
+/// The config's top-level keys.
+pub const KEYS: &[&str] = &[
     "fail_level",
     "rule_dirs",
     "ignore",
@@ -53,6 +54,10 @@ const KEYS: &[&str] = &[
     "waivers",
     "limits",
 ];
+
+/// The settings of the config's `recovery:` section: default repair and
+/// start times per section, and the default HA restart time.
+pub const RECOVERY_SETTINGS: &[&str] = &["repair", "start", "restart"];
 
 /// The config file for this run: `explicit`, or the nearest one upward
 /// from the working directory.
@@ -389,7 +394,6 @@ impl Config {
     fn load_recovery(&mut self, doc: Doc, v: &YNode, errors: &mut Vec<InputError>) {
         use crate::analysis::recovery::Defaults as D;
         use crate::model::duration;
-        const SETTINGS: &[&str] = &["repair", "start", "restart"];
         let YValue::Map(m) = &v.value else {
             errors.push(
                 InputError::at(
@@ -403,7 +407,7 @@ impl Config {
         };
         let otherwise = |_: &str| "`recovery` takes `repair`, `start` and `restart`".to_owned();
         let keys = Keys {
-            known: SETTINGS,
+            known: RECOVERY_SETTINGS,
             noun: "recovery setting",
             owner: "",
             label: None,
@@ -411,7 +415,7 @@ impl Config {
         };
         let mut d = D::default();
         for f in doc.fields(m, &keys, errors) {
-            let name = SETTINGS[f.index];
+            let name = RECOVERY_SETTINGS[f.index];
             if name == "restart" {
                 if let Some(x) = duration::read(doc, f.value, name, errors) {
                     d.restart = x;

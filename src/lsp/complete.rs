@@ -2,19 +2,24 @@
 //! kinds the field accepts (`power` offers pdus, feeds and components);
 //! of field names where a key of an entity is being typed (block style),
 //! from the schema table, so new fields such as `repair` or `rto` come
-//! with their one-line meaning; and of a few usual durations where a
-//! duration or a recovery target is expected.
+//! with their one-line meaning; of a few usual durations where a
+//! duration or a recovery target is expected, and the kinds of failure
+//! inside a per-kind target map; and, in the config file, of its settings
+//! and the `recovery:` section's sections and durations.
 //!
 //! The context is read from the text around the cursor, not from the
 //! YAML tree: while you type, the line is usually not valid YAML yet
 //! (`power: [n01-a, ` has no closing bracket), and that is exactly when
 //! completion is asked for.
 
+use super::keypath::{self, KeyPath, bare_key, indent, is_delimiter};
 use super::navigate::scalar;
 use super::text::{Encoding, Lines};
 use super::workspace::Snapshot;
-use crate::model::Kind;
+use crate::analysis::recovery::Defaults;
+use crate::check::config;
 use crate::model::schema::{self, FieldType};
+use crate::model::{Kind, duration};
 use lsp_types::{CompletionItem, CompletionItemKind, CompletionList, CompletionTextEdit, TextEdit};
 
 /// Most items returned at once; the list is marked incomplete past it,
@@ -29,24 +34,6 @@ pub struct Context {
     pub section: String,
     pub field: String,
     pub prefix_start: usize,
-}
-
-fn is_delimiter(c: char) -> bool {
-    c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}' | '"' | '\'' | '#')
-}
-
-/// The key at the start of a line (`  power:` gives `power`), if the line
-/// is a key with nothing or a comment after it.
-fn bare_key(line: &str) -> Option<&str> {
-    let t = line.trim();
-    let t = t.split(" #").next().unwrap_or(t).trim_end();
-    let key = t.strip_suffix(':')?;
-    let key = key.strip_prefix("- ").unwrap_or(key).trim();
-    (!key.is_empty() && !key.contains([' ', '{', '['])).then_some(key)
-}
-
-fn indent(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
 }
 
 /// Reads the context at byte `offset` of `text`.
@@ -339,16 +326,138 @@ fn complete_duration(
     )
 }
 
+/// What a key path offers, where the nesting alone decides it.
+#[derive(Debug, PartialEq)]
+enum Offer {
+    /// Keys, each with a one-line meaning.
+    Keys(Vec<(&'static str, String)>),
+    Durations,
+}
+
+/// Inside a per-kind target map (`rto: {host: 5m, default: 15m}`): the
+/// kinds of failure as keys, durations as their values.
+fn in_targets(p: &KeyPath) -> Option<Offer> {
+    let [section, _, field, rest @ ..] = p.keys.as_slice() else {
+        return None;
+    };
+    let kind = Kind::from_section(section)?;
+    if !matches!(schema::field(kind, field)?.ty, FieldType::Targets) {
+        return None;
+    }
+    match (rest, p.key) {
+        ([], true) => Some(Offer::Keys(
+            duration::target_keys()
+                .into_iter()
+                .map(|k| {
+                    let what = match k {
+                        "default" => "every kind of failure not named".to_owned(),
+                        k => format!("the failure of any one {k}"),
+                    };
+                    (k, what)
+                })
+                .collect(),
+        )),
+        ([_], false) => Some(Offer::Durations),
+        _ => None,
+    }
+}
+
+/// In the config file: its top-level keys, and the `recovery:` section's
+/// settings, sections and durations (each section with its built-in
+/// default, the value a setting replaces).
+fn in_config(p: &KeyPath) -> Option<Offer> {
+    let keys: Vec<&str> = p.keys.iter().map(String::as_str).collect();
+    let defaults = Defaults::default();
+    let of = |list: &[(Kind, u64)], k: Kind| list.iter().find(|(x, _)| *x == k).map_or(0, |d| d.1);
+    match (keys.as_slice(), p.key) {
+        ([], true) => Some(Offer::Keys(
+            config::KEYS
+                .iter()
+                .map(|&k| (k, "a setting of faultline.yaml".to_owned()))
+                .collect(),
+        )),
+        (["recovery"], true) => Some(Offer::Keys(
+            config::RECOVERY_SETTINGS
+                .iter()
+                .map(|&k| {
+                    let what = match k {
+                        "repair" => "default repair time per section",
+                        "start" => "default start (boot) time per section",
+                        _ => "default restart time of `ha: restart` clusters",
+                    };
+                    (k, what.to_owned())
+                })
+                .collect(),
+        )),
+        (["recovery", "restart"], false) | (["recovery", "repair" | "start", _], false) => {
+            Some(Offer::Durations)
+        }
+        (["recovery", setting @ ("repair" | "start")], true) => Some(Offer::Keys(
+            Kind::ALL
+                .iter()
+                .filter(|k| k.is_unit() && **k != Kind::Service)
+                .map(|&k| {
+                    let list = if *setting == "repair" {
+                        &defaults.repair
+                    } else {
+                        &defaults.start
+                    };
+                    let d = duration::format(of(list, k));
+                    (k.section(), format!("built-in default {d}"))
+                })
+                .collect(),
+        )),
+        _ => None,
+    }
+}
+
 /// Ids of the accepted kinds that contain what is typed so far, field
-/// names where a key is typed, durations where one is expected.
-/// `text` is the buffer as it is now (ids come from the last check).
+/// names where a key is typed, durations where one is expected; in the
+/// config file, its settings. `text` is the buffer as it is now (ids come
+/// from the last check).
 pub fn complete(
     snap: &Snapshot,
     text: &str,
     lines: &Lines,
     offset: u32,
     enc: Encoding,
+    is_config: bool,
 ) -> Option<CompletionList> {
+    let path = keypath::at(text, offset as usize);
+    let offer = match &path {
+        Some(p) if is_config => in_config(p),
+        Some(p) => in_targets(p),
+        None => None,
+    };
+    if let (Some(offer), Some(p)) = (offer, &path) {
+        return Some(match offer {
+            Offer::Durations => complete_duration(text, lines, p.start, offset, enc),
+            Offer::Keys(keys) => {
+                let typed = text[p.start..offset as usize].to_lowercase();
+                let items =
+                    keys.into_iter()
+                        .filter(|(k, _)| k.starts_with(&typed))
+                        .map(|(k, what)| Choice {
+                            label: k.to_owned(),
+                            detail: what,
+                            doc: None,
+                            insert: format!("{k}: "),
+                        });
+                replacing(
+                    text,
+                    lines,
+                    p.start,
+                    offset,
+                    enc,
+                    CompletionItemKind::FIELD,
+                    items,
+                )
+            }
+        });
+    }
+    if is_config {
+        return None;
+    }
     if let Some((kind, start)) = key_context(text, offset as usize) {
         return Some(complete_key(kind, text, lines, start, offset, enc));
     }
@@ -497,6 +606,76 @@ mod tests {
         ] {
             assert!(schema::names(kind).contains(&field), "{field}");
         }
+    }
+
+    /// What the nesting at the `|` offers, as key labels or durations.
+    fn offer(text: &str, config: bool) -> Option<Offer> {
+        let offset = text.find('|').expect("a cursor");
+        let text = text.replace('|', "");
+        let p = keypath::at(&text, offset)?;
+        if config {
+            in_config(&p)
+        } else {
+            in_targets(&p)
+        }
+    }
+
+    fn labels(o: Option<Offer>) -> Vec<&'static str> {
+        match o {
+            Some(Offer::Keys(k)) => k.into_iter().map(|(k, _)| k).collect(),
+            other => panic!("keys expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn target_maps_offer_kinds_then_durations() {
+        for text in [
+            "services:\n  pay:\n    rto: {|",
+            "services:\n  pay:\n    rpo: {host: 1h, |",
+            "services:\n  pay:\n    rto:\n      host: 1h\n      |",
+        ] {
+            let got = labels(offer(text, false));
+            assert_eq!(got.first(), Some(&"site"), "{text}");
+            assert_eq!(got.last(), Some(&"default"), "{text}");
+            assert!(got.contains(&"vm") && got.contains(&"component"), "{text}");
+        }
+        for text in [
+            "services:\n  pay:\n    rto: {host: |",
+            "services:\n  pay:\n    rto:\n      default: 1|",
+        ] {
+            assert_eq!(offer(text, false), Some(Offer::Durations), "{text}");
+        }
+        // Not a target map, or not inside one.
+        assert_eq!(offer("services:\n  pay:\n    labels: {|", false), None);
+        assert_eq!(offer("hosts:\n  h1: {rack: |", false), None);
+    }
+
+    #[test]
+    fn the_config_offers_its_settings() {
+        let top = labels(offer("fail_level: error\n|", true));
+        assert!(
+            top.contains(&"recovery") && top.contains(&"waivers"),
+            "{top:?}"
+        );
+        assert_eq!(
+            labels(offer("recovery:\n  |", true)),
+            ["repair", "start", "restart"]
+        );
+        let sections = labels(offer("recovery:\n  repair: {|", true));
+        assert!(sections.contains(&"hosts") && sections.contains(&"sites"));
+        assert!(!sections.contains(&"services") && !sections.contains(&"clusters"));
+        assert_eq!(
+            offer("recovery:\n  start:\n    vms: |", true),
+            Some(Offer::Durations)
+        );
+        assert_eq!(offer("recovery: {restart: |", true), Some(Offer::Durations));
+        // A description's target map means nothing in the config.
+        assert_eq!(offer("services:\n  pay:\n    rto: {|", true), None);
+        let Some(Offer::Keys(keys)) = offer("recovery:\n  repair:\n    |", true) else {
+            panic!("sections expected");
+        };
+        let site = keys.iter().find(|(k, _)| *k == "sites").unwrap();
+        assert_eq!(site.1, "built-in default 1d");
     }
 
     #[test]

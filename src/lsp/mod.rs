@@ -11,6 +11,7 @@
 //! - `publish`: sending diagnostics, open files first, only what changed;
 //! - `workspace`: files, buffers, the re-check and its snapshot;
 //! - `index`: where ids are defined and named, per file;
+//! - `keypath`: where the cursor stands in the nesting of keys;
 //! - `text`: positions (UTF-16 or UTF-8) and file URIs;
 //! - `diagnostics`, `navigate`, `hover`, `complete`, `actions`: one
 //!   feature each.
@@ -21,6 +22,7 @@ mod diagnostics;
 mod hover;
 mod inbox;
 mod index;
+mod keypath;
 mod navigate;
 mod publish;
 mod server;

@@ -13,6 +13,7 @@ use super::inbox::Inbox;
 use super::text::{Encoding, Lines, path_of};
 use super::workspace::{OpenDoc, Snapshot, Workspace};
 use super::{actions, complete, diagnostics, hover, navigate};
+use crate::check::config;
 use crate::model::Date;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::{
@@ -693,16 +694,26 @@ impl Server<'_> {
                 let Some(path) = path_of(&pos.text_document.uri) else {
                     return Ok(Value::Null);
                 };
+                // The config by its name while it is unsaved and not yet
+                // indexed, by the index otherwise.
+                let is_config = snap.doc(&path).map_or_else(
+                    || {
+                        path.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| config::CONFIG_FILES.contains(&n))
+                    },
+                    |d| snap.docs[d].is_config,
+                );
                 let list = match self.open.get(&path) {
                     Some(open) => {
                         let lines = Lines::new(&open.text);
                         let offset = lines.offset(&open.text, pos.position, enc);
-                        complete::complete(snap, &open.text, &lines, offset, enc)
+                        complete::complete(snap, &open.text, &lines, offset, enc, is_config)
                     }
                     None => snap.doc(&path).and_then(|d| {
                         let doc = &snap.docs[d];
                         let offset = doc.offset(pos.position, enc);
-                        complete::complete(snap, &doc.text, &doc.lines, offset, enc)
+                        complete::complete(snap, &doc.text, &doc.lines, offset, enc, is_config)
                     }),
                 };
                 value(serde_json::to_value(list))

@@ -190,7 +190,7 @@ impl Targets {
 }
 
 /// The keys of a per-kind target map, as written.
-fn target_keys() -> Vec<&'static str> {
+pub fn target_keys() -> Vec<&'static str> {
     TARGET_KINDS
         .iter()
         .map(|k| k.singular())
