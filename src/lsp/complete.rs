@@ -12,7 +12,7 @@
 //! (`power: [n01-a, ` has no closing bracket), and that is exactly when
 //! completion is asked for.
 
-use super::keypath::{self, KeyPath, bare_key, indent, is_delimiter};
+use super::keypath::{self, KeyPath, bare_key, indent};
 use super::navigate::scalar;
 use super::text::{Encoding, Lines};
 use super::workspace::Snapshot;
@@ -36,139 +36,24 @@ pub struct Context {
     pub prefix_start: usize,
 }
 
-/// Reads the context at byte `offset` of `text`.
+/// Reads the context at byte `offset` of `text`: a value of a field of
+/// an entity (`hosts:` / `  h1: {power: [a, |`, in flow or block style).
 pub fn context(text: &str, offset: usize) -> Option<Context> {
-    let offset = offset.min(text.len());
-    if !text.is_char_boundary(offset) {
-        return None;
-    }
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..offset];
-    let prefix_len = before
-        .chars()
-        .rev()
-        .take_while(|&c| !is_delimiter(c))
-        .map(char::len_utf8)
-        .sum::<usize>();
-    let prefix_start = offset - prefix_len;
-    let scanned = &text[line_start..prefix_start];
-    let field = match field_on_line(scanned)? {
-        Some(f) => f.to_owned(),
-        None => block_parent(text, line_start, scanned)?.to_owned(),
-    };
-    Some(Context {
-        section: section(text, line_start)?.to_owned(),
-        field,
-        prefix_start,
-    })
-}
-
-/// The field whose value the end of `line` is in: `Some(Some(field))`
-/// when the line says, `Some(None)` when the line is a block list item
-/// (`- `) whose field is on a line above, `None` when the cursor is not in
-/// a value (a key being typed, a comment, a string).
-fn field_on_line(line: &str) -> Option<Option<&str>> {
-    // Per open bracket: the key it is the value of (if any).
-    let mut stack: Vec<(u8, Option<&str>)> = Vec::new();
-    let mut pending: Option<&str> = None;
-    let mut word_start: Option<usize> = None;
-    let b = line.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'#' if i == 0 || b[i - 1] == b' ' => return None,
-            b'"' | b'\'' => {
-                // Skip a quoted scalar; an unclosed one means the cursor
-                // is inside a string.
-                let close = line[i + 1..].find(c as char)?;
-                i += close + 2;
-                continue;
-            }
-            b':' if b.get(i + 1).is_none_or(|&n| n == b' ') => {
-                pending = word_start.map(|s| line[s..i].trim());
-                word_start = None;
-            }
-            b'[' | b'{' => {
-                stack.push((c, pending.take()));
-                word_start = None;
-            }
-            b']' | b'}' => {
-                stack.pop()?;
-                pending = None;
-                word_start = None;
-            }
-            b',' => {
-                if matches!(stack.last(), Some((b'{', _))) {
-                    pending = None;
-                }
-                word_start = None;
-            }
-            b' ' | b'\t' => {}
-            _ => {
-                if word_start.is_none() {
-                    word_start = Some(i);
-                }
-            }
+    match keypath::at(text, offset)? {
+        KeyPath {
+            keys,
+            key: false,
+            start,
+        } if keys.len() == 3 => {
+            let [section, _, field] = <[String; 3]>::try_from(keys).ok()?;
+            Some(Context {
+                section,
+                field,
+                prefix_start: start,
+            })
         }
-        i += 1;
+        _ => None,
     }
-    match stack.last() {
-        // In a list: the field of the innermost list that has one
-        // (`anti_affinity: [[a, ` is in the inner, keyless list).
-        Some((b'[', _)) => {
-            let keyed = stack
-                .iter()
-                .rev()
-                .take_while(|(c, _)| *c == b'[')
-                .find_map(|(_, k)| *k);
-            match keyed {
-                Some(k) => Some(Some(k)),
-                None if stack.len() == stack.iter().filter(|(c, _)| *c == b'[').count()
-                    && line.trim_start().starts_with('-') =>
-                {
-                    Some(None)
-                }
-                None => None,
-            }
-        }
-        Some(_) => pending.map(Some),
-        None => match pending {
-            Some(k) => Some(Some(k)),
-            None if line.trim_start().starts_with('-') => Some(None),
-            None => None,
-        },
-    }
-}
-
-/// The key of the block list a `- ` line is an item of: the nearest line
-/// above that is indented less and is a bare key.
-fn block_parent<'t>(text: &'t str, line_start: usize, line: &str) -> Option<&'t str> {
-    let dash = indent(line);
-    text[..line_start]
-        .lines()
-        .rev()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .find(|l| indent(l) < dash || (indent(l) == dash && !l.trim_start().starts_with('-')))
-        .and_then(bare_key)
-}
-
-/// The top-level key the cursor is under: the nearest line at or above
-/// it that starts in the first column.
-fn section(text: &str, line_start: usize) -> Option<&str> {
-    let line_end = text[line_start..]
-        .find('\n')
-        .map_or(text.len(), |i| line_start + i);
-    text[..line_end]
-        .lines()
-        .rev()
-        .find(|l| {
-            l.chars()
-                .next()
-                .is_some_and(|c| !c.is_whitespace() && c != '#' && c != '-')
-        })
-        .and_then(|l| l.split(':').next())
-        .map(str::trim)
 }
 
 /// The kinds a field of an entity of a section accepts, if it is a

@@ -20,7 +20,7 @@ pub struct KeyPath {
 }
 
 /// Ends the word being typed (what a completion replaces).
-pub fn is_delimiter(c: char) -> bool {
+fn is_delimiter(c: char) -> bool {
     c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}' | '"' | '\'' | '#')
 }
 
