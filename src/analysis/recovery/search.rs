@@ -282,6 +282,9 @@ pub struct Search<'v> {
     pub tries: usize,
     pub best: (u64, Vec<(EntityId, Bin)>),
     first: bool,
+    /// Each var has the signature of the one before it (read at every
+    /// step of the search: compared once here).
+    same_as_previous: Vec<bool>,
     /// The service's return cannot fall when a vm moves to a host that
     /// comes back later (no switch-over in its cone, no host waiting for
     /// the placement): only placements where no vm can move up are tried.
@@ -326,6 +329,9 @@ impl<'v> Search<'v> {
             tries: 0,
             best: (0, Vec::new()),
             first: true,
+            same_as_previous: (0..vars.len())
+                .map(|i| i > 0 && vars[i - 1].signature == vars[i].signature)
+                .collect(),
         }
     }
 
@@ -360,7 +366,7 @@ impl<'v> Search<'v> {
         }
         let var = &self.vars[i];
         let view = &self.views[&var.cluster];
-        let floor = if i > 0 && self.vars[i - 1].signature == var.signature {
+        let floor = if self.same_as_previous[i] {
             self.kind_of[i - 1]
         } else {
             0
