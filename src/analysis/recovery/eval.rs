@@ -42,8 +42,11 @@ pub struct Hosts {
 pub struct Known<'k> {
     pub unit: Option<EntityId>,
     /// Return times computed earlier; a node absent here (and outside the
-    /// set) is never down.
+    /// set) is never down, or as `outside` says.
     pub fixed: &'k HashMap<NodeId, u64>,
+    /// Return times, by node, of what the baseline reaches when this
+    /// failure does not reach it (see `units::Settled`); None: 0.
+    pub outside: Option<&'k [u64]>,
     /// Per cluster the failure reaches: its hosts in short (None: some
     /// host waits for the placement, read them one by one). A cluster
     /// absent here has every host up. Without the map, hosts are read one
@@ -65,8 +68,11 @@ impl Known<'_> {
 }
 
 impl Known<'_> {
-    fn get(&self, x: NodeId) -> u64 {
-        self.fixed.get(&x).copied().unwrap_or(0)
+    pub fn get(&self, x: NodeId) -> u64 {
+        match self.fixed.get(&x) {
+            Some(&v) => v,
+            None => self.outside.map_or(0, |o| o[x as usize]),
+        }
     }
 }
 

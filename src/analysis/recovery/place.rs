@@ -76,6 +76,9 @@ pub struct Scenario<'s> {
     down_hosts: HashSet<EntityId>,
     views: HashMap<EntityId, View>,
     summaries: HashMap<EntityId, Option<Hosts>>,
+    /// Return times of nodes left out of the region that the failure
+    /// does not change (see [`Known::outside`]).
+    outside: Option<&'s [u64]>,
 }
 
 /// Hosts DOWN in §3 when `unit` fails, among `region`.
@@ -115,19 +118,21 @@ impl<'s> Scenario<'s> {
         let d = Direct::new(s, &seeds);
         let (region, in_region) = Self::fan_out(s, d, None);
         let down = down_hosts(s, unit, ev, &in_region);
-        Self::build(s, unit, region, in_region, HashMap::default(), down)
+        Self::build(s, unit, region, in_region, HashMap::default(), down, None)
     }
 
     /// What `unit` does to the services `targets`: the direct part, and of
     /// the floating vms behind it only those the targets read. The
     /// clusters it reaches must not lead back to hosts
-    /// ([`Setup::entangled`]).
+    /// ([`Setup::entangled`]). Nodes `d` leaves out that the region reads
+    /// return at `outside` (0 when None).
     pub fn limited(
         s: &'s Setup<'s>,
         unit: EntityId,
         ev: &mut Evaluator,
         d: Direct,
         targets: &[EntityId],
+        outside: Option<&'s [u64]>,
     ) -> Result<Self, TooLarge> {
         let c = &s.circuit;
         let mut up: HashSet<NodeId> = HashSet::default();
@@ -148,7 +153,15 @@ impl<'s> Scenario<'s> {
         }
         let (region, in_region) = Self::fan_out(s, d, Some(&up));
         let down = down_hosts(s, Some(unit), Some(ev), &in_region);
-        Self::build(s, Some(unit), region, in_region, HashMap::default(), down)
+        Self::build(
+            s,
+            Some(unit),
+            region,
+            in_region,
+            HashMap::default(),
+            down,
+            outside,
+        )
     }
 
     /// What any failure does to the floating vms of the cluster of `gate`
@@ -167,7 +180,7 @@ impl<'s> Scenario<'s> {
         let (region, in_region) = Self::fan_out(s, d, None);
         let presets = hosts.iter().map(|&(h, r, _)| (h, r)).collect();
         let down = hosts.iter().filter(|h| h.2).map(|h| h.0).collect();
-        Self::build(s, None, region, in_region, presets, down)
+        Self::build(s, None, region, in_region, presets, down, None)
     }
 
     /// The direct part and what its clusters' floating vms lead to (only
@@ -236,6 +249,7 @@ impl<'s> Scenario<'s> {
         in_region: HashSet<NodeId>,
         presets: HashMap<NodeId, u64>,
         down_hosts: HashSet<EntityId>,
+        outside: Option<&'s [u64]>,
     ) -> Result<Self, TooLarge> {
         let c = &s.circuit;
         let m = s.model;
@@ -287,6 +301,7 @@ impl<'s> Scenario<'s> {
             &Known {
                 unit,
                 fixed: &presets,
+                outside,
                 hosts: None,
             },
             &fixed_set,
@@ -331,6 +346,7 @@ impl<'s> Scenario<'s> {
             down_hosts,
             views,
             summaries,
+            outside,
         })
     }
 
@@ -338,6 +354,7 @@ impl<'s> Scenario<'s> {
         Known {
             unit: self.unit,
             fixed: &self.fixed,
+            outside: self.outside,
             hosts: Some(&self.summaries),
         }
     }
@@ -346,7 +363,7 @@ impl<'s> Scenario<'s> {
     /// that placement (for the floating vms it reads).
     pub fn worst(&self, svc: EntityId) -> Result<(u64, Vec<(EntityId, Bin)>), TooLarge> {
         if !self.dep.contains(&svc) {
-            return Ok((self.fixed.get(&svc).copied().unwrap_or(0), Vec::new()));
+            return Ok((self.known().get(svc), Vec::new()));
         }
         let s = self.s;
         let c = &s.circuit;
@@ -511,7 +528,7 @@ fn for_service<'s>(
     seeds.push(unit);
     let d = Direct::new(s, &seeds);
     if d.gates.iter().all(|&g| !s.entangled(g)) {
-        Scenario::limited(s, unit, ev, d, &[svc])
+        Scenario::limited(s, unit, ev, d, &[svc], None)
     } else {
         Scenario::new(s, Some(unit), Some(ev))
     }
@@ -539,6 +556,7 @@ pub fn story(s: &Setup, unit: EntityId, svc: EntityId) -> Result<Story, TooLarge
         &Known {
             unit: Some(unit),
             fixed: &empty,
+            outside: None,
             hosts: None,
         },
         &sc.region,

@@ -29,6 +29,41 @@ type Hit = (EntityId, u64, bool);
 /// A pattern, with the hosts of the first failure that left it.
 type Found = (Pattern, Vec<Hit>);
 
+/// What the nodes down whatever fails (standby hosts, floating vms with no
+/// host) reach, when that reaches no cluster's hosts: no placement, so one
+/// return time each. A failure that does not reach one of these nodes
+/// leaves it at that time (its inputs are not downstream of the failure),
+/// so a failure's scenario reads them here instead of carrying the whole
+/// baseline again: on a pooled estate, a hundred standby hosts per failure.
+struct Settled {
+    /// Return time by node; 0 off the baseline's reach.
+    ret: Vec<u64>,
+    /// Services UP with nothing failed that the baseline reaches, sorted.
+    services: Vec<EntityId>,
+}
+
+impl Setup<'_> {
+    fn settled(&self, base: &Scenario) -> Option<Settled> {
+        let c = &self.circuit;
+        let d = Direct::new(self, &self.baseline);
+        if !d.gates.is_empty() {
+            return None;
+        }
+        let mut ret = vec![0; c.len()];
+        for &x in &base.region {
+            ret[x as usize] = base.fixed.get(&x).copied().unwrap_or(0);
+        }
+        let mut services: Vec<EntityId> = d
+            .nodes
+            .iter()
+            .copied()
+            .filter(|&x| !c.is_gate(x) && self.is_service(x) && self.up[x as usize])
+            .collect();
+        services.sort_unstable();
+        Some(Settled { ret, services })
+    }
+}
+
 struct UnitOut {
     unit: EntityId,
     fold: Fold,
@@ -44,13 +79,19 @@ impl Setup<'_> {
     pub fn table(&self) -> Result<Table, TooLarge> {
         let m = self.model;
         let units: Vec<EntityId> = self.units().collect();
-        let base_rto = super::place::unit_rto(self, None, None)?;
+        let base = Scenario::new(self, None, None)?;
+        let mut base_rto = Vec::new();
+        for x in base.services() {
+            base_rto.push((x, base.worst(x)?.0));
+        }
+        let settled = self.settled(&base);
+        drop(base);
         let base_rpo = point::baseline(self);
         let mut outs: Vec<UnitOut> = units
             .par_iter()
             .map_init(
                 || Evaluator::new(&self.circuit, &[]),
-                |ev, &u| self.unit_out(u, ev),
+                |ev, &u| self.unit_out(u, ev, settled.as_ref()),
             )
             .collect::<Result<_, _>>()?;
         // Failures by the pattern they leave.
@@ -118,10 +159,18 @@ impl Setup<'_> {
         Ok(self.assemble(f, &units, &base_rto, &base_rpo))
     }
 
-    fn unit_out(&self, u: EntityId, ev: &mut Evaluator) -> Result<UnitOut, TooLarge> {
+    fn unit_out(
+        &self,
+        u: EntityId,
+        ev: &mut Evaluator,
+        settled: Option<&Settled>,
+    ) -> Result<UnitOut, TooLarge> {
         let m = self.model;
         let c = &self.circuit;
-        let mut seeds: Vec<NodeId> = self.baseline.clone();
+        let mut seeds: Vec<NodeId> = match settled {
+            Some(_) => Vec::new(),
+            None => self.baseline.clone(),
+        };
         seeds.push(u);
         let d = Direct::new(self, &seeds);
         let gate = match d.gates.as_slice() {
@@ -144,7 +193,15 @@ impl Setup<'_> {
                 .copied()
                 .filter(|&x| !c.is_gate(x) && self.is_service(x) && self.up[x as usize])
                 .collect();
+            // The baseline's services are part of every failure's direct
+            // part; where the failure does not reach them they are as the
+            // baseline left them.
+            let reached_direct = !direct.is_empty();
+            if let Some(st) = settled {
+                direct.extend(&st.services);
+            }
             direct.sort_unstable();
+            direct.dedup();
             let cluster = gate.and_then(|g| m.get(c.readers(g)[0]).cluster);
             let hosts: Vec<EntityId> = d
                 .nodes
@@ -158,10 +215,14 @@ impl Setup<'_> {
                         && m.get(x).cluster == cluster
                 })
                 .collect();
-            if direct.is_empty() && gate.is_none() {
+            let outside = settled.map(|st| st.ret.as_slice());
+            if !reached_direct && gate.is_none() {
                 // Reaches no service and no cluster.
+                for &x in &direct {
+                    rto.push((x, outside.map_or(0, |o| o[x as usize])));
+                }
             } else {
-                let sc = Scenario::limited(self, u, ev, d, &direct)?;
+                let sc = Scenario::limited(self, u, ev, d, &direct, outside)?;
                 for &x in &direct {
                     rto.push((x, sc.worst(x)?.0));
                 }
