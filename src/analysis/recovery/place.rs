@@ -453,31 +453,22 @@ impl<'s> Scenario<'s> {
     }
 
     /// One vm whose host matters.
-    fn var(&self, vm: EntityId) -> Var {
+    fn var(&self, vm: EntityId) -> Var<'s> {
         let s = self.s;
-        let m = s.model;
-        let cl = m.get(vm).cluster.expect("a floating vm has a cluster");
-        let lists: Vec<usize> = if self.views[&cl].relaxed {
-            Vec::new()
+        let cl = s
+            .model
+            .get(vm)
+            .cluster
+            .expect("a floating vm has a cluster");
+        let lists: &'s [usize] = if self.views[&cl].relaxed {
+            &[]
         } else {
-            s.lists_of.get(&vm).cloned().unwrap_or_default()
+            s.lists_of.get(&vm).map_or(&[], Vec::as_slice)
         };
-        let c = &s.circuit;
-        let mut inputs: Vec<NodeId> = eval::terms(s, vm).collect();
-        inputs.sort_unstable();
-        let mut readers: Vec<NodeId> = c.readers(vm).to_vec();
-        readers.sort_unstable();
         Var {
             vm,
             cluster: cl,
-            signature: (
-                cl,
-                lists.clone(),
-                inputs,
-                readers,
-                s.start[vm as usize],
-                s.repair[vm as usize],
-            ),
+            signature: (cl, lists, s.vm_key[vm as usize]),
             lists,
         }
     }

@@ -13,7 +13,7 @@
 
 use super::Setup;
 use super::eval::{Bin, NEVER};
-use crate::engine::{NodeId, TooLarge};
+use crate::engine::TooLarge;
 use crate::model::EntityId;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -257,20 +257,23 @@ pub fn fits(
 /// choice is not allowed).
 pub type Leaf<'a> = dyn Fn(&[Bin]) -> Result<Option<u64>, TooLarge> + 'a;
 
-pub type Signature = (EntityId, Vec<usize>, Vec<NodeId>, Vec<NodeId>, u64, u64);
+/// What makes two vms interchangeable in a search: their cluster, the
+/// lists that bind them, and [`super::Setup::vm_key`] (the inputs their
+/// rule reads, their readers, start and repair).
+pub type Signature<'s> = (EntityId, &'s [usize], u32);
 
 /// One floating vm whose host matters.
-pub struct Var {
+pub struct Var<'s> {
     pub vm: EntityId,
     pub cluster: EntityId,
     /// Indexes of the cluster's lists that name it (none when they do not
     /// bind).
-    pub lists: Vec<usize>,
-    pub signature: Signature,
+    pub lists: &'s [usize],
+    pub signature: Signature<'s>,
 }
 
 pub struct Search<'v> {
-    pub vars: &'v [Var],
+    pub vars: &'v [Var<'v>],
     pub views: &'v HashMap<EntityId, View>,
     pub choice: Vec<Bin>,
     /// Class chosen per var (interchangeable vars take non-decreasing ones).
@@ -316,7 +319,7 @@ impl<'v> Search<'v> {
         true
     }
 
-    pub fn new(vars: &'v [Var], views: &'v HashMap<EntityId, View>, monotone: bool) -> Self {
+    pub fn new(vars: &'v [Var<'v>], views: &'v HashMap<EntityId, View>, monotone: bool) -> Self {
         let monotone = monotone && vars.iter().all(|v| views[&v.cluster].unsettled.is_empty());
         Search {
             monotone,
