@@ -455,12 +455,11 @@ impl Setup<'_> {
                         Some(&(secs, u)) => (secs, Some(u)),
                         None => (0, None),
                     };
-                    let mut over: Vec<EntityId> = f
-                        .over
-                        .iter()
-                        .filter(|(ss, kk, _)| *ss == key && *kk == ki)
-                        .map(|(_, _, u)| *u)
-                        .collect();
+                    // `over` is sorted: this pair's units are one run.
+                    let from = f.over.partition_point(|&(ss, kk, _)| (ss, kk) < (key, ki));
+                    let to = f.over.partition_point(|&(ss, kk, _)| (ss, kk) <= (key, ki));
+                    let mut over: Vec<EntityId> =
+                        f.over[from..to].iter().map(|(_, _, u)| *u).collect();
                     m.sort_by_name(&mut over);
                     Worst {
                         kind: k,
