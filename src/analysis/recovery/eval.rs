@@ -13,6 +13,7 @@ use super::Setup;
 use crate::engine::{GateKind, NodeId};
 use crate::model::EntityId;
 use rustc_hash::FxHashMap as HashMap;
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -96,6 +97,32 @@ pub fn terms<'a>(s: &'a Setup<'_>, x: NodeId) -> impl Iterator<Item = NodeId> + 
         .map(|(&m, _)| m)
 }
 
+thread_local! {
+    /// Position of each node in the set being evaluated (`u32::MAX`: not
+    /// in it), kept from call to call: a search evaluates sets of a few
+    /// nodes hundreds of thousands of times, and a map built per call was
+    /// most of the cost.
+    static SLOTS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Where each node of the set being evaluated sits in it.
+struct Index<'a> {
+    slot: &'a [u32],
+}
+
+impl Index<'_> {
+    fn get(&self, x: NodeId) -> Option<usize> {
+        match self.slot[x as usize] {
+            u32::MAX => None,
+            i => Some(i as usize),
+        }
+    }
+
+    fn contains_key(&self, x: NodeId) -> bool {
+        self.slot[x as usize] != u32::MAX
+    }
+}
+
 /// Return times of every node of `set` (entities and gates) under one
 /// failure and placement `place` (for the floating vms of `set`).
 pub fn evaluate(
@@ -104,15 +131,38 @@ pub fn evaluate(
     set: &[NodeId],
     place: &dyn Fn(EntityId) -> Bin,
 ) -> HashMap<NodeId, u64> {
-    let idx: HashMap<NodeId, usize> = set.iter().enumerate().map(|(i, &x)| (x, i)).collect();
-    let z = down_at_zero(s, known, set, &idx, place);
-    let mut r = returns(s, known, set, &idx, &z, place);
-    for (i, v) in r.iter_mut().enumerate() {
-        if !z[i] {
-            *v = 0;
-        }
-    }
+    let r = evaluate_in_order(s, known, set, place);
     set.iter().copied().zip(r).collect()
+}
+
+/// Return times of the nodes of `set`, in its order.
+pub fn evaluate_in_order(
+    s: &Setup,
+    known: &Known,
+    set: &[NodeId],
+    place: &dyn Fn(EntityId) -> Bin,
+) -> Vec<u64> {
+    SLOTS.with(|cell| {
+        let mut slots = cell.borrow_mut();
+        if slots.len() < s.circuit.len() {
+            slots.resize(s.circuit.len(), u32::MAX);
+        }
+        for (i, &x) in set.iter().enumerate() {
+            slots[x as usize] = i as u32;
+        }
+        let idx = Index { slot: &slots };
+        let z = down_at_zero(s, known, set, &idx, place);
+        let mut r = returns(s, known, set, &idx, &z, place);
+        for (i, v) in r.iter_mut().enumerate() {
+            if !z[i] {
+                *v = 0;
+            }
+        }
+        for &x in set {
+            slots[x as usize] = u32::MAX;
+        }
+        r
+    })
 }
 
 /// Is `x` (index `i`) positive by its rule, given what is positive now?
@@ -171,7 +221,7 @@ fn down_at_zero(
     s: &Setup,
     known: &Known,
     set: &[NodeId],
-    idx: &HashMap<NodeId, usize>,
+    idx: &Index,
     place: &dyn Fn(EntityId) -> Bin,
 ) -> Vec<bool> {
     let mut z = vec![false; set.len()];
@@ -183,8 +233,8 @@ fn down_at_zero(
             if z[i] {
                 continue;
             }
-            let pos = |m: NodeId| match idx.get(&m) {
-                Some(&j) => z[j],
+            let pos = |m: NodeId| match idx.get(m) {
+                Some(j) => z[j],
                 None => known.get(m) > 0,
             };
             if positive(s, known, x, &pos, place) {
@@ -222,7 +272,7 @@ fn returns(
     s: &Setup,
     known: &Known,
     set: &[NodeId],
-    idx: &HashMap<NodeId, usize>,
+    idx: &Index,
     z: &[bool],
     place: &dyn Fn(EntityId) -> Bin,
 ) -> Vec<u64> {
@@ -230,8 +280,8 @@ fn returns(
     let n = set.len();
     let mut val = vec![NEVER; n];
     let mut w = vec![Wait::default(); n];
-    let pos = |m: NodeId| match idx.get(&m) {
-        Some(&j) => z[j],
+    let pos = |m: NodeId| match idx.get(m) {
+        Some(j) => z[j],
         None => known.get(m) > 0,
     };
     let mut heap: BinaryHeap<Reverse<(u64, NodeId)>> = BinaryHeap::new();
@@ -255,7 +305,7 @@ fn returns(
             let want = members.len() + 1 - t;
             w[i].pending = want - zeros.min(want - 1);
             for &m in members {
-                if pos(m) && !idx.contains_key(&m) {
+                if pos(m) && !idx.contains_key(m) {
                     events.push(m);
                 }
             }
@@ -270,7 +320,7 @@ fn returns(
             if !pos(m) {
                 continue;
             }
-            if idx.contains_key(&m) {
+            if idx.contains_key(m) {
                 pending += 1;
             } else if known.get(m) == NEVER {
                 pending = STUCK;
@@ -306,7 +356,7 @@ fn returns(
             match s.restart[cl as usize] {
                 None => {
                     let st = s.start[x as usize];
-                    if idx.contains_key(&p) {
+                    if idx.contains_key(p) {
                         pending += 1;
                         w[i].host_offset = st;
                         host_waiters.entry(p).or_default().push(i);
@@ -328,12 +378,12 @@ fn returns(
                         }
                     } else if !hosts.iter().all(|&h| pos(h)) {
                         w[i].extra = r;
-                    } else if hosts.iter().any(|&h| idx.contains_key(&h)) {
+                    } else if hosts.iter().any(|&h| idx.contains_key(h)) {
                         pending += 1;
                         w[i].host_offset = r;
                         for &h in hosts {
                             host_waiters.entry(h).or_default().push(i);
-                            if !idx.contains_key(&h) {
+                            if !idx.contains_key(h) {
                                 events.push(h);
                             }
                         }
@@ -362,7 +412,7 @@ fn returns(
         }
     }
     while let Some(Reverse((t, x))) = heap.pop() {
-        let inside = idx.get(&x).copied();
+        let inside = idx.get(x);
         if let Some(i) = inside {
             if w[i].done {
                 continue;
@@ -371,7 +421,7 @@ fn returns(
             val[i] = t;
         }
         for &r in c.readers(x) {
-            let Some(&j) = idx.get(&r) else { continue };
+            let Some(j) = idx.get(r) else { continue };
             if !z[j] || w[j].done || w[j].pending == 0 || w[j].pending >= STUCK {
                 continue;
             }

@@ -392,6 +392,10 @@ impl<'s> Scenario<'s> {
             .collect();
         vars.sort_by(|a, b| a.signature.cmp(&b.signature).then(a.vm.cmp(&b.vm)));
         let known = self.known();
+        // The var of each vm, for the placement a leaf reads.
+        let var_of: HashMap<EntityId, usize> =
+            vars.iter().enumerate().map(|(i, v)| (v.vm, i)).collect();
+        let at_svc = set.iter().position(|&x| x == svc).unwrap_or(0);
         // Clusters whose every host is DOWN and whose lists overlap: the
         // other vms must still fit around the ones placed.
         let mut check: Vec<EntityId> = vars
@@ -419,12 +423,10 @@ impl<'s> Scenario<'s> {
                     return Ok(None);
                 }
             }
-            let at: HashMap<EntityId, Bin> =
-                vars.iter().zip(choice).map(|(v, b)| (v.vm, *b)).collect();
-            let r = eval::evaluate(s, &known, &set, &|x| {
-                at.get(&x).copied().unwrap_or(Bin::Safe)
+            let r = eval::evaluate_in_order(s, &known, &set, &|x| {
+                var_of.get(&x).map_or(Bin::Safe, |&i| choice[i])
             });
-            Ok(Some(r.get(&svc).copied().unwrap_or(0)))
+            Ok(Some(r[at_svc]))
         };
         // A switch-over is the one rule whose outcome can fall when more
         // goes down (one instance lost: the switch-over; all of them: the
