@@ -97,12 +97,32 @@ pub fn terms<'a>(s: &'a Setup<'_>, x: NodeId) -> impl Iterator<Item = NodeId> + 
         .map(|(&m, _)| m)
 }
 
-thread_local! {
+/// Buffers of one evaluation, kept from call to call on each thread: a
+/// search evaluates sets of a few nodes hundreds of thousands of times,
+/// and building a map and half a dozen vectors per call was most of the
+/// cost.
+#[derive(Default)]
+struct Scratch {
     /// Position of each node in the set being evaluated (`u32::MAX`: not
-    /// in it), kept from call to call: a search evaluates sets of a few
-    /// nodes hundreds of thousands of times, and a map built per call was
-    /// most of the cost.
-    static SLOTS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    /// in it); every entry is `u32::MAX` between calls.
+    slots: Vec<u32>,
+    buf: Buffers,
+}
+
+/// What the two passes fill.
+#[derive(Default)]
+struct Buffers {
+    /// Down at time 0, by position in the set.
+    z: Vec<bool>,
+    /// Return times, by position in the set.
+    val: Vec<u64>,
+    wait: Vec<Wait>,
+    heap: BinaryHeap<Reverse<(u64, NodeId)>>,
+    events: Vec<NodeId>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Where each node of the set being evaluated sits in it.
@@ -131,37 +151,54 @@ pub fn evaluate(
     set: &[NodeId],
     place: &dyn Fn(EntityId) -> Bin,
 ) -> HashMap<NodeId, u64> {
-    let r = evaluate_in_order(s, known, set, place);
-    set.iter().copied().zip(r).collect()
+    with_values(s, known, set, place, |r| {
+        set.iter().copied().zip(r.iter().copied()).collect()
+    })
 }
 
-/// Return times of the nodes of `set`, in its order.
-pub fn evaluate_in_order(
+/// The return time of `set[at]` alone, under the same terms.
+pub fn evaluate_one(
     s: &Setup,
     known: &Known,
     set: &[NodeId],
     place: &dyn Fn(EntityId) -> Bin,
-) -> Vec<u64> {
-    SLOTS.with(|cell| {
-        let mut slots = cell.borrow_mut();
-        if slots.len() < s.circuit.len() {
-            slots.resize(s.circuit.len(), u32::MAX);
+    at: usize,
+) -> u64 {
+    with_values(s, known, set, place, |r| r.get(at).copied().unwrap_or(0))
+}
+
+/// Runs both passes on `set` and hands `read` its return times, in the
+/// set's order.
+fn with_values<T>(
+    s: &Setup,
+    known: &Known,
+    set: &[NodeId],
+    place: &dyn Fn(EntityId) -> Bin,
+    read: impl FnOnce(&[u64]) -> T,
+) -> T {
+    SCRATCH.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let sc = &mut *guard;
+        if sc.slots.len() < s.circuit.len() {
+            sc.slots.resize(s.circuit.len(), u32::MAX);
         }
         for (i, &x) in set.iter().enumerate() {
-            slots[x as usize] = i as u32;
+            sc.slots[x as usize] = i as u32;
         }
-        let idx = Index { slot: &slots };
-        let z = down_at_zero(s, known, set, &idx, place);
-        let mut r = returns(s, known, set, &idx, &z, place);
-        for (i, v) in r.iter_mut().enumerate() {
-            if !z[i] {
+        let idx = Index { slot: &sc.slots };
+        let b = &mut sc.buf;
+        down_at_zero(s, known, set, &idx, place, &mut b.z);
+        returns(s, known, set, &idx, place, b);
+        for (v, &down) in b.val.iter_mut().zip(&b.z) {
+            if !down {
                 *v = 0;
             }
         }
+        let out = read(&b.val);
         for &x in set {
-            slots[x as usize] = u32::MAX;
+            sc.slots[x as usize] = u32::MAX;
         }
-        r
+        out
     })
 }
 
@@ -223,8 +260,10 @@ fn down_at_zero(
     set: &[NodeId],
     idx: &Index,
     place: &dyn Fn(EntityId) -> Bin,
-) -> Vec<bool> {
-    let mut z = vec![false; set.len()];
+    z: &mut Vec<bool>,
+) {
+    z.clear();
+    z.resize(set.len(), false);
     // Least fixed point: passes in dependency order until nothing changes
     // (one pass, and a check, where there is no cycle).
     loop {
@@ -243,7 +282,7 @@ fn down_at_zero(
             }
         }
         if !changed {
-            return z;
+            return;
         }
     }
 }
@@ -268,26 +307,38 @@ struct Wait {
 /// never comes back.
 const STUCK: usize = usize::MAX / 2;
 
+/// Fills `b.val` with the return times of the nodes of `set` that `b.z`
+/// has down at time 0 (the others are left at [`NEVER`]).
 fn returns(
     s: &Setup,
     known: &Known,
     set: &[NodeId],
     idx: &Index,
-    z: &[bool],
     place: &dyn Fn(EntityId) -> Bin,
-) -> Vec<u64> {
+    b: &mut Buffers,
+) {
     let c = &s.circuit;
     let n = set.len();
-    let mut val = vec![NEVER; n];
-    let mut w = vec![Wait::default(); n];
+    let Buffers {
+        z,
+        val,
+        wait: w,
+        heap,
+        events,
+    } = b;
+    let z: &[bool] = z;
+    val.clear();
+    val.resize(n, NEVER);
+    w.clear();
+    w.resize(n, Wait::default());
+    heap.clear();
+    // Nodes outside the set whose return matters to a gate or a waiting
+    // vm of the set: replayed in time order.
+    events.clear();
     let pos = |m: NodeId| match idx.get(m) {
         Some(j) => z[j],
         None => known.get(m) > 0,
     };
-    let mut heap: BinaryHeap<Reverse<(u64, NodeId)>> = BinaryHeap::new();
-    // Nodes outside the set whose return matters to a gate or a waiting
-    // vm of the set: replayed in time order.
-    let mut events: Vec<NodeId> = Vec::new();
     let mut host_waiters: HashMap<NodeId, Vec<usize>> = HashMap::default();
     for (i, &x) in set.iter().enumerate() {
         if !z[i] {
@@ -405,7 +456,7 @@ fn returns(
     }
     events.sort_unstable();
     events.dedup();
-    for m in events {
+    for &m in events.iter() {
         let v = known.get(m);
         if v != NEVER {
             heap.push(Reverse((v, m)));
@@ -460,7 +511,6 @@ fn returns(
             }
         }
     }
-    val
 }
 
 /// The return time of entity `x` once everything it waits for is back.

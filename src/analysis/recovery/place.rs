@@ -372,11 +372,11 @@ impl<'s> Scenario<'s> {
         let mut stack = vec![svc];
         cone.insert(svc);
         while let Some(x) = stack.pop() {
-            let mut inputs: Vec<NodeId> = c.inputs(x).to_vec();
-            if let Some(view) = s.floating_cluster(x).and_then(|cl| self.views.get(&cl)) {
-                inputs.extend_from_slice(&view.unsettled);
-            }
-            for m in inputs {
+            let unsettled: &[EntityId] = match s.floating_cluster(x) {
+                Some(cl) => self.views.get(&cl).map_or(&[], |v| &v.unsettled),
+                None => &[],
+            };
+            for &m in c.inputs(x).iter().chain(unsettled) {
                 if !s.is_cluster_gate(m) && self.dep.contains(&m) && cone.insert(m) {
                     stack.push(m);
                 }
@@ -423,10 +423,8 @@ impl<'s> Scenario<'s> {
                     return Ok(None);
                 }
             }
-            let r = eval::evaluate_in_order(s, &known, &set, &|x| {
-                var_of.get(&x).map_or(Bin::Safe, |&i| choice[i])
-            });
-            Ok(Some(r[at_svc]))
+            let place = |x: EntityId| var_of.get(&x).map_or(Bin::Safe, |&i| choice[i]);
+            Ok(Some(eval::evaluate_one(s, &known, &set, &place, at_svc)))
         };
         // A switch-over is the one rule whose outcome can fall when more
         // goes down (one instance lost: the switch-over; all of them: the
