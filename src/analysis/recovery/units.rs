@@ -67,10 +67,12 @@ impl Setup<'_> {
 struct UnitOut {
     unit: EntityId,
     fold: Fold,
-    /// The pattern this failure leaves, and its hosts (to compute it).
-    pattern: Option<Found>,
-    /// Services this failure reaches directly, computed on their own
-    /// (sorted by id): the pattern's answer does not hold for them.
+    /// The patterns this failure leaves (one per cluster it reaches), and
+    /// their hosts (to compute them).
+    patterns: Vec<Found>,
+    /// Services this failure reaches directly, or through the floating
+    /// vms of more than one cluster, computed on their own (sorted by id):
+    /// no pattern's answer holds for them.
     direct: Vec<EntityId>,
 }
 
@@ -87,17 +89,18 @@ impl Setup<'_> {
         let settled = self.settled(&base);
         drop(base);
         let base_rpo = point::baseline(self);
+        let through = self.through_clusters();
         let mut outs: Vec<UnitOut> = units
             .par_iter()
             .map_init(
                 || Evaluator::new(&self.circuit, &[]),
-                |ev, &u| self.unit_out(u, ev, settled.as_ref()),
+                |ev, &u| self.unit_out(u, ev, settled.as_ref(), &through),
             )
             .collect::<Result<_, _>>()?;
         // Failures by the pattern they leave.
         let mut groups: HashMap<Pattern, (Vec<Hit>, Vec<usize>)> = HashMap::default();
         for (i, o) in outs.iter().enumerate() {
-            if let Some((p, hosts)) = &o.pattern {
+            for (p, hosts) in &o.patterns {
                 groups
                     .entry(p.clone())
                     .or_insert_with(|| (hosts.clone(), Vec::new()))
@@ -164,6 +167,7 @@ impl Setup<'_> {
         u: EntityId,
         ev: &mut Evaluator,
         settled: Option<&Settled>,
+        through: &HashMap<NodeId, Vec<EntityId>>,
     ) -> Result<UnitOut, TooLarge> {
         let m = self.model;
         let c = &self.circuit;
@@ -173,13 +177,23 @@ impl Setup<'_> {
         };
         seeds.push(u);
         let d = Direct::new(self, &seeds);
-        let gate = match d.gates.as_slice() {
-            [] => None,
-            [g] if !self.entangled(*g) && !c.readers(*g).is_empty() => Some(*g),
-            _ => Some(NodeId::MAX),
+        // Clusters whose floating vms the failure reaches through their
+        // hosts (a cluster with none changes nothing); where one of them
+        // leads back to hosts, the failure is worked out whole.
+        let whole = d.gates.iter().any(|&g| self.entangled(g));
+        let gates: Vec<NodeId> = d
+            .gates
+            .iter()
+            .copied()
+            .filter(|&g| !c.readers(g).is_empty())
+            .collect();
+        let gate = if whole {
+            Some(NodeId::MAX)
+        } else {
+            gates.first().copied()
         };
         let mut rto = Vec::new();
-        let mut pattern: Option<Found> = None;
+        let mut patterns: Vec<Found> = Vec::new();
         let mut direct = Vec::new();
         if gate == Some(NodeId::MAX) {
             let sc = Scenario::new(self, Some(u), Some(ev))?;
@@ -200,21 +214,18 @@ impl Setup<'_> {
             if let Some(st) = settled {
                 direct.extend(&st.services);
             }
+            if gates.len() > 1 {
+                // A service behind the vms of two of these clusters sees
+                // them together: no one cluster's pattern tells its story.
+                let mut behind: Vec<EntityId> = gates
+                    .iter()
+                    .flat_map(|g| through.get(g).into_iter().flatten().copied())
+                    .collect();
+                behind.sort_unstable();
+                direct.extend(behind.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]));
+            }
             direct.sort_unstable();
             direct.dedup();
-            let cluster = gate.and_then(|g| m.get(c.readers(g)[0]).cluster);
-            let hosts: Vec<EntityId> = d
-                .nodes
-                .iter()
-                .copied()
-                .filter(|&x| {
-                    !c.is_gate(x)
-                        && m.get(x).kind() == Kind::Host
-                        && !m.get(x).standby
-                        && cluster.is_some()
-                        && m.get(x).cluster == cluster
-                })
-                .collect();
             let outside = settled.map(|st| st.ret.as_slice());
             if !reached_direct && gate.is_none() {
                 // Reaches no service and no cluster.
@@ -222,12 +233,31 @@ impl Setup<'_> {
                     rto.push((x, outside.map_or(0, |o| o[x as usize])));
                 }
             } else {
+                let hosts: Vec<(NodeId, Option<EntityId>, Vec<EntityId>)> = gates
+                    .iter()
+                    .map(|&g| {
+                        let cluster = m.get(c.readers(g)[0]).cluster;
+                        let hosts = d
+                            .nodes
+                            .iter()
+                            .copied()
+                            .filter(|&x| {
+                                !c.is_gate(x)
+                                    && m.get(x).kind() == Kind::Host
+                                    && !m.get(x).standby
+                                    && cluster.is_some()
+                                    && m.get(x).cluster == cluster
+                            })
+                            .collect();
+                        (g, cluster, hosts)
+                    })
+                    .collect();
                 let sc = Scenario::limited(self, u, ev, d, &direct, outside)?;
                 for &x in &direct {
                     rto.push((x, sc.worst(x)?.0));
                 }
-                if let Some(g) = gate {
-                    pattern = self.pattern(&sc, g, cluster, hosts);
+                for (g, cluster, hosts) in hosts {
+                    patterns.extend(self.pattern(&sc, g, cluster, hosts));
                 }
             }
         }
@@ -253,9 +283,38 @@ impl Setup<'_> {
         Ok(UnitOut {
             unit: u,
             fold,
-            pattern,
+            patterns,
             direct,
         })
+    }
+
+    /// Per cluster gate that does not lead back to hosts, the services
+    /// (UP with nothing failed) behind its floating vms, sorted.
+    fn through_clusters(&self) -> HashMap<NodeId, Vec<EntityId>> {
+        let c = &self.circuit;
+        let mut seen = vec![u32::MAX; c.len()];
+        let mut out: HashMap<NodeId, Vec<EntityId>> = HashMap::default();
+        let mut stack: Vec<NodeId> = Vec::new();
+        for g in c.entities() as NodeId..c.len() as NodeId {
+            if !self.is_cluster_gate(g) || self.entangled(g) {
+                continue;
+            }
+            let mut services = Vec::new();
+            stack.extend_from_slice(c.readers(g));
+            while let Some(x) = stack.pop() {
+                if seen[x as usize] == g {
+                    continue;
+                }
+                seen[x as usize] = g;
+                if !c.is_gate(x) && self.is_service(x) && self.up[x as usize] {
+                    services.push(x);
+                }
+                stack.extend_from_slice(c.readers(x));
+            }
+            services.sort_unstable();
+            out.insert(g, services);
+        }
+        out
     }
 
     /// The pattern a failure leaves on the cluster of `gate`: its hosts
