@@ -201,6 +201,17 @@ impl<'s> Scenario<'s> {
         let ok = |x: NodeId| limit.is_none_or(|l| l.contains(&x));
         match limit {
             // The vms the limit reads, not every vm of a large pool.
+            // Whichever is shorter: the limit, or the clusters' vms.
+            Some(l) if gates.iter().map(|&g| c.readers(g).len()).sum::<usize>() < l.len() => {
+                for &g in &gates {
+                    for &v in c.readers(g) {
+                        if l.contains(&v) && s.floating_cluster(v).is_some() && in_region.insert(v)
+                        {
+                            stack.push(v);
+                        }
+                    }
+                }
+            }
             Some(l) => {
                 for &v in l {
                     if s.floating_cluster(v).is_some()
