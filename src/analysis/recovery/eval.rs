@@ -13,6 +13,7 @@ use super::Setup;
 use crate::engine::{GateKind, NodeId};
 use crate::model::EntityId;
 use rustc_hash::FxHashMap as HashMap;
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -42,8 +43,11 @@ pub struct Hosts {
 pub struct Known<'k> {
     pub unit: Option<EntityId>,
     /// Return times computed earlier; a node absent here (and outside the
-    /// set) is never down.
+    /// set) is never down, or as `outside` says.
     pub fixed: &'k HashMap<NodeId, u64>,
+    /// Return times, by node, of what the baseline reaches when this
+    /// failure does not reach it (see `units::Settled`); None: 0.
+    pub outside: Option<&'k [u64]>,
     /// Per cluster the failure reaches: its hosts in short (None: some
     /// host waits for the placement, read them one by one). A cluster
     /// absent here has every host up. Without the map, hosts are read one
@@ -65,8 +69,11 @@ impl Known<'_> {
 }
 
 impl Known<'_> {
-    fn get(&self, x: NodeId) -> u64 {
-        self.fixed.get(&x).copied().unwrap_or(0)
+    pub fn get(&self, x: NodeId) -> u64 {
+        match self.fixed.get(&x) {
+            Some(&v) => v,
+            None => self.outside.map_or(0, |o| o[x as usize]),
+        }
     }
 }
 
@@ -90,6 +97,52 @@ pub fn terms<'a>(s: &'a Setup<'_>, x: NodeId) -> impl Iterator<Item = NodeId> + 
         .map(|(&m, _)| m)
 }
 
+/// Buffers of one evaluation, kept from call to call on each thread: a
+/// search evaluates sets of a few nodes hundreds of thousands of times,
+/// and building a map and half a dozen vectors per call was most of the
+/// cost.
+#[derive(Default)]
+struct Scratch {
+    /// Position of each node in the set being evaluated (`u32::MAX`: not
+    /// in it); every entry is `u32::MAX` between calls.
+    slots: Vec<u32>,
+    buf: Buffers,
+}
+
+/// What the two passes fill.
+#[derive(Default)]
+struct Buffers {
+    /// Down at time 0, by position in the set.
+    z: Vec<bool>,
+    /// Return times, by position in the set.
+    val: Vec<u64>,
+    wait: Vec<Wait>,
+    heap: BinaryHeap<Reverse<(u64, NodeId)>>,
+    events: Vec<NodeId>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Where each node of the set being evaluated sits in it.
+struct Index<'a> {
+    slot: &'a [u32],
+}
+
+impl Index<'_> {
+    fn get(&self, x: NodeId) -> Option<usize> {
+        match self.slot[x as usize] {
+            u32::MAX => None,
+            i => Some(i as usize),
+        }
+    }
+
+    fn contains_key(&self, x: NodeId) -> bool {
+        self.slot[x as usize] != u32::MAX
+    }
+}
+
 /// Return times of every node of `set` (entities and gates) under one
 /// failure and placement `place` (for the floating vms of `set`).
 pub fn evaluate(
@@ -98,15 +151,55 @@ pub fn evaluate(
     set: &[NodeId],
     place: &dyn Fn(EntityId) -> Bin,
 ) -> HashMap<NodeId, u64> {
-    let idx: HashMap<NodeId, usize> = set.iter().enumerate().map(|(i, &x)| (x, i)).collect();
-    let z = down_at_zero(s, known, set, &idx, place);
-    let mut r = returns(s, known, set, &idx, &z, place);
-    for (i, v) in r.iter_mut().enumerate() {
-        if !z[i] {
-            *v = 0;
+    with_values(s, known, set, place, |r| {
+        set.iter().copied().zip(r.iter().copied()).collect()
+    })
+}
+
+/// The return time of `set[at]` alone, under the same terms.
+pub fn evaluate_one(
+    s: &Setup,
+    known: &Known,
+    set: &[NodeId],
+    place: &dyn Fn(EntityId) -> Bin,
+    at: usize,
+) -> u64 {
+    with_values(s, known, set, place, |r| r.get(at).copied().unwrap_or(0))
+}
+
+/// Runs both passes on `set` and hands `read` its return times, in the
+/// set's order.
+fn with_values<T>(
+    s: &Setup,
+    known: &Known,
+    set: &[NodeId],
+    place: &dyn Fn(EntityId) -> Bin,
+    read: impl FnOnce(&[u64]) -> T,
+) -> T {
+    SCRATCH.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let sc = &mut *guard;
+        if sc.slots.len() < s.circuit.len() {
+            sc.slots.resize(s.circuit.len(), u32::MAX);
         }
-    }
-    set.iter().copied().zip(r).collect()
+        for (i, &x) in set.iter().enumerate() {
+            sc.slots[x as usize] = i as u32;
+        }
+        let idx = Index { slot: &sc.slots };
+        let b = &mut sc.buf;
+        down_at_zero(s, known, set, &idx, place, &mut b.z);
+        returns(s, known, set, &idx, place, b);
+        for (v, &down) in b.val.iter_mut().zip(&b.z) {
+            if !down {
+                *v = 0;
+            }
+        }
+        let out = read(&b.val);
+        for &x in set {
+            sc.slots[x as usize] = u32::MAX;
+        }
+        out
+    })
 }
 
 /// Is `x` (index `i`) positive by its rule, given what is positive now?
@@ -165,10 +258,12 @@ fn down_at_zero(
     s: &Setup,
     known: &Known,
     set: &[NodeId],
-    idx: &HashMap<NodeId, usize>,
+    idx: &Index,
     place: &dyn Fn(EntityId) -> Bin,
-) -> Vec<bool> {
-    let mut z = vec![false; set.len()];
+    z: &mut Vec<bool>,
+) {
+    z.clear();
+    z.resize(set.len(), false);
     // Least fixed point: passes in dependency order until nothing changes
     // (one pass, and a check, where there is no cycle).
     loop {
@@ -177,8 +272,8 @@ fn down_at_zero(
             if z[i] {
                 continue;
             }
-            let pos = |m: NodeId| match idx.get(&m) {
-                Some(&j) => z[j],
+            let pos = |m: NodeId| match idx.get(m) {
+                Some(j) => z[j],
                 None => known.get(m) > 0,
             };
             if positive(s, known, x, &pos, place) {
@@ -187,7 +282,7 @@ fn down_at_zero(
             }
         }
         if !changed {
-            return z;
+            return;
         }
     }
 }
@@ -212,26 +307,38 @@ struct Wait {
 /// never comes back.
 const STUCK: usize = usize::MAX / 2;
 
+/// Fills `b.val` with the return times of the nodes of `set` that `b.z`
+/// has down at time 0 (the others are left at [`NEVER`]).
 fn returns(
     s: &Setup,
     known: &Known,
     set: &[NodeId],
-    idx: &HashMap<NodeId, usize>,
-    z: &[bool],
+    idx: &Index,
     place: &dyn Fn(EntityId) -> Bin,
-) -> Vec<u64> {
+    b: &mut Buffers,
+) {
     let c = &s.circuit;
     let n = set.len();
-    let mut val = vec![NEVER; n];
-    let mut w = vec![Wait::default(); n];
-    let pos = |m: NodeId| match idx.get(&m) {
-        Some(&j) => z[j],
-        None => known.get(m) > 0,
-    };
-    let mut heap: BinaryHeap<Reverse<(u64, NodeId)>> = BinaryHeap::new();
+    let Buffers {
+        z,
+        val,
+        wait: w,
+        heap,
+        events,
+    } = b;
+    let z: &[bool] = z;
+    val.clear();
+    val.resize(n, NEVER);
+    w.clear();
+    w.resize(n, Wait::default());
+    heap.clear();
     // Nodes outside the set whose return matters to a gate or a waiting
     // vm of the set: replayed in time order.
-    let mut events: Vec<NodeId> = Vec::new();
+    events.clear();
+    let pos = |m: NodeId| match idx.get(m) {
+        Some(j) => z[j],
+        None => known.get(m) > 0,
+    };
     let mut host_waiters: HashMap<NodeId, Vec<usize>> = HashMap::default();
     for (i, &x) in set.iter().enumerate() {
         if !z[i] {
@@ -249,7 +356,7 @@ fn returns(
             let want = members.len() + 1 - t;
             w[i].pending = want - zeros.min(want - 1);
             for &m in members {
-                if pos(m) && !idx.contains_key(&m) {
+                if pos(m) && !idx.contains_key(m) {
                     events.push(m);
                 }
             }
@@ -264,7 +371,7 @@ fn returns(
             if !pos(m) {
                 continue;
             }
-            if idx.contains_key(&m) {
+            if idx.contains_key(m) {
                 pending += 1;
             } else if known.get(m) == NEVER {
                 pending = STUCK;
@@ -300,7 +407,7 @@ fn returns(
             match s.restart[cl as usize] {
                 None => {
                     let st = s.start[x as usize];
-                    if idx.contains_key(&p) {
+                    if idx.contains_key(p) {
                         pending += 1;
                         w[i].host_offset = st;
                         host_waiters.entry(p).or_default().push(i);
@@ -322,12 +429,12 @@ fn returns(
                         }
                     } else if !hosts.iter().all(|&h| pos(h)) {
                         w[i].extra = r;
-                    } else if hosts.iter().any(|&h| idx.contains_key(&h)) {
+                    } else if hosts.iter().any(|&h| idx.contains_key(h)) {
                         pending += 1;
                         w[i].host_offset = r;
                         for &h in hosts {
                             host_waiters.entry(h).or_default().push(i);
-                            if !idx.contains_key(&h) {
+                            if !idx.contains_key(h) {
                                 events.push(h);
                             }
                         }
@@ -349,14 +456,14 @@ fn returns(
     }
     events.sort_unstable();
     events.dedup();
-    for m in events {
+    for &m in events.iter() {
         let v = known.get(m);
         if v != NEVER {
             heap.push(Reverse((v, m)));
         }
     }
     while let Some(Reverse((t, x))) = heap.pop() {
-        let inside = idx.get(&x).copied();
+        let inside = idx.get(x);
         if let Some(i) = inside {
             if w[i].done {
                 continue;
@@ -365,7 +472,7 @@ fn returns(
             val[i] = t;
         }
         for &r in c.readers(x) {
-            let Some(&j) = idx.get(&r) else { continue };
+            let Some(j) = idx.get(r) else { continue };
             if !z[j] || w[j].done || w[j].pending == 0 || w[j].pending >= STUCK {
                 continue;
             }
@@ -404,7 +511,6 @@ fn returns(
             }
         }
     }
-    val
 }
 
 /// The return time of entity `x` once everything it waits for is back.

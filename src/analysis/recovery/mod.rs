@@ -96,6 +96,11 @@ pub struct Setup<'m> {
     copies: rustc_hash::FxHashMap<EntityId, Vec<EntityId>>,
     /// Hosts DOWN with nothing failed.
     pub hosts_down_anyway: Vec<EntityId>,
+    /// Per floating vm, its rank among them by what makes two vms
+    /// interchangeable in a search (the inputs its rule reads, its
+    /// readers, its start and repair; see `search::Signature`): ranked
+    /// once here rather than compared as lists in every search.
+    pub vm_key: Vec<u32>,
     /// Cluster gates whose floating vms lead (through what reads them) to
     /// a host or to what reads one: a failure through them cannot be split
     /// per cluster.
@@ -196,7 +201,9 @@ impl<'m> Setup<'m> {
             .filter(|&h| !up[h as usize])
             .collect();
         let entangled = entangled(model, &circuit, &cluster_gate);
+        let vm_key = vm_keys(model, &circuit, &start, &repair);
         Setup {
+            vm_key,
             lists,
             lists_of,
             hosts_down_anyway,
@@ -257,6 +264,41 @@ impl<'m> Setup<'m> {
             k.is_unit() && k != Kind::Service
         })
     }
+}
+
+/// Ranks of the floating vms by (inputs their rule reads, readers, start,
+/// repair), each list sorted: equal ranks for equal tuples, and ranks in
+/// the tuples' order.
+fn vm_keys(model: &Model, c: &Circuit, start: &[u64], repair: &[u64]) -> Vec<u32> {
+    type Key = (Vec<NodeId>, Vec<NodeId>, u64, u64);
+    let mut keyed: Vec<(Key, EntityId)> = model
+        .ids()
+        .filter(|&v| model.is_floating_vm(v))
+        .map(|v| {
+            let mut inputs: Vec<NodeId> = c
+                .inputs(v)
+                .iter()
+                .zip(c.input_kinds(v))
+                .filter(|(_, k)| **k != GateKind::ClusterHosts)
+                .map(|(&m, _)| m)
+                .collect();
+            inputs.sort_unstable();
+            let mut readers = c.readers(v).to_vec();
+            readers.sort_unstable();
+            let key = (inputs, readers, start[v as usize], repair[v as usize]);
+            (key, v)
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut out = vec![0; model.len()];
+    let mut rank = 0u32;
+    for i in 0..keyed.len() {
+        if i > 0 && keyed[i - 1].0 != keyed[i].0 {
+            rank += 1;
+        }
+        out[keyed[i].1 as usize] = rank;
+    }
+    out
 }
 
 /// Cluster gates from whose floating vms a host, or what reads a host
@@ -413,12 +455,11 @@ impl Setup<'_> {
                         Some(&(secs, u)) => (secs, Some(u)),
                         None => (0, None),
                     };
-                    let mut over: Vec<EntityId> = f
-                        .over
-                        .iter()
-                        .filter(|(ss, kk, _)| *ss == key && *kk == ki)
-                        .map(|(_, _, u)| *u)
-                        .collect();
+                    // `over` is sorted: this pair's units are one run.
+                    let from = f.over.partition_point(|&(ss, kk, _)| (ss, kk) < (key, ki));
+                    let to = f.over.partition_point(|&(ss, kk, _)| (ss, kk) <= (key, ki));
+                    let mut over: Vec<EntityId> =
+                        f.over[from..to].iter().map(|(_, _, u)| *u).collect();
                     m.sort_by_name(&mut over);
                     Worst {
                         kind: k,

@@ -76,6 +76,9 @@ pub struct Scenario<'s> {
     down_hosts: HashSet<EntityId>,
     views: HashMap<EntityId, View>,
     summaries: HashMap<EntityId, Option<Hosts>>,
+    /// Return times of nodes left out of the region that the failure
+    /// does not change (see [`Known::outside`]).
+    outside: Option<&'s [u64]>,
 }
 
 /// Hosts DOWN in §3 when `unit` fails, among `region`.
@@ -115,19 +118,21 @@ impl<'s> Scenario<'s> {
         let d = Direct::new(s, &seeds);
         let (region, in_region) = Self::fan_out(s, d, None);
         let down = down_hosts(s, unit, ev, &in_region);
-        Self::build(s, unit, region, in_region, HashMap::default(), down)
+        Self::build(s, unit, region, in_region, HashMap::default(), down, None)
     }
 
     /// What `unit` does to the services `targets`: the direct part, and of
     /// the floating vms behind it only those the targets read. The
     /// clusters it reaches must not lead back to hosts
-    /// ([`Setup::entangled`]).
+    /// ([`Setup::entangled`]). Nodes `d` leaves out that the region reads
+    /// return at `outside` (0 when None).
     pub fn limited(
         s: &'s Setup<'s>,
         unit: EntityId,
         ev: &mut Evaluator,
         d: Direct,
         targets: &[EntityId],
+        outside: Option<&'s [u64]>,
     ) -> Result<Self, TooLarge> {
         let c = &s.circuit;
         let mut up: HashSet<NodeId> = HashSet::default();
@@ -148,7 +153,15 @@ impl<'s> Scenario<'s> {
         }
         let (region, in_region) = Self::fan_out(s, d, Some(&up));
         let down = down_hosts(s, Some(unit), Some(ev), &in_region);
-        Self::build(s, Some(unit), region, in_region, HashMap::default(), down)
+        Self::build(
+            s,
+            Some(unit),
+            region,
+            in_region,
+            HashMap::default(),
+            down,
+            outside,
+        )
     }
 
     /// What any failure does to the floating vms of the cluster of `gate`
@@ -167,7 +180,7 @@ impl<'s> Scenario<'s> {
         let (region, in_region) = Self::fan_out(s, d, None);
         let presets = hosts.iter().map(|&(h, r, _)| (h, r)).collect();
         let down = hosts.iter().filter(|h| h.2).map(|h| h.0).collect();
-        Self::build(s, None, region, in_region, presets, down)
+        Self::build(s, None, region, in_region, presets, down, None)
     }
 
     /// The direct part and what its clusters' floating vms lead to (only
@@ -188,6 +201,17 @@ impl<'s> Scenario<'s> {
         let ok = |x: NodeId| limit.is_none_or(|l| l.contains(&x));
         match limit {
             // The vms the limit reads, not every vm of a large pool.
+            // Whichever is shorter: the limit, or the clusters' vms.
+            Some(l) if gates.iter().map(|&g| c.readers(g).len()).sum::<usize>() < l.len() => {
+                for &g in &gates {
+                    for &v in c.readers(g) {
+                        if l.contains(&v) && s.floating_cluster(v).is_some() && in_region.insert(v)
+                        {
+                            stack.push(v);
+                        }
+                    }
+                }
+            }
             Some(l) => {
                 for &v in l {
                     if s.floating_cluster(v).is_some()
@@ -236,6 +260,7 @@ impl<'s> Scenario<'s> {
         in_region: HashSet<NodeId>,
         presets: HashMap<NodeId, u64>,
         down_hosts: HashSet<EntityId>,
+        outside: Option<&'s [u64]>,
     ) -> Result<Self, TooLarge> {
         let c = &s.circuit;
         let m = s.model;
@@ -287,6 +312,7 @@ impl<'s> Scenario<'s> {
             &Known {
                 unit,
                 fixed: &presets,
+                outside,
                 hosts: None,
             },
             &fixed_set,
@@ -331,6 +357,7 @@ impl<'s> Scenario<'s> {
             down_hosts,
             views,
             summaries,
+            outside,
         })
     }
 
@@ -338,6 +365,7 @@ impl<'s> Scenario<'s> {
         Known {
             unit: self.unit,
             fixed: &self.fixed,
+            outside: self.outside,
             hosts: Some(&self.summaries),
         }
     }
@@ -346,7 +374,7 @@ impl<'s> Scenario<'s> {
     /// that placement (for the floating vms it reads).
     pub fn worst(&self, svc: EntityId) -> Result<(u64, Vec<(EntityId, Bin)>), TooLarge> {
         if !self.dep.contains(&svc) {
-            return Ok((self.fixed.get(&svc).copied().unwrap_or(0), Vec::new()));
+            return Ok((self.known().get(svc), Vec::new()));
         }
         let s = self.s;
         let c = &s.circuit;
@@ -355,11 +383,11 @@ impl<'s> Scenario<'s> {
         let mut stack = vec![svc];
         cone.insert(svc);
         while let Some(x) = stack.pop() {
-            let mut inputs: Vec<NodeId> = c.inputs(x).to_vec();
-            if let Some(view) = s.floating_cluster(x).and_then(|cl| self.views.get(&cl)) {
-                inputs.extend_from_slice(&view.unsettled);
-            }
-            for m in inputs {
+            let unsettled: &[EntityId] = match s.floating_cluster(x) {
+                Some(cl) => self.views.get(&cl).map_or(&[], |v| &v.unsettled),
+                None => &[],
+            };
+            for &m in c.inputs(x).iter().chain(unsettled) {
                 if !s.is_cluster_gate(m) && self.dep.contains(&m) && cone.insert(m) {
                     stack.push(m);
                 }
@@ -375,6 +403,10 @@ impl<'s> Scenario<'s> {
             .collect();
         vars.sort_by(|a, b| a.signature.cmp(&b.signature).then(a.vm.cmp(&b.vm)));
         let known = self.known();
+        // The var of each vm, for the placement a leaf reads.
+        let var_of: HashMap<EntityId, usize> =
+            vars.iter().enumerate().map(|(i, v)| (v.vm, i)).collect();
+        let at_svc = set.iter().position(|&x| x == svc).unwrap_or(0);
         // Clusters whose every host is DOWN and whose lists overlap: the
         // other vms must still fit around the ones placed.
         let mut check: Vec<EntityId> = vars
@@ -402,12 +434,8 @@ impl<'s> Scenario<'s> {
                     return Ok(None);
                 }
             }
-            let at: HashMap<EntityId, Bin> =
-                vars.iter().zip(choice).map(|(v, b)| (v.vm, *b)).collect();
-            let r = eval::evaluate(s, &known, &set, &|x| {
-                at.get(&x).copied().unwrap_or(Bin::Safe)
-            });
-            Ok(Some(r.get(&svc).copied().unwrap_or(0)))
+            let place = |x: EntityId| var_of.get(&x).map_or(Bin::Safe, |&i| choice[i]);
+            Ok(Some(eval::evaluate_one(s, &known, &set, &place, at_svc)))
         };
         // A switch-over is the one rule whose outcome can fall when more
         // goes down (one instance lost: the switch-over; all of them: the
@@ -436,31 +464,22 @@ impl<'s> Scenario<'s> {
     }
 
     /// One vm whose host matters.
-    fn var(&self, vm: EntityId) -> Var {
+    fn var(&self, vm: EntityId) -> Var<'s> {
         let s = self.s;
-        let m = s.model;
-        let cl = m.get(vm).cluster.expect("a floating vm has a cluster");
-        let lists: Vec<usize> = if self.views[&cl].relaxed {
-            Vec::new()
+        let cl = s
+            .model
+            .get(vm)
+            .cluster
+            .expect("a floating vm has a cluster");
+        let lists: &'s [usize] = if self.views[&cl].relaxed {
+            &[]
         } else {
-            s.lists_of.get(&vm).cloned().unwrap_or_default()
+            s.lists_of.get(&vm).map_or(&[], Vec::as_slice)
         };
-        let c = &s.circuit;
-        let mut inputs: Vec<NodeId> = eval::terms(s, vm).collect();
-        inputs.sort_unstable();
-        let mut readers: Vec<NodeId> = c.readers(vm).to_vec();
-        readers.sort_unstable();
         Var {
             vm,
             cluster: cl,
-            signature: (
-                cl,
-                lists.clone(),
-                inputs,
-                readers,
-                s.start[vm as usize],
-                s.repair[vm as usize],
-            ),
+            signature: (cl, lists, s.vm_key[vm as usize]),
             lists,
         }
     }
@@ -511,7 +530,7 @@ fn for_service<'s>(
     seeds.push(unit);
     let d = Direct::new(s, &seeds);
     if d.gates.iter().all(|&g| !s.entangled(g)) {
-        Scenario::limited(s, unit, ev, d, &[svc])
+        Scenario::limited(s, unit, ev, d, &[svc], None)
     } else {
         Scenario::new(s, Some(unit), Some(ev))
     }
@@ -539,6 +558,7 @@ pub fn story(s: &Setup, unit: EntityId, svc: EntityId) -> Result<Story, TooLarge
         &Known {
             unit: Some(unit),
             fixed: &empty,
+            outside: None,
             hosts: None,
         },
         &sc.region,

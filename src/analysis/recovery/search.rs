@@ -13,7 +13,7 @@
 
 use super::Setup;
 use super::eval::{Bin, NEVER};
-use crate::engine::{NodeId, TooLarge};
+use crate::engine::TooLarge;
 use crate::model::EntityId;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -257,20 +257,23 @@ pub fn fits(
 /// choice is not allowed).
 pub type Leaf<'a> = dyn Fn(&[Bin]) -> Result<Option<u64>, TooLarge> + 'a;
 
-pub type Signature = (EntityId, Vec<usize>, Vec<NodeId>, Vec<NodeId>, u64, u64);
+/// What makes two vms interchangeable in a search: their cluster, the
+/// lists that bind them, and [`super::Setup::vm_key`] (the inputs their
+/// rule reads, their readers, start and repair).
+pub type Signature<'s> = (EntityId, &'s [usize], u32);
 
 /// One floating vm whose host matters.
-pub struct Var {
+pub struct Var<'s> {
     pub vm: EntityId,
     pub cluster: EntityId,
     /// Indexes of the cluster's lists that name it (none when they do not
     /// bind).
-    pub lists: Vec<usize>,
-    pub signature: Signature,
+    pub lists: &'s [usize],
+    pub signature: Signature<'s>,
 }
 
 pub struct Search<'v> {
-    pub vars: &'v [Var],
+    pub vars: &'v [Var<'v>],
     pub views: &'v HashMap<EntityId, View>,
     pub choice: Vec<Bin>,
     /// Class chosen per var (interchangeable vars take non-decreasing ones).
@@ -282,6 +285,9 @@ pub struct Search<'v> {
     pub tries: usize,
     pub best: (u64, Vec<(EntityId, Bin)>),
     first: bool,
+    /// Each var has the signature of the one before it (read at every
+    /// step of the search: compared once here).
+    same_as_previous: Vec<bool>,
     /// The service's return cannot fall when a vm moves to a host that
     /// comes back later (no switch-over in its cone, no host waiting for
     /// the placement): only placements where no vm can move up are tried.
@@ -313,7 +319,7 @@ impl<'v> Search<'v> {
         true
     }
 
-    pub fn new(vars: &'v [Var], views: &'v HashMap<EntityId, View>, monotone: bool) -> Self {
+    pub fn new(vars: &'v [Var<'v>], views: &'v HashMap<EntityId, View>, monotone: bool) -> Self {
         let monotone = monotone && vars.iter().all(|v| views[&v.cluster].unsettled.is_empty());
         Search {
             monotone,
@@ -326,6 +332,9 @@ impl<'v> Search<'v> {
             tries: 0,
             best: (0, Vec::new()),
             first: true,
+            same_as_previous: (0..vars.len())
+                .map(|i| i > 0 && vars[i - 1].signature == vars[i].signature)
+                .collect(),
         }
     }
 
@@ -360,7 +369,7 @@ impl<'v> Search<'v> {
         }
         let var = &self.vars[i];
         let view = &self.views[&var.cluster];
-        let floor = if i > 0 && self.vars[i - 1].signature == var.signature {
+        let floor = if self.same_as_previous[i] {
             self.kind_of[i - 1]
         } else {
             0

@@ -29,13 +29,50 @@ type Hit = (EntityId, u64, bool);
 /// A pattern, with the hosts of the first failure that left it.
 type Found = (Pattern, Vec<Hit>);
 
+/// What the nodes down whatever fails (standby hosts, floating vms with no
+/// host) reach, when that reaches no cluster's hosts: no placement, so one
+/// return time each. A failure that does not reach one of these nodes
+/// leaves it at that time (its inputs are not downstream of the failure),
+/// so a failure's scenario reads them here instead of carrying the whole
+/// baseline again: on a pooled estate, a hundred standby hosts per failure.
+struct Settled {
+    /// Return time by node; 0 off the baseline's reach.
+    ret: Vec<u64>,
+    /// Services UP with nothing failed that the baseline reaches, sorted.
+    services: Vec<EntityId>,
+}
+
+impl Setup<'_> {
+    fn settled(&self, base: &Scenario) -> Option<Settled> {
+        let c = &self.circuit;
+        let d = Direct::new(self, &self.baseline);
+        if !d.gates.is_empty() {
+            return None;
+        }
+        let mut ret = vec![0; c.len()];
+        for &x in &base.region {
+            ret[x as usize] = base.fixed.get(&x).copied().unwrap_or(0);
+        }
+        let mut services: Vec<EntityId> = d
+            .nodes
+            .iter()
+            .copied()
+            .filter(|&x| !c.is_gate(x) && self.is_service(x) && self.up[x as usize])
+            .collect();
+        services.sort_unstable();
+        Some(Settled { ret, services })
+    }
+}
+
 struct UnitOut {
     unit: EntityId,
     fold: Fold,
-    /// The pattern this failure leaves, and its hosts (to compute it).
-    pattern: Option<Found>,
-    /// Services this failure reaches directly, computed on their own
-    /// (sorted by id): the pattern's answer does not hold for them.
+    /// The patterns this failure leaves (one per cluster it reaches), and
+    /// their hosts (to compute them).
+    patterns: Vec<Found>,
+    /// Services this failure reaches directly, or through the floating
+    /// vms of more than one cluster, computed on their own (sorted by id):
+    /// no pattern's answer holds for them.
     direct: Vec<EntityId>,
 }
 
@@ -44,19 +81,26 @@ impl Setup<'_> {
     pub fn table(&self) -> Result<Table, TooLarge> {
         let m = self.model;
         let units: Vec<EntityId> = self.units().collect();
-        let base_rto = super::place::unit_rto(self, None, None)?;
+        let base = Scenario::new(self, None, None)?;
+        let mut base_rto = Vec::new();
+        for x in base.services() {
+            base_rto.push((x, base.worst(x)?.0));
+        }
+        let settled = self.settled(&base);
+        drop(base);
         let base_rpo = point::baseline(self);
+        let through = self.through_clusters();
         let mut outs: Vec<UnitOut> = units
             .par_iter()
             .map_init(
                 || Evaluator::new(&self.circuit, &[]),
-                |ev, &u| self.unit_out(u, ev),
+                |ev, &u| self.unit_out(u, ev, settled.as_ref(), &through),
             )
             .collect::<Result<_, _>>()?;
         // Failures by the pattern they leave.
         let mut groups: HashMap<Pattern, (Vec<Hit>, Vec<usize>)> = HashMap::default();
         for (i, o) in outs.iter().enumerate() {
-            if let Some((p, hosts)) = &o.pattern {
+            for (p, hosts) in &o.patterns {
                 groups
                     .entry(p.clone())
                     .or_insert_with(|| (hosts.clone(), Vec::new()))
@@ -118,19 +162,38 @@ impl Setup<'_> {
         Ok(self.assemble(f, &units, &base_rto, &base_rpo))
     }
 
-    fn unit_out(&self, u: EntityId, ev: &mut Evaluator) -> Result<UnitOut, TooLarge> {
+    fn unit_out(
+        &self,
+        u: EntityId,
+        ev: &mut Evaluator,
+        settled: Option<&Settled>,
+        through: &HashMap<NodeId, Vec<EntityId>>,
+    ) -> Result<UnitOut, TooLarge> {
         let m = self.model;
         let c = &self.circuit;
-        let mut seeds: Vec<NodeId> = self.baseline.clone();
+        let mut seeds: Vec<NodeId> = match settled {
+            Some(_) => Vec::new(),
+            None => self.baseline.clone(),
+        };
         seeds.push(u);
         let d = Direct::new(self, &seeds);
-        let gate = match d.gates.as_slice() {
-            [] => None,
-            [g] if !self.entangled(*g) && !c.readers(*g).is_empty() => Some(*g),
-            _ => Some(NodeId::MAX),
+        // Clusters whose floating vms the failure reaches through their
+        // hosts (a cluster with none changes nothing); where one of them
+        // leads back to hosts, the failure is worked out whole.
+        let whole = d.gates.iter().any(|&g| self.entangled(g));
+        let gates: Vec<NodeId> = d
+            .gates
+            .iter()
+            .copied()
+            .filter(|&g| !c.readers(g).is_empty())
+            .collect();
+        let gate = if whole {
+            Some(NodeId::MAX)
+        } else {
+            gates.first().copied()
         };
         let mut rto = Vec::new();
-        let mut pattern: Option<Found> = None;
+        let mut patterns: Vec<Found> = Vec::new();
         let mut direct = Vec::new();
         if gate == Some(NodeId::MAX) {
             let sc = Scenario::new(self, Some(u), Some(ev))?;
@@ -144,29 +207,57 @@ impl Setup<'_> {
                 .copied()
                 .filter(|&x| !c.is_gate(x) && self.is_service(x) && self.up[x as usize])
                 .collect();
+            // The baseline's services are part of every failure's direct
+            // part; where the failure does not reach them they are as the
+            // baseline left them.
+            let reached_direct = !direct.is_empty();
+            if let Some(st) = settled {
+                direct.extend(&st.services);
+            }
+            if gates.len() > 1 {
+                // A service behind the vms of two of these clusters sees
+                // them together: no one cluster's pattern tells its story.
+                let mut behind: Vec<EntityId> = gates
+                    .iter()
+                    .flat_map(|g| through.get(g).into_iter().flatten().copied())
+                    .collect();
+                behind.sort_unstable();
+                direct.extend(behind.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]));
+            }
             direct.sort_unstable();
-            let cluster = gate.and_then(|g| m.get(c.readers(g)[0]).cluster);
-            let hosts: Vec<EntityId> = d
-                .nodes
-                .iter()
-                .copied()
-                .filter(|&x| {
-                    !c.is_gate(x)
-                        && m.get(x).kind() == Kind::Host
-                        && !m.get(x).standby
-                        && cluster.is_some()
-                        && m.get(x).cluster == cluster
-                })
-                .collect();
-            if direct.is_empty() && gate.is_none() {
+            direct.dedup();
+            let outside = settled.map(|st| st.ret.as_slice());
+            if !reached_direct && gate.is_none() {
                 // Reaches no service and no cluster.
+                for &x in &direct {
+                    rto.push((x, outside.map_or(0, |o| o[x as usize])));
+                }
             } else {
-                let sc = Scenario::limited(self, u, ev, d, &direct)?;
+                let hosts: Vec<(NodeId, Option<EntityId>, Vec<EntityId>)> = gates
+                    .iter()
+                    .map(|&g| {
+                        let cluster = m.get(c.readers(g)[0]).cluster;
+                        let hosts = d
+                            .nodes
+                            .iter()
+                            .copied()
+                            .filter(|&x| {
+                                !c.is_gate(x)
+                                    && m.get(x).kind() == Kind::Host
+                                    && !m.get(x).standby
+                                    && cluster.is_some()
+                                    && m.get(x).cluster == cluster
+                            })
+                            .collect();
+                        (g, cluster, hosts)
+                    })
+                    .collect();
+                let sc = Scenario::limited(self, u, ev, d, &direct, outside)?;
                 for &x in &direct {
                     rto.push((x, sc.worst(x)?.0));
                 }
-                if let Some(g) = gate {
-                    pattern = self.pattern(&sc, g, cluster, hosts);
+                for (g, cluster, hosts) in hosts {
+                    patterns.extend(self.pattern(&sc, g, cluster, hosts));
                 }
             }
         }
@@ -192,9 +283,38 @@ impl Setup<'_> {
         Ok(UnitOut {
             unit: u,
             fold,
-            pattern,
+            patterns,
             direct,
         })
+    }
+
+    /// Per cluster gate that does not lead back to hosts, the services
+    /// (UP with nothing failed) behind its floating vms, sorted.
+    fn through_clusters(&self) -> HashMap<NodeId, Vec<EntityId>> {
+        let c = &self.circuit;
+        let mut seen = vec![u32::MAX; c.len()];
+        let mut out: HashMap<NodeId, Vec<EntityId>> = HashMap::default();
+        let mut stack: Vec<NodeId> = Vec::new();
+        for g in c.entities() as NodeId..c.len() as NodeId {
+            if !self.is_cluster_gate(g) || self.entangled(g) {
+                continue;
+            }
+            let mut services = Vec::new();
+            stack.extend_from_slice(c.readers(g));
+            while let Some(x) = stack.pop() {
+                if seen[x as usize] == g {
+                    continue;
+                }
+                seen[x as usize] = g;
+                if !c.is_gate(x) && self.is_service(x) && self.up[x as usize] {
+                    services.push(x);
+                }
+                stack.extend_from_slice(c.readers(x));
+            }
+            services.sort_unstable();
+            out.insert(g, services);
+        }
+        out
     }
 
     /// The pattern a failure leaves on the cluster of `gate`: its hosts
