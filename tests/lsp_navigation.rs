@@ -299,3 +299,36 @@ fn completion_inside_recovery_targets_and_the_config() {
     assert_eq!(sections, ["hosts"]);
     c.shutdown();
 }
+
+#[test]
+fn hover_on_a_service_gives_its_worst_recovery_under_the_config() {
+    let hover = |root: &std::path::Path| {
+        let path = root.join("estate.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut c = Client::start(root, options(TODAY), false);
+        let h = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&path)}, "position": find(&text, "  checkout:", 0, 3)}),
+        );
+        c.shutdown();
+        h["contents"]["value"].as_str().unwrap().to_owned()
+    };
+    let root = scratch("cmd-recovery-human", "hover-recovery");
+    let h = hover(&root);
+    // The site: repaired after a day, hosts boot 5m, HA restarts in 4m.
+    assert!(
+        h.contains("- worst RTO: 1d9m when site `dc1` fails (1 kind of failure over its target)"),
+        "{h}"
+    );
+    // Not stateful: no recovery point.
+    assert!(!h.contains("RPO"), "{h}");
+    // A config that gives sites two days to repair: hover says what
+    // `faultline recovery` would.
+    std::fs::write(
+        root.join("faultline.yaml"),
+        "recovery: {repair: {sites: 2d}}\n",
+    )
+    .unwrap();
+    let h = hover(&root);
+    assert!(h.contains("- worst RTO: 2d9m when site `dc1` fails"), "{h}");
+}

@@ -182,15 +182,15 @@ fn impact(m: &Model, snap: &Snapshot, name: &str) -> String {
 }
 
 /// A service's worst recovery time and point over every kind of failure
-/// (FORMAT §8). Every unit is failed in turn, so only on estates small
+/// (FORMAT §8), under the config's recovery defaults. Every unit is
+/// failed in turn (once per check, then kept), so only on estates small
 /// enough to answer while the user waits.
 fn recovery(m: &Model, snap: &Snapshot, svc: crate::model::EntityId) -> String {
     use crate::analysis::recovery::{Worst, human};
     if m.len() > 20_000 {
         return String::new();
     }
-    let a = Analysis::new(m, snap.today.clone());
-    let Ok(t) = a.recovery() else {
+    let Some(Ok(t)) = snap.recovery() else {
         return "\n*Recovery time: past the analysis limit (see `faultline recovery`).*\n".into();
     };
     let Some(so) = t.services.iter().find(|x| x.service == svc) else {
@@ -212,10 +212,10 @@ fn recovery(m: &Model, snap: &Snapshot, svc: crate::model::EntityId) -> String {
             human(w.seconds),
             w.kind.singular(),
             w.unit.map_or("?", |u| m.name(u)),
-            if breached > 0 {
-                format!(" ({breached} kinds over target)")
-            } else {
-                String::new()
+            match breached {
+                0 => String::new(),
+                1 => " (1 kind of failure over its target)".to_owned(),
+                n => format!(" ({n} kinds of failure over their targets)"),
             }
         )
     };

@@ -91,6 +91,9 @@ pub enum Checked {
         /// Input warnings: config settings that match nothing, unused
         /// waivers.
         warnings: Vec<InputError>,
+        /// The recovery defaults of the config, so that hover's recovery
+        /// times are those `faultline recovery` prints.
+        recovery: crate::analysis::recovery::Defaults,
     },
     /// Input errors: no model, so no findings.
     Failed {
@@ -120,6 +123,9 @@ pub struct Snapshot {
     pub phases: Vec<(&'static str, Duration)>,
     occurrences: OnceLock<FxHashMap<String, Vec<(u32, Spot)>>>,
     source_docs: OnceLock<Vec<Option<usize>>>,
+    /// Every service's recovery objectives, computed at the first hover
+    /// that shows them and kept until the next check.
+    recovery: OnceLock<Result<crate::analysis::recovery::Table, crate::engine::TooLarge>>,
     source_paths: OnceLock<Vec<Option<PathBuf>>>,
 }
 
@@ -271,6 +277,7 @@ impl Workspace {
             ],
             occurrences: OnceLock::new(),
             source_docs: OnceLock::new(),
+            recovery: OnceLock::new(),
             source_paths: OnceLock::new(),
         })
     }
@@ -421,6 +428,7 @@ fn run_rules(p: Prepared, today: &Date) -> Checked {
         model,
         findings,
         warnings,
+        recovery: config.recovery.clone().unwrap_or_default(),
     }
 }
 
@@ -438,6 +446,25 @@ impl Snapshot {
             Checked::Loaded { warnings, .. } => warnings,
             Checked::Failed { errors, .. } => errors,
         }
+    }
+
+    /// Every service's recovery objectives under the config's defaults
+    /// (once per snapshot); `None` when the estate did not load.
+    pub fn recovery(
+        &self,
+    ) -> Option<&Result<crate::analysis::recovery::Table, crate::engine::TooLarge>> {
+        let Checked::Loaded {
+            model, recovery, ..
+        } = &self.checked
+        else {
+            return None;
+        };
+        Some(self.recovery.get_or_init(|| {
+            crate::analysis::Analysis::new(model, self.today.clone())
+                .with_recovery(recovery.clone())
+                .recovery_setup()
+                .table()
+        }))
     }
 
     pub fn model(&self) -> Option<&Model> {
