@@ -169,37 +169,26 @@ mod tests {
     }
 
     #[test]
-    fn flow_maps_on_the_line() {
-        let s = "services:\n  pay:\n    rto: {host: 5|";
-        assert_eq!(
-            path(s),
-            want(&["services", "pay", "rto", "host"], false, "5")
-        );
-        let s = "services:\n  pay:\n    rto: {host: 5m, si|";
-        assert_eq!(path(s), want(&["services", "pay", "rto"], true, "si"));
-        let s = "services:\n  pay: {instances: [a], rto: {|";
-        assert_eq!(path(s), want(&["services", "pay", "rto"], true, ""));
-        let s = "services: {pay: {rpo: {vm: |";
-        assert_eq!(path(s), want(&["services", "pay", "rpo", "vm"], false, ""));
-        let s = "hosts:\n  h1: {power: [a, |";
-        assert_eq!(path(s), want(&["hosts", "h1", "power"], false, ""));
-    }
-
-    #[test]
-    fn block_maps_above() {
-        let s = "services:\n  pay:\n    rto:\n      host: 1|\n";
-        assert_eq!(
-            path(s),
-            want(&["services", "pay", "rto", "host"], false, "1")
-        );
-        let s = "services:\n  pay:\n    rto:\n      host: 1m\n\n      # next\n      d|";
-        assert_eq!(path(s), want(&["services", "pay", "rto"], true, "d"));
-        let s = "recovery:\n  repair:\n    hosts: 2h\n  |";
-        assert_eq!(path(s), want(&["recovery"], true, ""));
-        let s = "version: 1\n|";
-        assert_eq!(path(s), want(&[], true, ""));
-        let s = "hosts:\n  h1:\n    power:\n    - a\n    - |";
-        assert_eq!(path(s), want(&["hosts", "h1", "power"], false, ""));
+    fn flow_maps_on_the_line_and_block_maps_above() {
+        // One case a line: (text, keys, a key typed?, the word).
+        #[rustfmt::skip]
+        let cases: [(&str, &[&str], bool, &str); 10] = [
+            // Flow maps on the cursor's line.
+            ("services:\n  pay:\n    rto: {host: 5|", &["services", "pay", "rto", "host"], false, "5"),
+            ("services:\n  pay:\n    rto: {host: 5m, si|", &["services", "pay", "rto"], true, "si"),
+            ("services:\n  pay: {instances: [a], rto: {|", &["services", "pay", "rto"], true, ""),
+            ("services: {pay: {rpo: {vm: |", &["services", "pay", "rpo", "vm"], false, ""),
+            ("hosts:\n  h1: {power: [a, |", &["hosts", "h1", "power"], false, ""),
+            // Block maps above it.
+            ("services:\n  pay:\n    rto:\n      host: 1|\n", &["services", "pay", "rto", "host"], false, "1"),
+            ("services:\n  pay:\n    rto:\n      host: 1m\n\n      # next\n      d|", &["services", "pay", "rto"], true, "d"),
+            ("recovery:\n  repair:\n    hosts: 2h\n  |", &["recovery"], true, ""),
+            ("version: 1\n|", &[], true, ""),
+            ("hosts:\n  h1:\n    power:\n    - a\n    - |", &["hosts", "h1", "power"], false, ""),
+        ];
+        for (text, keys, key, word) in cases {
+            assert_eq!(path(text), want(keys, key, word), "{text}");
+        }
     }
 
     #[test]
