@@ -12,6 +12,7 @@
 //! host, what they serve) is computed for that failure alone, limited to
 //! what those services read.
 
+use super::eval::{self, Bin, Known};
 use super::place::{Direct, Scenario};
 use super::{Fold, Setup, Table, kind_index, point, targets};
 use crate::engine::{Evaluator, NodeId, TooLarge};
@@ -170,6 +171,13 @@ impl Setup<'_> {
         through: &HashMap<NodeId, Vec<EntityId>>,
     ) -> Result<UnitOut, TooLarge> {
         let m = self.model;
+        if let Some(st) = settled
+            && self.contained(u, st)
+        {
+            // Every service as the baseline leaves it.
+            let rto = st.services.iter().map(|&x| (x, st.ret[x as usize]));
+            return Ok(self.fold_unit(u, ev, rto.collect(), Vec::new(), st.services.clone()));
+        }
         let c = &self.circuit;
         let mut seeds: Vec<NodeId> = match settled {
             Some(_) => Vec::new(),
@@ -261,6 +269,57 @@ impl Setup<'_> {
                 }
             }
         }
+        Ok(self.fold_unit(u, ev, rto, patterns, direct))
+    }
+
+    /// Is failing `u` contained at `u`: off the baseline's reach, and none
+    /// of what reads it down at time 0 with it (§8 step 1 stops there)?
+    /// Then nothing downstream changes and every service keeps its
+    /// baseline time. One pdu, one feed or one uplink of an A+B estate
+    /// fails this way, and working each out as a scenario of everything
+    /// it reaches was most of the table's time.
+    fn contained(&self, u: EntityId, st: &Settled) -> bool {
+        let c = &self.circuit;
+        let readers = c.readers(u);
+        // Where the vms run matters past a cluster's gate or a floating
+        // vm (a cluster of one host reads it directly): not here.
+        let placed = |r: NodeId| self.is_cluster_gate(r) || self.floating_cluster(r).is_some();
+        if st.ret[u as usize] > 0 || readers.iter().any(|&r| placed(r)) {
+            return false;
+        }
+        let mut set: Vec<NodeId> = Vec::with_capacity(1 + readers.len());
+        set.push(u);
+        set.extend_from_slice(readers);
+        // A service with a switch-over reads its instances past the gate
+        // that counts them (an instance lost while others take over is
+        // an outage of `failover`).
+        for &g in readers.iter().filter(|&&r| c.is_gate(r)) {
+            set.extend(c.readers(g).iter().filter(|&&x| self.is_service(x)));
+        }
+        set.sort_unstable_by_key(|&x| self.rank[x as usize]);
+        set.dedup();
+        let none = HashMap::default();
+        let known = Known {
+            unit: Some(u),
+            fixed: &none,
+            outside: Some(&st.ret),
+            hosts: None,
+        };
+        let r = eval::evaluate(self, &known, &set, &|_| Bin::Safe);
+        set.iter()
+            .all(|x| *x == u || r.get(x).copied().unwrap_or(0) == 0)
+    }
+
+    /// A unit's RTOs (and its RPOs, worked out here) folded per service.
+    fn fold_unit(
+        &self,
+        u: EntityId,
+        ev: &mut Evaluator,
+        rto: Vec<(EntityId, u64)>,
+        patterns: Vec<Found>,
+        direct: Vec<EntityId>,
+    ) -> UnitOut {
+        let m = self.model;
         let mut fold = Fold::default();
         let kind = m.get(u).kind();
         for (s, secs) in rto {
@@ -280,12 +339,12 @@ impl Setup<'_> {
         }
         fold.over
             .extend(rpo.over.into_iter().map(|(s, k, u)| (s + n, k, u)));
-        Ok(UnitOut {
+        UnitOut {
             unit: u,
             fold,
             patterns,
             direct,
-        })
+        }
     }
 
     /// Per cluster gate that does not lead back to hosts, the services
