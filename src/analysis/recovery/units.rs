@@ -10,7 +10,9 @@
 //! cluster and the return times of its hosts that went down) instead of
 //! once per host. What a failure reaches directly (the vms pinned to a
 //! host, what they serve) is computed for that failure alone, limited to
-//! what those services read.
+//! what those services read. And a failure that nothing reading it
+//! follows down (one side of an A+B pair) changes no service at all: it
+//! is recognised from its readers alone.
 
 use super::eval::{self, Bin, Known};
 use super::place::{Direct, Scenario};
