@@ -10,7 +10,7 @@
 //! never does either).
 
 use super::Setup;
-use crate::engine::{GateKind, NodeId};
+use crate::engine::{Circuit, GateKind, NodeId};
 use crate::model::EntityId;
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
@@ -88,8 +88,7 @@ fn add(a: u64, b: u64) -> u64 {
 /// Inputs of `x` that its §8 rule reads as all-of terms (entities and
 /// gates), leaving out a floating vm's cluster hosts (its own rule reads
 /// them).
-pub fn terms<'a>(s: &'a Setup<'_>, x: NodeId) -> impl Iterator<Item = NodeId> + 'a {
-    let c = &s.circuit;
+pub fn terms(c: &Circuit, x: NodeId) -> impl Iterator<Item = NodeId> + '_ {
     c.inputs(x)
         .iter()
         .zip(c.input_kinds(x))
@@ -218,7 +217,7 @@ fn positive(
     if s.always_down(x) {
         return true;
     }
-    let need = terms(s, x).any(pos);
+    let need = terms(&s.circuit, x).any(pos);
     if known.unit == Some(x) {
         return s.repair[x as usize] > 0 || need;
     }
@@ -367,7 +366,7 @@ fn returns(
             continue;
         }
         let mut pending = 0;
-        for m in terms(s, x) {
+        for m in terms(&s.circuit, x) {
             if !pos(m) {
                 continue;
             }

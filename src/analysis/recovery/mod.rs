@@ -275,13 +275,7 @@ fn vm_keys(model: &Model, c: &Circuit, start: &[u64], repair: &[u64]) -> Vec<u32
         .ids()
         .filter(|&v| model.is_floating_vm(v))
         .map(|v| {
-            let mut inputs: Vec<NodeId> = c
-                .inputs(v)
-                .iter()
-                .zip(c.input_kinds(v))
-                .filter(|(_, k)| **k != GateKind::ClusterHosts)
-                .map(|(&m, _)| m)
-                .collect();
+            let mut inputs: Vec<NodeId> = eval::terms(c, v).collect();
             inputs.sort_unstable();
             let mut readers = c.readers(v).to_vec();
             readers.sort_unstable();

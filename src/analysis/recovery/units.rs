@@ -67,6 +67,15 @@ impl Setup<'_> {
     }
 }
 
+/// `services` at the times the baseline leaves them (`outside`; 0 when
+/// None): what a failure that reaches none of them gives.
+fn as_left(services: &[EntityId], outside: Option<&[u64]>) -> Vec<(EntityId, u64)> {
+    services
+        .iter()
+        .map(|&x| (x, outside.map_or(0, |o| o[x as usize])))
+        .collect()
+}
+
 struct UnitOut {
     unit: EntityId,
     fold: Fold,
@@ -176,9 +185,8 @@ impl Setup<'_> {
         if let Some(st) = settled
             && self.contained(u, st)
         {
-            // Every service as the baseline leaves it.
-            let rto = st.services.iter().map(|&x| (x, st.ret[x as usize]));
-            return Ok(self.fold_unit(u, ev, rto.collect(), Vec::new(), st.services.clone()));
+            let rto = as_left(&st.services, Some(&st.ret));
+            return Ok(self.fold_unit(u, ev, rto, Vec::new(), st.services.clone()));
         }
         let c = &self.circuit;
         let mut seeds: Vec<NodeId> = match settled {
@@ -239,9 +247,7 @@ impl Setup<'_> {
             let outside = settled.map(|st| st.ret.as_slice());
             if !reached_direct && gate.is_none() {
                 // Reaches no service and no cluster.
-                for &x in &direct {
-                    rto.push((x, outside.map_or(0, |o| o[x as usize])));
-                }
+                rto = as_left(&direct, outside);
             } else {
                 let hosts: Vec<(NodeId, Option<EntityId>, Vec<EntityId>)> = gates
                     .iter()
