@@ -12,7 +12,7 @@
 //! (`power: [n01-a, ` has no closing bracket), and that is exactly when
 //! completion is asked for.
 
-use super::keypath::{self, KeyPath, bare_key, indent};
+use super::keypath::{self, KeyPath};
 use super::navigate::scalar;
 use super::text::{Encoding, Lines};
 use super::workspace::Snapshot;
@@ -71,36 +71,18 @@ fn accepted(section: &str, field: &str) -> Option<&'static [Kind]> {
 /// (`hosts:` / `  h1:` / `    re|`): the entity's kind and where the name
 /// starts.
 pub fn key_context(text: &str, offset: usize) -> Option<(Kind, usize)> {
-    let offset = offset.min(text.len());
-    if !text.is_char_boundary(offset) {
+    let KeyPath { keys, key, start } = keypath::at(text, offset)?;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let block = text[line_start..start].trim().is_empty();
+    let typed = &text[start..offset.min(text.len())];
+    if !key
+        || !block
+        || keys.len() != 2
+        || !typed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         return None;
     }
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..offset];
-    let typed = before.trim_start_matches(' ');
-    let ind = before.len() - typed.len();
-    if ind == 0 || !typed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return None;
-    }
-    let mut above = text[..line_start]
-        .lines()
-        .rev()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    // The entity's id line, then its section at the first column.
-    let entity = above.find(|l| indent(l) < ind)?;
-    bare_key(entity)?;
-    let at = indent(entity);
-    if at == 0 {
-        return None;
-    }
-    let section = above.find(|l| indent(l) < at)?;
-    if indent(section) != 0 {
-        return None;
-    }
-    Some((
-        Kind::from_section(bare_key(section)?)?,
-        offset - typed.len(),
-    ))
+    Some((Kind::from_section(&keys[0])?, start))
 }
 
 /// Field names of `kind` that start with what is typed.

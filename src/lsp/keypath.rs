@@ -26,7 +26,7 @@ fn is_delimiter(c: char) -> bool {
 
 /// The key at the start of a line (`  power:` gives `power`), if the line
 /// is a key with nothing or a comment after it.
-pub fn bare_key(line: &str) -> Option<&str> {
+fn bare_key(line: &str) -> Option<&str> {
     let t = line.trim();
     let t = t.split(" #").next().unwrap_or(t).trim_end();
     let key = t.strip_suffix(':')?;
@@ -34,7 +34,7 @@ pub fn bare_key(line: &str) -> Option<&str> {
     (!key.is_empty() && !key.contains([' ', '{', '['])).then_some(key)
 }
 
-pub fn indent(line: &str) -> usize {
+fn indent(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
 }
 
